@@ -1,0 +1,160 @@
+"""`plantracker`: the command line a researcher uses. Thin: parsing arguments and printing;
+all logic lives in the stage modules. Heavy imports happen inside each command so that `--help`
+and quick commands stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from analysis.errors import DataError, PlanTrackerError, Problem, errors_in
+
+app = typer.Typer(
+    name="plantracker",
+    help="Track the quantitative targets of the Guizhou, Guiyang & Gui'an and Bazhong health plans.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print problems one per line, errors first; the location leads so a reader can jump to it."""
+    for p in sorted(problems, key=lambda p: (p.severity != "error", p.file, p.row or 0)):
+        style = "red" if p.severity == "error" else "yellow"
+        err_console.print(f"[{style}]{p.severity}[/{style}] {p.location}: {p.message} — {p.fix}",
+                          markup=True, highlight=False, soft_wrap=True)
+
+
+def fail_on(exc: PlanTrackerError) -> typer.Exit:
+    if isinstance(exc, DataError):
+        print_problems(exc.problems)
+    else:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+RegionOption = Annotated[str | None, typer.Option("--region", "-r", help="guizhou, guiyang or bazhong")]
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A policy text (UTF-8 .txt)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
+    region: RegionOption = None,
+) -> None:
+    """Draft catalogue rows for a new plan: every numeric expression with its sentence and a proposed target."""
+    from analysis import extraction
+
+    try:
+        draft = extraction.draft_catalogue(file, region=region)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    draft.to_csv(out, index=False)
+    console.print(f"{len(draft)} proposed target rows written to {out}")
+
+
+@app.command()
+def validate(
+    paths_: Annotated[list[Path] | None, typer.Argument(
+        metavar="[PATH]...", help="Observation files (CSV or XLSX) to check; default: the shipped data")] = None,
+) -> None:
+    """Check the catalogue and the observations; every problem names file, row, column and the fix."""
+    from analysis import catalogue, observations
+
+    problems: list[Problem] = []
+    if not paths_:
+        problems += catalogue.validate_catalogue()
+    problems += observations.validate_observation_files(paths_ or None)
+    print_problems(problems)
+    errors = errors_in(problems)
+    warnings = len(problems) - len(errors)
+    if errors:
+        err_console.print(f"[red]{len(errors)} error(s)[/red], {warnings} warning(s)")
+        raise typer.Exit(code=1)
+    console.print(f"valid: no errors, {warnings} warning(s)")
+
+
+@app.command()
+def targets(
+    region: RegionOption = None,
+    rows: Annotated[bool, typer.Option("--rows", help="Also list every target row")] = False,
+) -> None:
+    """Summarise the targets catalogue: counts by region, year, theme and kind."""
+    from analysis import catalogue
+
+    try:
+        catalogue.print_summary(console, region=region, rows=rows)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+
+
+@app.command()
+def template(
+    region: Annotated[str, typer.Option("--region", "-r", help="guizhou, guiyang or bazhong")],
+    format_: Annotated[str, typer.Option("--format", "-f", help="xlsx or csv")] = "xlsx",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file")] = None,
+) -> None:
+    """Write a fill-in template of observations for one region, known values pre-filled."""
+    from analysis import observations
+
+    try:
+        written = observations.write_template(region, format_, out)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    console.print(f"template written to {written}")
+
+
+@app.command("observations")
+def observations_cmd(
+    region: RegionOption = None,
+    conflicts: Annotated[bool, typer.Option("--conflicts", help="List conflicting figures with both sources")] = False,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Extra observation files (CSV/XLSX)")] = None,
+) -> None:
+    """What data there is per indicator and year, and where sources disagree."""
+    from analysis import observations
+
+    try:
+        observations.print_summary(console, region=region, conflicts=conflicts, extra=data or None)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+
+
+@app.command()
+def forecast(
+    obs: Annotated[Path, typer.Argument(help="CSV with columns region, indicator, year, value [, qualifier]")],
+    to: Annotated[int, typer.Option("--to", help="Forecast every series up to this year")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the forecasts (CSV)")],
+    targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV: also write P(met)")] = None,
+) -> None:
+    """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
+    from analysis import forecast as forecasting
+
+    try:
+        written = forecasting.run_batch(obs, to, out, targets_file)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    for path in written:
+        console.print(f"written {path}")
+
+
+@app.command()
+def build(
+    renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
+    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only these regions")] = None,
+    force: Annotated[bool, typer.Option(help="Re-execute notebooks even if their inputs are unchanged")] = False,
+    jobs: Annotated[int, typer.Option(help="Notebooks executed at once (default: the number of cores)")] = 0,
+) -> None:
+    """Execute the region notebooks and render the static site into reports/_site/."""
+    from analysis import build as building
+
+    try:
+        building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
+                            console=console)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
