@@ -47,22 +47,33 @@ def extract(
     file: Annotated[Path, typer.Argument(help="A policy text (UTF-8 .txt)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
     region: RegionOption = None,
+    horizon: Annotated[int | None, typer.Option(
+        help="Year of targets whose text names none (default: the registry's, else the commonest 到20XX年)",
+    )] = None,
+    numbers: Annotated[Path | None, typer.Option(
+        help="Also write every numeric expression found (date, section or quantity) with its sentence (CSV)",
+    )] = None,
 ) -> None:
-    """Draft catalogue rows for a new plan: every numeric expression with its sentence and a proposed target."""
+    """Draft catalogue rows for a new plan: each number that reads like a target, with its clause."""
     from analysis import extraction
 
     try:
-        draft = extraction.draft_catalogue(file, region=region)
+        draft = extraction.draft_catalogue(file, region=region, horizon=horizon)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     draft.to_csv(out, index=False)
     console.print(f"{len(draft)} proposed target rows written to {out}")
+    if numbers is not None:
+        found = extraction.find_numbers(file.read_text(encoding="utf-8"))
+        found[extraction.NUMBER_COLUMNS[:7]].to_csv(numbers, index=False)
+        console.print(f"{len(found)} numeric expressions written to {numbers}")
 
 
 @app.command()
 def validate(
     paths_: Annotated[list[Path] | None, typer.Argument(
-        metavar="[PATH]...", help="Observation files (CSV or XLSX) to check; default: the shipped data")] = None,
+        metavar="[PATH]...",
+        help="Observation files (CSV or XLSX) to check; default: the shipped data")] = None,
 ) -> None:
     """Check the catalogue and the observations; every problem names file, row, column and the fix."""
     from analysis import catalogue, observations
@@ -107,14 +118,18 @@ def template(
         written = observations.write_template(region, format_, out)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
-    console.print(f"template written to {written}")
+    console.print(f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
+                  f"it in data/observations/, check it with `plantracker validate data/observations/"
+                  f"{written.name}`", highlight=False, soft_wrap=True)
 
 
 @app.command("observations")
 def observations_cmd(
     region: RegionOption = None,
-    conflicts: Annotated[bool, typer.Option("--conflicts", help="List conflicting figures with both sources")] = False,
-    data: Annotated[list[Path] | None, typer.Option("--data", help="Extra observation files (CSV/XLSX)")] = None,
+    conflicts: Annotated[bool, typer.Option(
+        "--conflicts", help="List conflicting figures with both sources")] = False,
+    data: Annotated[list[Path] | None, typer.Option(
+        "--data", help="Extra observation files (CSV/XLSX)")] = None,
 ) -> None:
     """What data there is per indicator and year, and where sources disagree."""
     from analysis import observations
@@ -127,10 +142,12 @@ def observations_cmd(
 
 @app.command()
 def forecast(
-    obs: Annotated[Path, typer.Argument(help="CSV with columns region, indicator, year, value [, qualifier]")],
+    obs: Annotated[Path, typer.Argument(
+        help="CSV with columns region, indicator, year, value [, qualifier]")],
     to: Annotated[int, typer.Option("--to", help="Forecast every series up to this year")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the forecasts (CSV)")],
-    targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV: also write P(met)")] = None,
+    targets_file: Annotated[Path | None, typer.Option(
+        "--targets", help="Targets CSV: also write P(met)")] = None,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
     from analysis import forecast as forecasting
@@ -147,7 +164,8 @@ def forecast(
 def build(
     renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
     region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only these regions")] = None,
-    force: Annotated[bool, typer.Option(help="Re-execute notebooks even if their inputs are unchanged")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Re-execute notebooks even if their inputs are unchanged")] = False,
     jobs: Annotated[int, typer.Option(help="Notebooks executed at once (default: the number of cores)")] = 0,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""

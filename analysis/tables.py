@@ -17,7 +17,10 @@ ROW = "row"
 
 
 def read_table(path: Path, required: list[str], *, display_name: str | None = None) -> pd.DataFrame:
-    """Read a UTF-8 CSV as strings, with a `row` column; raise DataError on unreadable files or missing columns."""
+    """Read a UTF-8 CSV as strings, with a `row` column.
+
+    Raises DataError on an unreadable file or missing columns, naming each.
+    """
     name = display_name or str(path)
     if not path.exists():
         raise DataError([Problem(name, None, None, "file not found", "check the path")])
