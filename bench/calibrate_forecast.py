@@ -1,0 +1,106 @@
+"""Derive data/forecast_calibration.csv: the distribution of standardised forecast errors.
+
+    .venv/bin/python bench/calibrate_forecast.py            # writes data/forecast_calibration.csv
+
+Calibration series (never the ones bench/forecast_skill.py tests on): the World Bank fertility
+series of the countries at even positions of statsmodels' `fertility` data set, and synthetic series
+of seven shapes from seed 1 (bench/backtest.py). Every history of 2–30 points is cut from them at
+every second origin and its final point forecast scored 1–25 years ahead on the model scale.
+
+1. kappa, the weight of the trend in the spread, is chosen from a grid by the 80 % interval score
+   (width plus penalties, in units of the history's mean step) on half the series, with quantiles
+   taken from the other half.
+2. With that kappa the error quantiles (1 %…99 %) are taken per length class and horizon from all of
+   them, and the default spreads for series with no long sibling are the medians of the whole series.
+The output is deterministic: same package versions, same file.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import backtest as bt  # noqa: E402
+
+from analysis import calibration as calib  # noqa: E402
+from analysis import forecast as fc  # noqa: E402
+
+KAPPAS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
+SYNTHETIC_SEED, SYNTHETIC_PER_KIND = 1, 8
+
+
+def calibration_cases() -> list[bt.Case]:
+    return bt.fertility_cases("even") + bt.synthetic_cases(SYNTHETIC_SEED, SYNTHETIC_PER_KIND)
+
+
+def with_class(errors: pd.DataFrame, kappa: float) -> pd.DataFrame:
+    cells = [
+        calib.cell(n, sigma, slope)
+        for n, sigma, slope in zip(errors["n"], errors["sigma"], errors["slope"], strict=True)
+    ]
+    return pd.DataFrame(
+        {"cell": cells, "horizon": errors["horizon"].to_numpy(), "z": bt.standardise(errors, kappa)}
+    )
+
+
+def interval_score(errors: pd.DataFrame, table: dict[str, np.ndarray], kappa: float) -> float:
+    """Mean 80 % interval score in units of each history's mean step (MSIS as in the M4 competition),
+    the worst 1 % capped: flat histories (mean step ≈ 0) would otherwise decide alone."""
+    z = with_class(errors, kappa)
+    sigma_eff = fc.effective_sigma(
+        errors["sigma"].to_numpy(), errors["slope"].to_numpy(), errors["level"].to_numpy(), kappa
+    )
+    lo, hi = np.empty(len(z)), np.empty(len(z))
+    for label, rows in z.groupby("cell").groups.items():
+        h = np.minimum(z.loc[rows, "horizon"].to_numpy(), bt.MAX_H) - 1
+        lo[rows] = np.array([np.interp(0.1, calib.LEVELS, r) for r in table[label][h]])
+        hi[rows] = np.array([np.interp(0.9, calib.LEVELS, r) for r in table[label][h]])
+    e = z["z"].to_numpy()
+    score = (hi - lo) + 10 * np.maximum(lo - e, 0) + 10 * np.maximum(e - hi, 0)
+    scaled = score * sigma_eff / errors["scale"].to_numpy()
+    return float(np.mean(np.minimum(scaled, np.quantile(scaled, 0.99))))
+
+
+def choose_kappa(errors: pd.DataFrame) -> float:
+    fit_half, score_half = errors[errors["case"] % 2 == 0], errors[errors["case"] % 2 == 1]
+    scores = {}
+    for kappa in KAPPAS:
+        table = calib.quantile_table(with_class(fit_half, kappa), bt.MAX_H)
+        scores[kappa] = interval_score(score_half.reset_index(drop=True), table, kappa)
+        print(f"kappa {kappa:4.2f}: mean scaled 80 % interval score {scores[kappa]:.3f}", flush=True)
+    return min(scores, key=scores.get)
+
+
+def default_sigmas(cases: list[bt.Case]) -> dict[str, float]:
+    lent: dict[str, list[float]] = {}
+    for case in cases:
+        kind_sigma = fc.relative_sigma(bt.as_series(case, slice(None)))
+        if kind_sigma and np.isfinite(kind_sigma[1]):
+            lent.setdefault(kind_sigma[0], []).append(kind_sigma[1])
+    return {kind: float(np.median(values)) for kind, values in sorted(lent.items())}
+
+
+def main() -> None:
+    started = time.perf_counter()
+    cases = calibration_cases()
+    errors = bt.model_errors(cases)
+    print(
+        f"{len(cases)} calibration series, {len(errors)} scored forecasts "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    kappa = choose_kappa(errors)
+    table = calib.quantile_table(with_class(errors, kappa), bt.MAX_H)
+    result = calib.Calibration(kappa, default_sigmas(cases), table)
+    out = calib.calibration_file()
+    calib.to_frame(result).to_csv(out, index=False, float_format="%.6g")
+    print(f"kappa = {kappa}; default spreads {result.default_sigma}; written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""Forecast methods, bounds, sparse-data rules, P(met) and the batch command, on hand-made fixtures.
+
+A hand-made calibration keeps the figures checkable by hand: every standardised error quantile is
+(level − 0.5) × 10, so the 80 % interval is the point forecast ± 4 spreads and P(below x) = 0.5 + x/10.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import calibration as calib
+from analysis import forecast as fc
+from analysis.errors import DataError
+
+UNIFORM = calib.Calibration(
+    kappa=0.0,
+    default_sigma={"identity": 0.01, "log": 0.02, "logit": 0.03},
+    quantiles={cell: np.tile((calib.LEVELS - 0.5) * 10, (25, 1)) for cell in calib.all_cells()},
+)
+
+INDICATORS = pd.DataFrame(
+    [
+        {"indicator_id": "share", "lower_bound": 0.0, "upper_bound": 100.0, "cumulative": False},
+        {"indicator_id": "rate", "lower_bound": 0.0, "upper_bound": math.nan, "cumulative": False},
+        {"indicator_id": "built", "lower_bound": 0.0, "upper_bound": math.nan, "cumulative": True},
+    ]
+)
+
+
+def obs(indicator, first_year, values, region="r", qualifiers=None):
+    return pd.DataFrame(
+        {
+            "region": region,
+            "indicator": indicator,
+            "year": range(first_year, first_year + len(values)),
+            "value": values,
+            "qualifier": qualifiers or ["="] * len(values),
+        }
+    )
+
+
+def run(frame, to_year, indicators=INDICATORS):
+    return fc.forecast_series(frame, to_year, indicators, calibration=UNIFORM)
+
+
+# --- the candidates -----------------------------------------------------------------------------
+
+
+def test_drift_continues_the_average_step():
+    # (6 − 1) / 3 = 5/3 a year after 6
+    assert fc.drift(np.array([1.0, 3, 5, 6]), 2) == pytest.approx([6 + 5 / 3, 6 + 10 / 3])
+
+
+def test_linear_trend_is_least_squares():
+    # points (0,1) (1,2) (2,4): slope 1.5, intercept 7/3 − 1.5 = 5/6; at t = 3: 5/6 + 4.5
+    assert fc.linear(np.array([1.0, 2, 4]), 1) == pytest.approx([5 / 6 + 4.5])
+
+
+def test_theta_matches_statsmodels():
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    z = np.array([3.1, 3.4, 3.3, 3.9, 4.2, 4.1, 4.6, 5.0, 4.9, 5.4])
+    res = ThetaModel(z, period=1, deseasonalize=False).fit()
+    alpha = float(res.params["alpha"])
+    level, _ = fc.ses(z, np.array([alpha]))
+    # the same formula with statsmodels' own alpha: equal to rounding
+    assert fc.theta_forecast(z, 4, alpha, float(level[0])) == pytest.approx(
+        np.asarray(res.forecast(4)), rel=1e-9
+    )
+    # with alpha picked from the grid: close to it
+    assert fc.theta(z, 4) == pytest.approx(np.asarray(res.forecast(4)), abs=0.05)
+
+
+def test_damped_trend_recursion_matches_statsmodels_holt():
+    from statsmodels.tsa.holtwinters import Holt
+
+    z = np.array([10.0, 11.2, 12.1, 13.5, 14.0, 14.9, 15.3, 15.8])
+    picked = np.argmin(
+        np.abs(fc.DAMPED_ALPHA - 0.5) + np.abs(fc.DAMPED_BETA - 0.2) + np.abs(fc.DAMPED_PHI - 0.9)
+    )
+    alpha, beta, phi = fc.DAMPED_ALPHA[picked], fc.DAMPED_BETA[picked], fc.DAMPED_PHI[picked]
+    # statsmodels' initial states precede its first observation; ours start at z[0], so it gets z[1:]
+    model = Holt(
+        z[1:], damped_trend=True, initialization_method="known", initial_level=z[0], initial_trend=z[1] - z[0]
+    )
+    res = model.fit(smoothing_level=alpha, smoothing_trend=beta, damping_trend=phi, optimized=False)
+    ours = fc.damped_with(z, 5, picked)
+    assert ours == pytest.approx(res.forecast(5), rel=1e-9)
+
+
+def test_damped_plus_drift_is_their_mean():
+    z = np.array([1.0, 2.0, 2.5, 3.5, 4.0, 4.2])
+    both = fc.point_forecasts(z, 3, ["damped+drift", "damped", "drift"])
+    assert both["damped+drift"] == pytest.approx((both["damped"] + both["drift"]) / 2)
+
+
+def test_backtest_choice_prefers_the_smaller_error():
+    # a straight line: drift is exact, the damped trend bends away, so damped+drift wins
+    z = np.arange(10, dtype=float) * 2
+    method, errors = fc.chosen(z)
+    assert errors["damped+drift"] < errors["damped"]
+    assert method == "damped+drift"
+
+
+# --- bounds, monotone counts ----------------------------------------------------------------------
+
+
+def test_share_never_leaves_its_bounds():
+    out = run(obs("share", 2015, [50, 70, 85, 95, 98, 99.2]), 2045)
+    assert (out["upper80"] < 100).all() and (out["lower80"] > 0).all()
+    assert (out["mean"] <= out["upper80"]).all() and (out["mean"] >= out["lower80"]).all()
+    assert out["method_reason"].iloc[0].find("logit") >= 0
+
+
+def test_falling_rate_never_forecast_below_zero():
+    out = run(obs("rate", 2015, [40, 30, 21, 14, 9, 6]), 2040)
+    assert (out["lower80"] > 0).all()
+    assert out["mean"].is_monotonic_decreasing
+
+
+def test_cumulative_count_never_falls():
+    # a (strange) falling history of a count that only accumulates: forecasts hold at the last value
+    out = run(obs("built", 2015, [50, 49, 48, 47, 46]), 2030)
+    assert (out["mean"] >= 46).all() and (out["lower80"] >= 46).all()
+    for column in ("mean", "lower80", "upper80"):
+        assert out[column].is_monotonic_increasing
+
+
+def test_value_at_a_bound_uses_the_raw_scale_clipped():
+    out = run(obs("share", 2018, [96, 98, 99, 100, 100]), 2030)
+    assert (out["upper80"] <= 100).all()
+    assert "natural bound" in out["method_reason"].iloc[0]
+
+
+# --- sparse data ----------------------------------------------------------------------------------
+
+LENDER = obs("mystery", 2015, [100, 102, 101, 103, 102], region="national")
+# lender: steps 2, −1, 2, −1; drift 0.5; deviations ±1.5 → sigma = sqrt(4 · 2.25 / 3) = sqrt(3) = 1.7320508;
+# on the raw scale it lends sigma relative to its mean level 101.6: 0.0170477
+
+
+def test_two_points_use_the_pace_and_a_borrowed_spread():
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    out = run(pd.concat([LENDER, sparse]), 2026)
+    rows = out[out["region"] == "r"].reset_index(drop=True)
+    assert list(rows["year"]) == [2025, 2026]
+    assert rows["mean"].tolist() == pytest.approx([20.0, 22.0])  # 2 a year after 18
+    assert (rows["method"] == "pace").all()
+    borrowed = math.sqrt(3) / 101.6 * 14  # relative spread × this series' mean level (10 + 18) / 2
+    assert rows["lower80"].tolist() == pytest.approx([20 - 4 * borrowed, 22 - 4 * borrowed])
+    assert rows["upper80"].tolist() == pytest.approx([20 + 4 * borrowed, 22 + 4 * borrowed])
+    assert "not in indicators.csv" in rows["method_reason"][0]
+
+
+def test_sparse_series_without_lender_takes_the_default_spread():
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    out = run(sparse, 2025)
+    # default relative spread 0.01 × mean level 14 = 0.14; ± 4 spreads
+    assert (out["lower80"].iloc[0], out["upper80"].iloc[0]) == pytest.approx((20 - 0.56, 20 + 0.56))
+
+
+def test_one_point_gives_no_forecast_and_says_why():
+    out = run(obs("share", 2023, [85]), 2025)
+    assert out["mean"].isna().all() and (out["method"] == "none").all()
+    assert "one exact figure" in out["method_reason"].iloc[0]
+
+
+def test_bounds_are_left_out_of_fitting():
+    # 92.6 then "> 90": fitting 90 as a value would invent a fall; with one exact figure left, no forecast
+    out = run(obs("share", 2023, [92.6, 90], qualifiers=["=", ">"]), 2026)
+    assert out["method"].eq("none").all()
+    assert "bounds left out of fitting (2024 > 90)" in out["method_reason"].iloc[0]
+
+
+def test_gaps_are_filled_for_fitting_and_said():
+    frame = pd.DataFrame(
+        {
+            "region": "r",
+            "indicator": "rate",
+            "year": [2010, 2012, 2013, 2015, 2016, 2018],
+            "value": [10.0, 9.0, 8.6, 7.8, 7.5, 7.0],
+        }
+    )
+    out = run(frame, 2020)
+    assert list(out["year"]) == [2019, 2020]
+    assert "gaps filled" in out["method_reason"].iloc[0]
+
+
+# --- P(met) ---------------------------------------------------------------------------------------
+
+TARGETS = pd.DataFrame(
+    [
+        {
+            "target_id": "reach-21",
+            "region": "r",
+            "indicator": "mystery",
+            "target_year": 2025,
+            "comparator": ">=",
+            "target_value": 21.0,
+            "kind": "level",
+            "baseline_value": math.nan,
+            "baseline_year": None,
+        },
+        {
+            "target_id": "cap-21",
+            "region": "r",
+            "indicator": "mystery",
+            "target_year": 2025,
+            "comparator": "<=",
+            "target_value": 21.0,
+            "kind": "level",
+            "baseline_value": math.nan,
+            "baseline_year": None,
+        },
+        {
+            "target_id": "observed",
+            "region": "r",
+            "indicator": "mystery",
+            "target_year": 2024,
+            "comparator": ">=",
+            "target_value": 17.0,
+            "kind": "level",
+            "baseline_value": math.nan,
+            "baseline_year": None,
+        },
+    ]
+).astype({"baseline_year": "Int64"})
+
+
+def test_probability_of_meeting_the_target():
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    out = fc.forecast_targets(TARGETS, None, pd.concat([LENDER, sparse]), 2024, calibration=UNIFORM)
+    out = out.set_index("target_id")
+    # 2025: point 20, spread 0.238668; 21 lies (21 − 20) / 0.238668 = 4.18990 spreads above:
+    # P(below) = 0.5 + 0.418990 = 0.918990
+    spread = math.sqrt(3) / 101.6 * 14
+    assert out.loc["reach-21", "p_met"] == pytest.approx(1 - (0.5 + (1 / spread) / 10))
+    assert out.loc["cap-21", "p_met"] == pytest.approx(0.5 + (1 / spread) / 10)
+    assert out.loc["reach-21", "forecast_mean"] == pytest.approx(20.0)
+    assert (out.loc["observed", "method"], out.loc["observed", "p_met"]) == ("observed", 1.0)
+
+
+def test_probability_never_certain():
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    far = TARGETS.iloc[[0]].assign(target_value=40.0)
+    out = fc.forecast_targets(far, None, pd.concat([LENDER, sparse]), 2024, calibration=UNIFORM)
+    assert out["p_met"].iloc[0] == calib.P_FLOOR
+
+
+def test_cumulative_count_already_past_the_target_is_certain():
+    targets = TARGETS.iloc[[0]].assign(indicator="built", target_value=40.0, target_year=2027)
+    out = fc.forecast_targets(
+        targets, INDICATORS, obs("built", 2020, [30, 38, 45]).assign(region="r"), 2022, calibration=UNIFORM
+    )
+    assert out["p_met"].iloc[0] == 1.0
+
+
+# --- the batch command -----------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str, name="obs.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """region,indicator,year,value,source
+r,share,2015,50,a
+r,share,2016,55,a
+r,share,2017,61,a
+r,share,2018,64,a
+r,share,2019,70,a
+r,share,2019,70,b
+r,mystery,2018,3,a
+r,mystery,2019,4,a
+"""
+
+
+def test_batch_writes_the_agreed_columns(tmp_path, monkeypatch):
+    monkeypatch.setattr(calib, "load_calibration", lambda root=None: UNIFORM)
+    out = tmp_path / "out.csv"
+    written = fc.run_batch(write(tmp_path, GOOD), 2021, out, indicators=INDICATORS)
+    table = pd.read_csv(written[0])
+    assert list(table.columns) == fc.OUTPUT_COLUMNS
+    assert list(zip(table["indicator"], table["year"], strict=True)) == [
+        ("mystery", 2020),
+        ("mystery", 2021),
+        ("share", 2020),
+        ("share", 2021),
+    ]
+    assert table["mean"].iloc[0] == pytest.approx(5.0)
+
+
+def test_batch_output_is_byte_identical_on_rerun(tmp_path, monkeypatch):
+    monkeypatch.setattr(calib, "load_calibration", lambda root=None: UNIFORM)
+    path = write(tmp_path, GOOD)
+    first = fc.run_batch(path, 2030, tmp_path / "a.csv", indicators=INDICATORS)[0].read_bytes()
+    second = fc.run_batch(path, 2030, tmp_path / "b.csv", indicators=INDICATORS)[0].read_bytes()
+    assert first == second
+
+
+def test_batch_with_targets_writes_p_met_beside(tmp_path, monkeypatch):
+    monkeypatch.setattr(calib, "load_calibration", lambda root=None: UNIFORM)
+    targets = write(
+        tmp_path,
+        "target_id,region,indicator,comparator,target_value,target_year,kind\nt1,r,share,>=,80,2021,share\n",
+        "targets.csv",
+    )
+    written = fc.run_batch(write(tmp_path, GOOD), 2021, tmp_path / "out.csv", targets, indicators=INDICATORS)
+    assert written[1].name == "out_p_met.csv"
+    p_met = pd.read_csv(written[1])
+    assert list(p_met.columns) == fc.TARGET_COLUMNS
+    assert 0 < p_met["p_met"].iloc[0] < 1
+
+
+@pytest.mark.parametrize(
+    ("line", "row", "column", "words"),
+    [
+        ("r,share,2020,about 70,a", 10, "value", "not a number"),
+        ("r,share,,70,a", 10, "year", "missing"),
+        ("r,share,2019,71,c", 10, "value", "in row 6"),
+    ],
+)
+def test_malformed_rows_are_named(tmp_path, line, row, column, words):
+    path = write(tmp_path, GOOD + line + "\n")
+    with pytest.raises(DataError) as caught:
+        fc.run_batch(path, 2021, tmp_path / "out.csv", indicators=INDICATORS)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == (str(path), row, column)
+    assert words in problem.message
+
+
+def test_missing_required_column_is_named(tmp_path):
+    path = write(tmp_path, "region,indicator,year\nr,share,2020\n")
+    with pytest.raises(DataError) as caught:
+        fc.run_batch(path, 2021, tmp_path / "out.csv", indicators=INDICATORS)
+    assert caught.value.problems[0].column == "value"
+
+
+def test_flat_history_borrows_a_spread_instead_of_claiming_certainty():
+    flat = obs("mystery", 2015, [7.0] * 6)
+    out = run(flat, 2021)
+    # no lender but itself (spread 0): the default relative spread 0.01 × level 7 = 0.07, ± 4 spreads
+    assert (out["lower80"].iloc[0], out["upper80"].iloc[0]) == pytest.approx((7 - 0.28, 7 + 0.28))
+    assert "flat history" in out["method_reason"].iloc[0]
