@@ -1,0 +1,187 @@
+"""How the report pages show things: tables, headings and sentences that display themselves in a notebook.
+
+Every piece of text that comes from data is HTML-escaped here, where the HTML is written. Every table
+offers its rows as CSV (a download link on the page) and shows them as CSV text to nbval, so a changed
+figure in any table makes the committed notebook disagree with a fresh run.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.charts import format_number
+from analysis.labels import both, label
+
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
+SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
+FILTER_SCRIPT = Path(__file__).parent / "assets" / "table-filter.js"
+
+
+def missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def esc(value) -> str:
+    return "" if missing(value) else html.escape(str(value))
+
+
+def link(url, text) -> str:
+    """A link to a source; only http(s) addresses become links, anything else is shown as text."""
+    url = "" if missing(url) else str(url)
+    if not url.startswith(("http://", "https://")):
+        return esc(text)
+    return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{esc(text)}</a>'
+
+
+def status_badge(status: str, language: str) -> str:
+    text = esc(both(f"status_{status}", language))
+    return f'<span class="pt-status pt-status-{esc(status)}">{text}</span>'
+
+
+def figure_text(qualifier, value, unit="") -> str:
+    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows."""
+    if missing(value):
+        return ""
+    sign = COMPARATOR_SIGNS.get(str(qualifier or "="), str(qualifier))
+    return " ".join(t for t in (sign, format_number(float(value)), "" if missing(unit) else str(unit)) if t)
+
+
+def percent(value) -> str:
+    return "" if missing(value) else f"{round(float(value) * 100):d} %"
+
+
+def interval_text(lower, upper) -> str:
+    return "" if missing(lower) else f"{format_number(lower)}–{format_number(upper)}"
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text."""
+    def cut(value):
+        if isinstance(value, float) and not math.isnan(value):
+            return float(f"{value:.{SIGNIFICANT}g}")
+        return value
+
+    tidy = frame.copy()
+    for column in tidy.columns:
+        if pd.api.types.is_float_dtype(tidy[column]):
+            tidy[column] = tidy[column].map(cut)
+    return tidy.to_csv(index=False, lineterminator="\n")
+
+
+@cache
+def filter_script() -> str:
+    return FILTER_SCRIPT.read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class Table:
+    """An HTML table (cells already escaped) with its rows as CSV for download and for nbval."""
+
+    table_id: str
+    keys: list[str]  # one per column; also its CSS class pt-col-<key>, so the stylesheet can size it
+    headers: list[str]
+    cells: list[list[str]]
+    data: pd.DataFrame
+    language: str
+    numeric: frozenset[int] = frozenset()
+    filters: tuple[int, ...] = ()  # columns offered as drop-down filters
+    filter_values: list[list[str]] = field(default_factory=list)  # per row: its value for each filter
+    search: bool = False
+
+    def csv(self) -> str:
+        return csv_text(self.data)
+
+    def download_link(self) -> str:
+        encoded = base64.b64encode(("\ufeff" + self.csv()).encode("utf-8")).decode("ascii")
+        name = esc(f"{self.table_id}.csv")
+        text = esc(both("word_download", self.language))
+        return (f'<a class="pt-download" download="{name}" href="data:text/csv;charset=utf-8;base64,'
+                f'{encoded}">{text} ({name})</a>')
+
+    def _cell(self, j: int, content: str) -> str:
+        kind = " pt-num" if j in self.numeric else ""
+        return f'<td class="pt-col-{esc(self.keys[j])}{kind}">{content}</td>'
+
+    def _row(self, i: int, row: list[str]) -> str:
+        values = self.filter_values[i] if self.filter_values else []
+        attrs = "".join(f' data-f{k}="{esc(v)}"' for k, v in enumerate(values))
+        return f"<tr{attrs}>{''.join(self._cell(j, c) for j, c in enumerate(row))}</tr>"
+
+    def to_html(self) -> str:
+        head = "".join(f'<th class="pt-col-{esc(k)}">{esc(h)}</th>'
+                       for k, h in zip(self.keys, self.headers, strict=True))
+        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells))
+        table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"><thead><tr>{head}</tr></thead>'
+                 f"<tbody>\n{rows}\n</tbody></table></div>")
+        if not (self.search or self.filters):
+            return f"{table}\n<p>{self.download_link()}</p>"
+        script = filter_script().replace("TABLE_ID", esc(self.table_id))  # after the table it works on
+        return f"{self._controls()}{table}\n<script>\n{script}\n</script>\n<p>{self.download_link()}</p>"
+
+    def _select(self, k: int, column: int) -> str:
+        options = "".join(f'<option value="{esc(o)}">{esc(o)}</option>'
+                          for o in sorted({values[k] for values in self.filter_values}))
+        every = esc(both("word_all", self.language))
+        return (f'<label>{esc(self.headers[column])} <select data-role="filter" data-key="f{k}">'
+                f'<option value="">{every}</option>{options}</select></label>')
+
+    def _controls(self) -> str:
+        parts = [f'<label>{esc(both("word_search", self.language))} <input type="search" data-role="search">'
+                 "</label>"] if self.search else []
+        parts += [self._select(k, column) for k, column in enumerate(self.filters)]
+        rows = esc(label("word_rows", self.language))
+        parts.append(f'<span data-role="count">{len(self.cells)} {rows}</span>')
+        return f'<div class="pt-filter" data-table="{esc(self.table_id)}">{"".join(parts)}</div>\n'
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.to_html(), "text/plain": self.csv()}
+
+
+def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[str]], data: pd.DataFrame,
+               language: str, numeric: Iterable[str] = (), filters: Iterable[str] = (),
+               filter_values: list[list[str]] | None = None, search: bool = False) -> Table:
+    """A Table from (key, label key) column pairs; `numeric` and `filters` name column keys."""
+    keys = [k for k, _ in columns]
+    return Table(table_id=table_id, keys=keys, headers=[both(lab, language) for _, lab in columns],
+                 cells=cells, data=data.reset_index(drop=True), language=language,
+                 numeric=frozenset(keys.index(k) for k in numeric),
+                 filters=tuple(keys.index(k) for k in filters), filter_values=filter_values or [],
+                 search=search)
+
+
+def markdown_escape(text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    return "".join("\\" + c if c in "\\`*_{}[]()#+!|" else c for c in escaped)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading, the page's language first (markdown, so it lands in the table of contents)."""
+
+    text: str
+    level: int = 2
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": f"{'#' * self.level} {markdown_escape(self.text)}", "text/plain": self.text}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence built from data (escaped), shown as a paragraph."""
+
+    text: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": f"<p>{esc(self.text)}</p>", "text/plain": self.text}
+
+
+def heading(key: str, language: str, level: int = 2) -> Heading:
+    return Heading(both(key, language), level)

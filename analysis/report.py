@@ -1,0 +1,372 @@
+"""A region's page: its figures gathered once, then the tables and charts the notebook shows.
+
+notebooks/region.ipynb calls `region_report` and displays what the section functions return. A region
+page is computed from its own observations and the context series (national, provincial); other plan
+regions' rows are not among its inputs, which is also what `plantracker build` fingerprints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import assessment, catalogue, charts, forecast, observations, paths, policies
+from analysis.charts import format_number
+from analysis.display import (
+    Note,
+    Table,
+    esc,
+    figure_text,
+    heading,
+    interval_text,
+    link,
+    make_table,
+    missing,
+    percent,
+    status_badge,
+)
+from analysis.errors import PlanTrackerError
+from analysis.labels import both, check_language, pair
+
+NATIONAL_REGION = "china"  # the observations' key of national series, drawn beside a region's own
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """Everything a region page shows, computed once from the data up to `as_of`."""
+
+    region: str
+    as_of: int
+    language: str
+    plans: pd.DataFrame
+    targets: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame  # every row of the region and of the context series
+    resolved: pd.DataFrame
+    status: pd.DataFrame
+    forecasts: pd.DataFrame
+    series_forecasts: pd.DataFrame
+    base_year: int
+    root: Path | None = field(default=None, repr=False)
+
+
+def plan_regions(root: Path | None = None) -> list[str]:
+    return sorted(policies.load_registry(root)["region"].unique().tolist())
+
+
+def check_region(region: str, root: Path | None = None) -> str:
+    known = plan_regions(root)
+    if region not in known:
+        raise PlanTrackerError(f"region {region!r} has no plan; choose one of {', '.join(known)}")
+    return region
+
+
+def scoped(frame: pd.DataFrame, region: str, regions: Iterable[str]) -> pd.DataFrame:
+    """Rows of this region and of the context series: other plan regions' rows are not a page's input."""
+    others = set(regions) - {region}
+    return frame[~frame["region"].isin(others)].reset_index(drop=True)
+
+
+def region_report(region: str, as_of: int, language: str = "en", extra_observations: Iterable[str] = (),
+                  root: Path | None = None) -> RegionReport:
+    """Load, resolve, assess and forecast one region; `extra_observations` are paths from the project root."""
+    check_language(language)
+    check_region(region, root)
+    extra = [(root or paths.project_root()) / p for p in extra_observations]
+    indicators = catalogue.load_indicators(root)
+    targets = catalogue.load_targets(root)
+    targets = targets[targets["region"] == region].reset_index(drop=True)
+    loaded = observations.load_observations(extra=extra or None, root=root)
+    loaded = scoped(loaded, region, plan_regions(root))
+    resolved = observations.resolve(loaded)
+    own = resolved[(resolved["region"] == region) & (resolved["year"] <= as_of)]
+    horizon = int(max([as_of, *targets["target_year"].tolist()]))
+    registry = policies.load_registry(root)
+    return RegionReport(
+        region=region, as_of=as_of, language=language,
+        plans=registry[registry["region"] == region].reset_index(drop=True),
+        targets=targets, indicators=indicators, observations=loaded, resolved=resolved,
+        status=assessment.assess(targets, indicators, resolved, as_of, root=root),
+        forecasts=forecast.forecast_targets(targets, indicators, resolved, as_of, root=root),
+        series_forecasts=forecast.forecast_series(own[["region", "indicator", "year", "value", "qualifier"]],
+                                                  horizon, indicators, root=root),
+        base_year=int(assessment.load_settings(root)["default_base_year"]), root=root,
+    )
+
+
+def region_title(region: str, language: str) -> str:
+    return both(f"region_{region}", language)
+
+
+def indicator_names(indicators: pd.DataFrame, language: str) -> dict[str, str]:
+    return {r["indicator_id"]: pair(r["name_en"], r["name_zh"], language)
+            for r in indicators.to_dict("records")}
+
+
+def plan_says(row: dict, language: str) -> str:
+    """The plan's own words (the verbatim quote) and the English statement, the page's language first."""
+    says = [f'<span lang="zh">{esc(row["quote"])}</span>',
+            f'<span lang="en">{esc(row["description_en"])}</span>']
+    return "<br>".join(says if language == "zh" else says[::-1])
+
+
+def target_text(row: dict) -> str:
+    """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births, ≥ 20 % (relative change)."""
+    text = figure_text(row["comparator"], row["target_value"], row["unit"])
+    return f"{text} (relative change)" if row["kind"] == "relative_change" else text
+
+
+def latest_html(row: dict) -> str:
+    latest = figure_text(row["latest_qualifier"], row["latest_value"], row["unit"])
+    return f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})" if latest else ""
+
+
+# ---------------------------------------------------------------- the plans and the headline
+
+
+def plans_table(rr: RegionReport) -> Table:
+    counts = rr.targets["document"].value_counts()
+    frame = rr.plans.assign(n_targets=[int(counts.get(f, 0)) for f in rr.plans["file"]])
+    frame = frame.sort_values("document_id")[["document_id", "title_zh", "title_en", "issuing_body",
+                                              "horizon_year", "status", "n_targets", "file"]]
+    cells = [[esc(r["document_id"]), esc(pair(r["title_en"], r["title_zh"], rr.language)),
+              esc(r["issuing_body"]), esc(r["horizon_year"]), esc(r["status"]), esc(r["n_targets"])]
+             for r in frame.to_dict("records")]
+    columns = [("document_id", "col_document"), ("title", "col_title"), ("issuer", "col_issuer"),
+               ("horizon", "col_horizon"), ("status", "col_plan_status"), ("n_targets", "col_n_targets")]
+    return make_table(f"{rr.region}-plans", columns, cells, frame, rr.language,
+                      numeric=["horizon", "n_targets"])
+
+
+def status_counts(status: pd.DataFrame) -> pd.DataFrame:
+    """Targets by status, every status listed (zero included) in the bands' order."""
+    counts = status["status"].value_counts()
+    frame = pd.DataFrame({"status": assessment.STATUS_ORDER,
+                          "targets": [int(counts.get(s, 0)) for s in assessment.STATUS_ORDER]})
+    return frame.assign(share=frame["targets"] / max(int(frame["targets"].sum()), 1))
+
+
+def headline_table(rr: RegionReport) -> Table:
+    frame = status_counts(rr.status)
+    cells = [[status_badge(r["status"], rr.language), esc(r["targets"]), esc(percent(r["share"]))]
+             for r in frame.to_dict("records")]
+    cells.append([esc(both("status_total", rr.language)), esc(int(frame["targets"].sum())), "100 %"])
+    columns = [("status", "col_status"), ("count", "col_n_targets"), ("share", "col_share")]
+    return make_table(f"{rr.region}-status-counts", columns, cells, frame, rr.language,
+                      numeric=["count", "share"])
+
+
+def headline_note(rr: RegionReport) -> Note:
+    counts = status_counts(rr.status).set_index("status")["targets"]
+    assessed = int(counts.sum() - counts.get(assessment.NOT_ASSESSABLE, 0))
+    n_targets, n_plans = len(rr.targets), len(rr.plans)
+    return Note(f"{n_targets} targets in {n_plans} plan(s); {assessed} can be assessed with the published "
+                f"figures up to {rr.as_of}. · {n_plans} 份规划共 {n_targets} 项目标，其中 {assessed} 项可依据"
+                f"截至 {rr.as_of} 年的公开数据评估。")
+
+
+def status_legend(rr: RegionReport) -> Table:
+    """What each status means, from data/progress_bands.csv (the bands are data, not code)."""
+    def bound(value: float) -> str:
+        return "" if math.isinf(value) else f"{round(value * 100):d} %"
+
+    rows = [("achieved", "", "", "the latest figure already meets the target")]
+    rows += [(r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), r["meaning"])
+             for r in assessment.load_bands(rr.root).to_dict("records")]
+    rows.append((assessment.NOT_ASSESSABLE, "", "", "the published figures do not allow a judgement; "
+                                                    "the reason is given"))
+    frame = pd.DataFrame(rows, columns=["status", "ratio_from", "ratio_below", "meaning"])
+    cells = [[status_badge(r["status"], rr.language), esc(r["ratio_from"]), esc(r["ratio_below"]),
+              esc(r["meaning"])] for r in frame.to_dict("records")]
+    columns = [("status", "col_status"), ("from", "col_ratio_from"), ("below", "col_ratio_below"),
+               ("meaning", "col_meaning")]
+    return make_table(f"{rr.region}-status-legend", columns, cells, frame, rr.language,
+                      numeric=["from", "below"])
+
+
+# ---------------------------------------------------------------- every target
+
+
+def targets_frame(rr: RegionReport) -> pd.DataFrame:
+    """Catalogue, status and forecast side by side, one row per target in the catalogue's order."""
+    keep = ["target_id", "latest_value", "latest_year", "latest_qualifier", "latest_source_url", "base_value",
+            "base_year", "gap", "progress_share", "ratio", "status", "status_reason"]
+    merged = rr.targets.merge(rr.status[keep], on="target_id", how="left", validate="one_to_one")
+    merged = merged.merge(rr.forecasts, on="target_id", how="left", validate="one_to_one")
+    documents = dict(zip(rr.plans["file"], rr.plans["document_id"], strict=True))
+    merged = merged.assign(document_id=merged["document"].map(documents))
+    return merged.sort_values("row").reset_index(drop=True)
+
+
+TARGET_CSV_COLUMNS = ["target_id", "document_id", "clause", "indicator", "comparator", "target_value", "unit",
+                      "target_year", "kind", "latest_qualifier", "latest_value", "latest_year",
+                      "latest_source_url", "base_value", "base_year", "gap", "ratio", "status",
+                      "forecast_year", "forecast_mean", "forecast_lower80", "forecast_upper80", "p_met",
+                      "method"]
+
+
+def targets_table(rr: RegionReport) -> Table:
+    """Every target of the region: what the plan says, the latest figure, gap, status, forecast, P(met)."""
+    frame = targets_frame(rr)
+    names = indicator_names(rr.indicators, rr.language)
+    cells = [[esc(r["target_id"]), esc(f"{r['document_id']} {r['clause']}"),
+              f"{plan_says(r, rr.language)}<br><small>{esc(names.get(r['indicator']))}</small>",
+              esc(target_text(r)), esc(r["target_year"]), latest_html(r), esc(format_number(r["gap"])),
+              f'{status_badge(r["status"], rr.language)}<br><small>{esc(r["status_reason"])}</small>',
+              forecast_html(r), esc(percent(r["p_met"]))] for r in frame.to_dict("records")]
+    columns = [("target_id", "col_target_id"), ("clause", "col_clause"), ("says", "col_plan_says"),
+               ("target", "col_target"), ("deadline", "col_deadline"), ("latest", "col_latest"),
+               ("gap", "col_gap"), ("status", "col_status"), ("forecast", "col_forecast"),
+               ("p_met", "col_p_met")]
+    statuses = [[both(f"status_{s}", rr.language)] for s in frame["status"]]
+    return make_table(f"{rr.region}-targets", columns, cells, frame[TARGET_CSV_COLUMNS], rr.language,
+                      numeric=["deadline", "gap", "forecast", "p_met"], filters=["status"],
+                      filter_values=statuses, search=True)
+
+
+def forecast_html(row: dict) -> str:
+    """The forecast in the deadline year and, under it, its 80 % interval."""
+    if missing(row["forecast_mean"]):
+        return ""
+    interval = interval_text(row["forecast_lower80"], row["forecast_upper80"])
+    return f"{esc(format_number(row['forecast_mean']))}<br><small>{esc(interval)}</small>"
+
+
+# ---------------------------------------------------------------- targets without data
+
+
+def figure_needed(row: dict, n_points: int, base_year: int, as_of: int) -> str:
+    """The figure that would let a not-assessable target be judged."""
+    has_base = not missing(row["baseline_value"])
+    if n_points == 0:
+        recent = f"a figure for a recent year (up to {as_of})"
+        return recent if has_base else f"{recent}, and one for {base_year} or earlier as the base of the pace"
+    if row["kind"] == "relative_change" and not has_base:
+        return "the base value the relative change is measured from (the figure of the plan's base year)"
+    if str(row.get("latest_qualifier") or "=") != "=":
+        return f"an exact figure for {int(row['latest_year'])} or later (the source gives only a bound)"
+    if n_points == 1:
+        return f"a second figure: one for {base_year} or earlier, or one after {int(row['latest_year'])}"
+    return "a figure that settles the bound or the base named in the reason"
+
+
+def missing_table(rr: RegionReport) -> Table:
+    frame = targets_frame(rr)
+    frame = frame[frame["status"] == assessment.NOT_ASSESSABLE]
+    own = rr.resolved[(rr.resolved["region"] == rr.region) & (rr.resolved["year"] <= rr.as_of)]
+    points = own.groupby("indicator").size()
+    frame = frame.assign(needed=[figure_needed(r, int(points.get(r["indicator"], 0)), rr.base_year, rr.as_of)
+                                 for r in frame.to_dict("records")])
+    names = indicator_names(rr.indicators, rr.language)
+    cells = [[esc(r["target_id"]), esc(names.get(r["indicator"], r["indicator"])), esc(target_text(r)),
+              esc(r["target_year"]), esc(r["status_reason"]), esc(r["needed"])]
+             for r in frame.to_dict("records")]
+    columns = [("target_id", "col_target_id"), ("indicator", "col_indicator"), ("target", "col_target"),
+               ("deadline", "col_deadline"), ("reason", "col_status_reason"), ("needed", "col_needed")]
+    data = frame[["target_id", "indicator", "unit", "target_year", "status_reason", "needed"]]
+    return make_table(f"{rr.region}-without-data", columns, cells, data, rr.language, numeric=["deadline"],
+                      search=True)
+
+
+def missing_section(rr: RegionReport) -> list:
+    table = missing_table(rr)
+    return [heading("heading_missing", rr.language),
+            table if table.cells else Note(both("word_no_missing", rr.language))]
+
+
+# ---------------------------------------------------------------- charts
+
+
+def charted_indicators(rr: RegionReport) -> list[str]:
+    """Indicators of the region's targets with a figure of the region or a national series, in catalogue
+    order."""
+    usable = rr.resolved[rr.resolved["year"] <= rr.as_of]
+    with_data = set(usable.loc[usable["region"].isin([rr.region, NATIONAL_REGION]), "indicator"])
+    return [i for i in dict.fromkeys(rr.targets["indicator"]) if i in with_data]
+
+
+def drawn_goals(status: pd.DataFrame) -> pd.DataFrame:
+    """The level each target asks for, as a chart draws it: the assessment's goal where it worked one out
+    (a relative target needs its base for that), else the target value itself for a target of a level."""
+    own_level = status["target_value"].where(status["kind"] != "relative_change")
+    return status.assign(comparator=status["goal_comparator"].fillna(status["comparator"]),
+                         goal_value=status["goal_value"].fillna(own_level))
+
+
+def indicator_figure(rr: RegionReport, indicator: str) -> charts.Figure:
+    """Observations (bounds as bounds), targets at their deadlines, the forecast fan, the national series."""
+    usable = rr.resolved[(rr.resolved["year"] <= rr.as_of) & (rr.resolved["indicator"] == indicator)]
+    own = usable[usable["region"] == rr.region]
+    targets = drawn_goals(rr.status[rr.status["indicator"] == indicator])
+    fan = rr.series_forecasts[(rr.series_forecasts["indicator"] == indicator)
+                              & (rr.series_forecasts["year"] <= int(targets["target_year"].max()))]
+    frame = charts.chart_frame(own, usable[usable["region"] == NATIONAL_REGION], targets, fan)
+    meta = rr.indicators.set_index("indicator_id").loc[indicator]
+    names = (meta["name_en"], meta["name_zh"]) if rr.language == "en" else (meta["name_zh"], meta["name_en"])
+    caption = f"{region_title(rr.region, rr.language)}: {' · '.join(names)} ({meta['unit']})"
+    if own.empty:
+        caption += f" — {both('word_context_only', rr.language)}"
+    return charts.figure(frame, f"chart-{rr.region}-{indicator}", names[0], names[1], str(meta["unit"]),
+                         caption, rr.language)
+
+
+def chart_section(rr: RegionReport) -> list:
+    figures = [indicator_figure(rr, i) for i in charted_indicators(rr)]
+    return [heading("heading_charts", rr.language), *(figures or [Note(both("word_no_charts", rr.language))])]
+
+
+# ---------------------------------------------------------------- sources and conflicts
+
+
+def region_label(region: str, language: str) -> str:
+    """A region's name in both languages where the labels know it, else its key (a context series)."""
+    try:
+        return region_title(region, language)
+    except PlanTrackerError:
+        return region
+
+
+def sources_table(rr: RegionReport) -> Table:
+    """The pages the figures were read from: the region's, and the national series charted here."""
+    charted = charted_indicators(rr)
+    resolved = rr.resolved[rr.resolved["year"] <= rr.as_of]
+    used = resolved[(resolved["region"] == rr.region)
+                    | ((resolved["region"] == NATIONAL_REGION) & resolved["indicator"].isin(charted))]
+    grouped = (used.groupby(["region", "source_url", "source_kind"], as_index=False)
+               .agg(figures=("value", "size"), indicators=("indicator", lambda s: ", ".join(sorted(set(s)))),
+                    years=("year", lambda s: ", ".join(str(y) for y in sorted(set(s)))))
+               .sort_values(["region", "source_url"]))
+    cells = [[link(r["source_url"], r["source_url"]), esc(r["source_kind"]), esc(region_label(r["region"],
+                                                                                             rr.language)),
+              esc(r["indicators"]), esc(r["years"]), esc(r["figures"])] for r in grouped.to_dict("records")]
+    columns = [("source", "col_source"), ("kind", "col_source_kind"), ("region", "col_region"),
+               ("indicator", "col_indicator"), ("year", "col_year"), ("figures", "col_n_figures")]
+    return make_table(f"{rr.region}-sources", columns, cells, grouped, rr.language, numeric=["figures"])
+
+
+def conflicts_table(rr: RegionReport) -> Table:
+    """Figures on which sources disagree, for the region and the national series charted here."""
+    pairs = observations.conflicts(rr.observations)
+    pairs = pairs[(pairs["region"] == rr.region) | ((pairs["region"] == NATIONAL_REGION)
+                                                    & pairs["indicator"].isin(charted_indicators(rr)))]
+    pairs = pairs.sort_values(["region", "indicator", "year", "other_value"])
+    names = indicator_names(rr.indicators, rr.language)
+    cells = [[esc(region_label(r["region"], rr.language)), esc(names.get(r["indicator"], r["indicator"])),
+              esc(r["year"]), link(r["used_source_url"], figure_text(r["used_qualifier"], r["used_value"])),
+              link(r["other_source_url"], figure_text(r["other_qualifier"], r["other_value"])),
+              esc(r["reason"])] for r in pairs.to_dict("records")]
+    columns = [("region", "col_region"), ("indicator", "col_indicator"), ("year", "col_year"),
+               ("used", "col_used_value"), ("other", "col_other_value"), ("reason", "col_reason")]
+    data = pairs[["region", "indicator", "year", "used_qualifier", "used_value", "used_source_url",
+                  "other_qualifier", "other_value", "other_source_url", "reason"]]
+    return make_table(f"{rr.region}-conflicts", columns, cells, data, rr.language, numeric=["year"])
+
+
+def conflicts_section(rr: RegionReport) -> list:
+    table = conflicts_table(rr)
+    return [heading("heading_conflicts", rr.language),
+            table if table.cells else Note(both("word_no_conflicts", rr.language))]

@@ -1,0 +1,235 @@
+"""The site in a real browser: headless Chromium opens every page from disk with the network off, finds
+every chart drawn, no console error and no request leaving the disk, and saves a screenshot of each page
+under test-artefacts/browser/.
+
+Without Chromium the test is skipped (install it with `apt-get install chromium`); CI sets
+PLANTRACKER_REQUIRE_BROWSER=1, which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import paths, render
+
+REPO = paths.project_root()
+ARTEFACTS = REPO / "test-artefacts" / "browser"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell")
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+PAGE_TIMEOUT = 60
+
+
+def find_chromium() -> str:
+    found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
+    if found:
+        return found
+    reason = "Chromium is not installed (apt-get install chromium)"
+    if os.environ.get("PLANTRACKER_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and PLANTRACKER_REQUIRE_BROWSER=1 requires the browser test to run")
+    pytest.skip(f"{reason}; set PLANTRACKER_REQUIRE_BROWSER=1 to make this a failure")
+
+
+class Chromium:
+    """Just enough of the DevTools protocol: one page, its events, evaluate, screenshot."""
+
+    def __init__(self, executable: str, profile: Path):
+        import websocket
+
+        self.log = (profile.parent / "chromium.log").open("w")
+        self.process = subprocess.Popen(
+            [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
+             f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9",
+             "--proxy-bypass-list=<-loopback>",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1300,900", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and len(port_file.read_text().split()) == 2):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"Chromium did not start; see {self.log.name}")
+            time.sleep(0.05)
+        port, path = port_file.read_text().split()
+        self.socket = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=PAGE_TIMEOUT,
+                                                  suppress_origin=True)
+        self.next_id, self.events, self.session = 0, [], None
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+        self.call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1,
+                  uploadThroughput=-1)
+
+    def call(self, method: str, **params):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if self.session:
+            message["sessionId"] = self.session
+        self.socket.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.socket.recv())
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str) -> None:
+        deadline = time.monotonic() + PAGE_TIMEOUT
+        while not any(e.get("method") == method for e in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(method)
+            self.events.append(json.loads(self.socket.recv()))
+
+    def open(self, url: str) -> list[dict]:
+        """Load a page; the events it caused (console messages, errors, requests)."""
+        self.events = []
+        self.call("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+        self.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")
+        return list(self.events)
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"])
+        return result["result"].get("value")
+
+    def screenshot(self, target: Path, max_height: int = 12000) -> None:
+        size = self.call("Page.getLayoutMetrics")["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
+        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)
+        target.write_bytes(base64.b64decode(shot["data"]))
+
+    def close(self) -> None:
+        self.socket.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+def console_errors(events: list[dict]) -> list[str]:
+    errors = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            args = params.get("args", [])
+            errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in args))
+        elif method == "Runtime.exceptionThrown":
+            errors.append(params["exceptionDetails"].get("text", "exception"))
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            errors.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}")
+    return errors
+
+
+def requested_urls(events: list[dict]) -> list[str]:
+    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+
+
+def charts_in_notebook(path: Path) -> int:
+    """How many charts the executed notebook holds: the number the page must show drawn."""
+    if path.suffix != ".ipynb":
+        return 0
+    text = json.dumps(json.loads(path.read_text(encoding="utf-8")))
+    return len(re.findall(r'<figure class=\\"pt-chart\\"', text))
+
+
+DRAWN = """
+Array.from(document.querySelectorAll('figure.pt-chart')).map(function (f) {
+  var drawing = f.querySelector('svg, canvas');
+  if (!drawing) { return {id: f.id, drawn: false, marks: 0}; }
+  var box = drawing.getBoundingClientRect();
+  var marks = drawing.querySelectorAll ?
+    drawing.querySelectorAll('path, line, rect, circle, text').length : 1;
+  return {id: f.id, drawn: box.width > 100 && box.height > 50 && marks > 5, marks: marks};
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def visits(tmp_path_factory) -> dict[str, dict]:
+    """Render the site from the committed pages and visit every page of _quarto.yml once."""
+    executable = find_chromium()
+    site = tmp_path_factory.mktemp("browser") / "site"
+    render.render_offline(REPO, site)
+    config = render.load_site_config(REPO)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    browser = Chromium(executable, tmp_path_factory.mktemp("profile"))
+    results = {}
+    try:
+        for page in config.pages:
+            events = browser.open((site / render.output_path(page)).as_uri())
+            name = Path(page).stem
+            browser.screenshot(ARTEFACTS / f"{name}.png")
+            results[page] = {"events": events, "charts": browser.evaluate(DRAWN),
+                             "title": browser.evaluate("document.title"),
+                             "expected_charts": charts_in_notebook(REPO / page)}
+            if page == "reports/data.ipynb":
+                results[page]["filtering"] = browser.evaluate(FILTER_CHECK)
+    finally:
+        browser.close()
+    return results
+
+
+PAGES = render.load_site_config(REPO).pages
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_without_console_errors_or_network(visits, page):
+    visit = visits[page]
+    assert console_errors(visit["events"]) == []
+    assert [u for u in requested_urls(visit["events"]) if not u.startswith(LOCAL_SCHEMES)] == []
+    assert visit["title"].endswith("Plan Tracker · 规划目标跟踪")
+    assert (ARTEFACTS / f"{Path(page).stem}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.endswith(".ipynb")])
+def test_every_chart_of_the_page_is_drawn(visits, page):
+    charts = visits[page]["charts"]
+    assert len(charts) == visits[page]["expected_charts"]
+    assert [c["id"] for c in charts if not c["drawn"]] == []
+
+
+def test_region_and_overview_pages_have_charts(visits):
+    assert visits["reports/guizhou.ipynb"]["expected_charts"] > 0
+    assert visits["reports/overview.ipynb"]["expected_charts"] > 0
+
+
+FILTER_CHECK = """
+(function () {
+  var box = document.querySelector('.pt-filter[data-table="catalogue-targets"]');
+  var rows = Array.from(document.getElementById('catalogue-targets').tBodies[0].rows);
+  function shown() { return rows.filter(function (r) { return !r.hidden; }).length; }
+  var all = shown();
+  var search = box.querySelector('[data-role="search"]');
+  search.value = 'county_medical_subcentres';
+  search.dispatchEvent(new Event('input', {bubbles: true}));
+  var searched = shown();
+  search.value = '';
+  search.dispatchEvent(new Event('input', {bubbles: true}));
+  var region = box.querySelector('select[data-key="f0"]');
+  region.value = region.options[1].value;
+  region.dispatchEvent(new Event('change', {bubbles: true}));
+  var one = shown();
+  var expected = rows.filter(function (r) { return r.getAttribute('data-f0') === region.value; }).length;
+  return {all: all, searched: searched, oneRegion: one, expected: expected,
+          count: box.querySelector('[data-role="count"]').textContent};
+})()
+"""
+
+
+def test_catalogue_browser_searches_and_filters(visits):
+    result = visits["reports/data.ipynb"]["filtering"]
+    assert 0 < result["searched"] < result["all"]
+    assert result["oneRegion"] == result["expected"] and 0 < result["oneRegion"] < result["all"]
+    assert result["count"].startswith(f"{result['oneRegion']} ")
