@@ -90,23 +90,23 @@ def _typed_targets(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
     return typed, p1 + p2 + p3 + p4
 
 
-def load_indicators(root: Path | None = None) -> pd.DataFrame:
-    """data/indicators.csv: bounds as float (NaN = unbounded), cumulative as bool, plus the sheet `row`."""
-    path = paths.indicators_file(root)
-    typed, problems = _typed_indicators(read_table(path, INDICATOR_COLUMNS, display_name=_name(path, root)),
-                                        _name(path, root))
+def _load_typed(path: Path, columns: list[str], typed_by, root: Path | None) -> pd.DataFrame:
+    """Read a catalogue table and convert its number columns, raising every problem at once."""
+    name = _name(path, root)
+    typed, problems = typed_by(read_table(path, columns, display_name=name), name)
     if problems:
         raise DataError(problems)
     return typed
 
 
+def load_indicators(root: Path | None = None) -> pd.DataFrame:
+    """data/indicators.csv: bounds as float (NaN = unbounded), cumulative as bool, plus the sheet `row`."""
+    return _load_typed(paths.indicators_file(root), INDICATOR_COLUMNS, _typed_indicators, root)
+
+
 def load_targets(root: Path | None = None) -> pd.DataFrame:
     """data/targets.csv: target_value float, target_year int, baseline_value float, baseline_year Int64."""
-    path = paths.targets_file(root)
-    typed, problems = _typed_targets(read_table(path, TARGET_COLUMNS, display_name=_name(path, root)),
-                                     _name(path, root))
-    if problems:
-        raise DataError(problems)
+    typed = _load_typed(paths.targets_file(root), TARGET_COLUMNS, _typed_targets, root)
     return typed.astype({"target_year": int})
 
 
