@@ -1,7 +1,10 @@
 """Plan Tracker: are the health plans of Guizhou, Guiyang & Gui'an and Bazhong on course?
 
-One module per stage of the flow: policies → catalogue (targets) → observations → assessment →
-forecast → charts → build/render. The command line lives in `analysis.cli`.
+Data flow one way: files → `analysis.readers` (the only code that opens input files) → the stages
+(catalogue checks, extraction, observation checks, conflicts, assessment, forecast), which take their
+inputs as arguments → `analysis.pipeline`, which joins the two → the notebooks (report, overview) and
+the command line (`analysis.cli`) → the site (build, render). Column contracts are `analysis.schema`;
+outputs are written by `analysis.writers`.
 """
 
 __version__ = "0.1.0"

@@ -2,21 +2,17 @@
 
 The ratio R = observed pace / required pace and its bands follow Eurostat's SDG monitoring and
 Open SDG's progress methodology (bands in data/progress_bands.csv, settings in
-data/assessment_settings.csv); methods.qmd explains every rule for a reader. A target that cannot be
-assessed says why in `status_reason`.
+data/assessment_settings.csv, both read by the caller and passed in); methods.qmd explains every rule
+for a reader. A target that cannot be assessed says why in `status_reason`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from analysis import paths
-from analysis.tables import read_table
 
 COLUMNS = [
     "target_id",
@@ -56,23 +52,7 @@ STATUS_ORDER = [
 NOT_ASSESSABLE = "not_assessable"
 
 
-# --- data: bands and settings -------------------------------------------------------------------
-
-
-def load_bands(root: Path | None = None) -> pd.DataFrame:
-    """The R bands, open ends as ±inf, ordered from the best band down."""
-    path = paths.data_dir(root) / "progress_bands.csv"
-    frame = read_table(path, ["status", "ratio_min", "ratio_max", "meaning", "source"])
-    as_bound = {"ratio_min": -math.inf, "ratio_max": math.inf}
-    for column, open_end in as_bound.items():
-        frame[column] = [float(v) if v.strip() else open_end for v in frame[column]]
-    return frame.drop(columns="row").sort_values("ratio_min", ascending=False, ignore_index=True)
-
-
-def load_settings(root: Path | None = None) -> dict[str, float]:
-    path = paths.data_dir(root) / "assessment_settings.csv"
-    frame = read_table(path, ["setting", "value"])
-    return {s: float(v) for s, v in zip(frame["setting"], frame["value"], strict=True)}
+# --- bands ---------------------------------------------------------------------------------------
 
 
 def band_for(ratio: float, bands: pd.DataFrame) -> str:
@@ -395,10 +375,13 @@ def assess(
     indicators: pd.DataFrame,
     resolved_observations: pd.DataFrame,
     as_of: int,
-    root: Path | None = None,
+    bands: pd.DataFrame,
+    settings: dict[str, float],
 ) -> pd.DataFrame:
-    """One row per target: where it stands as of `as_of` (observations after that year are ignored)."""
-    bands, settings = load_bands(root), load_settings(root)
+    """One row per target: where it stands as of `as_of` (observations after that year are ignored).
+
+    `bands` and `settings` as analysis.readers.settings reads them (data/progress_bands.csv,
+    data/assessment_settings.csv)."""
     by_key = series_by_key(resolved_observations)
     by_indicator = {r["indicator_id"]: r for r in indicators.to_dict("records")}
     empty = with_defaults(resolved_observations).iloc[0:0]

@@ -36,7 +36,7 @@ SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Code that shapes the site but not the figures in a notebook: changing it re-renders, never re-executes.
 SITE_ONLY_CODE = {"build.py", "render.py", "cli.py", "__main__.py", "page.html", "site.css"}
 # Libraries whose version can change a figure; a new version re-executes the notebooks.
-FIGURE_LIBRARIES = ("pandas", "numpy", "statsmodels", "scipy", "altair", "vl-convert-python")
+FIGURE_LIBRARIES = ("pandas", "numpy", "statsmodels", "altair", "vl-convert-python")
 SITE_STAMP = ".plantracker-site"
 
 
@@ -66,9 +66,10 @@ class BuildReport:
 
 
 def plan_regions(root: Path) -> list[str]:
-    """The regions that have a plan, from the policy registry (read without pandas: builds stay quick)."""
-    with paths.registry_file(root).open(encoding="utf-8-sig", newline="") as handle:
-        return sorted({row["region"].strip() for row in csv.DictReader(handle) if row.get("region")})
+    """The regions that have a plan, from the policy registry (its one reader)."""
+    from analysis.readers.catalogue import plan_regions as registered
+
+    return registered(root)
 
 
 def check_name(name: str, what: str, allowed: Iterable[str] | None = None) -> str:

@@ -4,20 +4,18 @@ Raw model intervals on 5–15 annual points are far too narrow (references.md). 
 error is measured in units of the series' own spread (`sigma_eff`, see forecast.spread) and the
 distribution of these standardised errors, per series length and horizon, is read from rolling-origin
 backtests and stored as quantiles in data/forecast_calibration.csv. `bench/calibrate_forecast.py`
-writes that file; methods.qmd says which series it was derived from.
+writes that file; methods.qmd says which series it was derived from. Reading the file is
+analysis.readers.settings; `from_frame` builds the model from its rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.errors import DataError, Problem
+from analysis.schema import CALIBRATION_COLUMNS as FILE_COLUMNS
 
 LEVELS = np.round(np.arange(1, 100) / 100, 2)  # quantile levels stored: 1 %, 2 %, ..., 99 %
 LENGTH_CLASSES = [(2, 4), (5, 7), (8, 11), (12, 19), (20, 10_000)]
@@ -25,11 +23,6 @@ LENGTH_CLASSES = [(2, 4), (5, 7), (8, 11), (12, 19), (20, 10_000)]
 # miss by more, in units of sigma, than noisy ones when their trend bends.
 REGIMES = [("trend", 0.5), ("mixed", 2.0), ("noise", np.inf)]
 P_FLOOR, P_CEIL = 0.01, 0.99  # a forecast never makes a target certain: beyond the table it says <1 % / >99 %
-FILE_COLUMNS = ["parameter", "cell", "horizon", "level", "value"]
-
-
-def calibration_file(root: Path | None = None) -> Path:
-    return paths.data_dir(root) / "forecast_calibration.csv"
 
 
 def class_label(low: int, high: int) -> str:
@@ -108,27 +101,6 @@ def from_frame(frame: pd.DataFrame) -> Calibration:
 def monotone(table: np.ndarray) -> np.ndarray:
     """Strictly increasing quantiles per row, so the CDF can be read back by interpolation."""
     return np.maximum.accumulate(table, axis=1) + np.arange(table.shape[1]) * 1e-9
-
-
-@cache
-def _load(path: Path) -> Calibration:
-    if not path.exists():
-        raise DataError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    "the forecast calibration file is missing",
-                    "run `python bench/calibrate_forecast.py` to derive it",
-                )
-            ]
-        )
-    return from_frame(pd.read_csv(path, dtype={"cell": str}))
-
-
-def load_calibration(root: Path | None = None) -> Calibration:
-    return _load(calibration_file(root))
 
 
 def to_frame(calibration: Calibration) -> pd.DataFrame:

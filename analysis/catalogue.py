@@ -11,121 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import yaml
-from rich.console import Console
-from rich.table import Table
 
-from analysis import paths
-from analysis.errors import DataError, Problem
-from analysis.tables import ROW, read_table
-
-INDICATOR_COLUMNS = ["indicator_id", "name_zh", "name_en", "unit", "direction", "lower_bound",
-                     "upper_bound", "theme", "cumulative", "role"]
-TARGET_COLUMNS = ["target_id", "region", "document", "clause", "indicator", "description_zh",
-                  "description_en", "comparator", "target_value", "unit", "target_year", "baseline_value",
-                  "baseline_year", "kind", "quote", "note"]
-EXCLUDED_COLUMNS = ["document", "clause", "number", "quote", "reason", "note"]
-REQUIRED_TARGET_FIELDS = ["target_id", "region", "document", "indicator", "comparator", "target_value",
-                          "unit", "target_year", "kind", "quote"]
-
-
-@cache
-def vocabulary() -> dict:
-    return yaml.safe_load((Path(__file__).with_name("catalogue_rules.yaml")).read_text(encoding="utf-8"))
-
-
-def _name(path: Path, root: Path | None) -> str:
-    """The file as a researcher finds it: data/targets.csv, relative to the project root."""
-    try:
-        return str(path.relative_to(root or paths.project_root()))
-    except ValueError:
-        return str(path)
-
-
-# ---------------------------------------------------------------- typed loading
-
-def _numbers(frame: pd.DataFrame, column: str, file: str, *, required: bool, integer: bool = False,
-             ) -> tuple[pd.Series, list[Problem]]:
-    """A text column as numbers; empty cells NaN (or a problem when required), bad cells a problem."""
-    values, problems = [], []
-    for row, cell in zip(frame[ROW], frame[column].str.strip(), strict=True):
-        if cell == "":
-            values.append(np.nan)
-            if required:
-                problems.append(Problem(file, row, column, "the cell is empty", f"write the {column}"))
-            continue
-        pattern = r"-?\d+" if integer else r"-?\d+(\.\d+)?"
-        if not re.fullmatch(pattern, cell):
-            kind = "a whole number such as 2027" if integer else "a plain decimal number such as 92.5"
-            problems.append(Problem(file, row, column, f"'{cell}' is not {kind}",
-                                    f"write {kind}: no unit, no %, no full-width digits"))
-            values.append(np.nan)
-        else:
-            values.append(float(cell))
-    return pd.Series(values, index=frame.index, dtype=float), problems
-
-
-def _typed_indicators(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    lower, p1 = _numbers(raw, "lower_bound", file, required=False)
-    upper, p2 = _numbers(raw, "upper_bound", file, required=False)
-    flags = raw["cumulative"].str.strip().str.lower()
-    p3 = [Problem(file, row, "cumulative", f"'{cell}' is neither true nor false", "write true or false")
-          for row, cell in zip(raw[ROW], flags, strict=True) if cell not in ("true", "false")]
-    typed = raw.assign(lower_bound=lower, upper_bound=upper, cumulative=flags.eq("true").astype(bool))
-    return typed, p1 + p2 + p3
-
-
-def _typed_targets(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    value, p1 = _numbers(raw, "target_value", file, required=True)
-    year, p2 = _numbers(raw, "target_year", file, required=True, integer=True)
-    base, p3 = _numbers(raw, "baseline_value", file, required=False)
-    base_year, p4 = _numbers(raw, "baseline_year", file, required=False, integer=True)
-    typed = raw.assign(target_value=value, target_year=year.astype("Int64"), baseline_value=base,
-                       baseline_year=base_year.astype("Int64"))
-    return typed, p1 + p2 + p3 + p4
-
-
-def _load_typed(path: Path, columns: list[str], typed_by, root: Path | None) -> pd.DataFrame:
-    """Read a catalogue table and convert its number columns, raising every problem at once."""
-    name = _name(path, root)
-    typed, problems = typed_by(read_table(path, columns, display_name=name), name)
-    if problems:
-        raise DataError(problems)
-    return typed
-
-
-def load_indicators(root: Path | None = None) -> pd.DataFrame:
-    """data/indicators.csv: bounds as float (NaN = unbounded), cumulative as bool, plus the sheet `row`."""
-    return _load_typed(paths.indicators_file(root), INDICATOR_COLUMNS, _typed_indicators, root)
-
-
-def load_targets(root: Path | None = None) -> pd.DataFrame:
-    """data/targets.csv: target_value float, target_year int, baseline_value float, baseline_year Int64."""
-    typed = _load_typed(paths.targets_file(root), TARGET_COLUMNS, _typed_targets, root)
-    return typed.astype({"target_year": int})
-
-
-def load_excluded(root: Path | None = None) -> pd.DataFrame:
-    """data/targets_excluded.csv, as text, plus the sheet `row`."""
-    path = paths.excluded_file(root)
-    return read_table(path, EXCLUDED_COLUMNS, display_name=_name(path, root))
-
+from analysis.errors import Problem
+from analysis.extraction import values_in
+from analysis.schema import REQUIRED_TARGET_FIELDS, ROW
 
 # ---------------------------------------------------------------- checks
 
 @dataclass(frozen=True)
 class Context:
-    """What the row checks read: the indicators and registry by key, and the text of each plan."""
+    """What the row checks read: the indicators and registry by key, the text of each plan, the vocabulary."""
 
     file: str
     indicators: dict[str, dict]
     registry: dict[str, dict]
     texts: dict[str, str]
+    vocabulary: dict
 
 
 RowCheck = Callable[[pd.Series, Context], list[Problem]]
@@ -179,8 +82,6 @@ def check_region(row: pd.Series, ctx: Context) -> list[Problem]:
 
 def check_value_in_quote(row: pd.Series, ctx: Context) -> list[Problem]:
     """The target value is a number the quote states (九, １２, 3万, the bounds of 2-3家, 全覆盖 = 100)."""
-    from analysis.extraction import values_in
-
     value = row["target_value"]
     if pd.isna(value) or not row["quote"]:
         return []
@@ -194,7 +95,7 @@ def check_value_in_quote(row: pd.Series, ctx: Context) -> list[Problem]:
 
 
 def check_comparator(row: pd.Series, ctx: Context) -> list[Problem]:
-    allowed = vocabulary()["comparators"]
+    allowed = ctx.vocabulary["comparators"]
     if row["comparator"] in allowed:
         return []
     return _problem(ctx, row, "comparator", f"comparator '{row['comparator']}' is not one of "
@@ -204,7 +105,7 @@ def check_comparator(row: pd.Series, ctx: Context) -> list[Problem]:
 
 def check_indicator_and_unit(row: pd.Series, ctx: Context) -> list[Problem]:
     """The indicator exists and the row's unit is the indicator's (% for a relative change)."""
-    units = vocabulary()["units"]
+    units = ctx.vocabulary["units"]
     if row["unit"] not in units:
         return _problem(ctx, row, "unit", f"unit '{row['unit']}' is not in the unit vocabulary",
                         f"use one of: {', '.join(units)}")
@@ -214,7 +115,7 @@ def check_indicator_and_unit(row: pd.Series, ctx: Context) -> list[Problem]:
             ctx, row, "indicator", f"indicator '{row['indicator']}' is not in data/indicators.csv",
             "add the indicator to data/indicators.csv or use an existing indicator_id")
     relative = row["kind"] == "relative_change"
-    expected = vocabulary()["kind_units"]["relative_change"] if relative else [indicator["unit"]]
+    expected = ctx.vocabulary["kind_units"]["relative_change"] if relative else [indicator["unit"]]
     if row["unit"] in expected:
         return []
     why = "a relative_change is stated in % of its base or in percentage points" if relative \
@@ -238,11 +139,11 @@ def check_direction(row: pd.Series, ctx: Context) -> list[Problem]:
 
 
 def check_kind(row: pd.Series, ctx: Context) -> list[Problem]:
-    kinds = vocabulary()["kind_units"]
+    kinds = ctx.vocabulary["kind_units"]
     if row["kind"] not in kinds:
         return _problem(ctx, row, "kind", f"kind '{row['kind']}' is not one of {', '.join(kinds)}",
                         "see the kind column in data/README.md")
-    if row["unit"] in kinds[row["kind"]] or row["unit"] not in vocabulary()["units"]:
+    if row["unit"] in kinds[row["kind"]] or row["unit"] not in ctx.vocabulary["units"]:
         return []
     return _problem(ctx, row, "kind", f"kind '{row['kind']}' does not fit unit '{row['unit']}'",
                     "share, coverage and relative_change take %; count takes count; rate takes ‰ or per N …; "
@@ -250,7 +151,7 @@ def check_kind(row: pd.Series, ctx: Context) -> list[Problem]:
 
 
 def check_years(row: pd.Series, ctx: Context) -> list[Problem]:
-    span = vocabulary()["target_years"]
+    span = ctx.vocabulary["target_years"]
     year, base_year = row["target_year"], row["baseline_year"]
     if pd.notna(year) and not span["first"] <= year <= span["last"]:
         return _problem(ctx, row, "target_year",
@@ -285,7 +186,7 @@ def check_excluded_row(row: pd.Series, ctx: Context) -> list[Problem]:
     if row["number"] and row["number"] not in row["quote"]:
         problems += _problem(ctx, row, "number", f"'{row['number']}' is not in the quote",
                              "write the number exactly as printed in the quote, or widen the quote")
-    reasons = vocabulary()["excluded_reasons"]
+    reasons = ctx.vocabulary["excluded_reasons"]
     if row["reason"] not in reasons:
         problems += _problem(ctx, row, "reason",
                              f"reason '{row['reason']}' is not one of {', '.join(reasons)}",
@@ -300,8 +201,8 @@ def check_unique_ids(frame: pd.DataFrame, column: str, file: str) -> list[Proble
             for _, r in repeated.iterrows()]
 
 
-def check_indicators(indicators: pd.DataFrame, used: set[str], file: str) -> list[Problem]:
-    vocab, problems = vocabulary(), check_unique_ids(indicators, "indicator_id", file)
+def check_indicators(indicators: pd.DataFrame, used: set[str], file: str, vocab: dict) -> list[Problem]:
+    problems = check_unique_ids(indicators, "indicator_id", file)
     columns = {"unit": vocab["units"], "direction": vocab["directions"], "theme": vocab["themes"],
                "role": vocab["roles"]}
     for _, row in indicators.iterrows():
@@ -316,99 +217,37 @@ def check_indicators(indicators: pd.DataFrame, used: set[str], file: str) -> lis
     return problems
 
 
-# ---------------------------------------------------------------- validation entry point
-
-def _read(path: Path, columns: list[str], root: Path | None, problems: list[Problem]) -> pd.DataFrame | None:
-    try:
-        return read_table(path, columns, display_name=_name(path, root))
-    except DataError as exc:
-        problems += exc.problems
-        return None
+# ---------------------------------------------------------------- the whole catalogue
 
 
-def _documents(root: Path | None, problems: list[Problem]) -> tuple[dict, dict]:
-    from analysis.policies import load_registry
+@dataclass(frozen=True)
+class CatalogueTables:
+    """The catalogue as read (analysis.readers.catalogue): each table typed, or None when unreadable."""
 
-    try:
-        registry = load_registry(root)
-    except DataError as exc:
-        problems += exc.problems
-        return {}, {}
-    except ValueError as exc:  # a horizon_year that is not a year
-        problems.append(Problem(_name(paths.registry_file(root), root), None, "horizon_year", str(exc),
-                                "write the horizon as a year such as 2027"))
-        return {}, {}
-    texts = {f: (paths.policies_dir(root) / f).read_text(encoding="utf-8") for f in registry["file"]
-             if (paths.policies_dir(root) / f).exists()}
-    return {r["file"]: r for r in registry.to_dict("records")}, texts
+    indicators: pd.DataFrame | None
+    targets: pd.DataFrame | None
+    excluded: pd.DataFrame | None
+    registry: dict[str, dict]
+    texts: dict[str, str]
+    vocabulary: dict
+    names: dict[str, str]  # "indicators", "targets", "excluded" → the file as a researcher finds it
 
 
-def validate_catalogue(root: Path | None = None) -> list[Problem]:
+def check_catalogue(tables: CatalogueTables) -> list[Problem]:
     """Every problem of indicators.csv, targets.csv and targets_excluded.csv, with where and how to fix."""
     problems: list[Problem] = []
-    names = {k: _name(f(root), root) for k, f in (("indicators", paths.indicators_file),
-                                                     ("targets", paths.targets_file),
-                                                     ("excluded", paths.excluded_file))}
-    raw_indicators = _read(paths.indicators_file(root), INDICATOR_COLUMNS, root, problems)
-    raw_targets = _read(paths.targets_file(root), TARGET_COLUMNS, root, problems)
-    raw_excluded = _read(paths.excluded_file(root), EXCLUDED_COLUMNS, root, problems)
-    registry, texts = _documents(root, problems)
+    names = tables.names
     indicators: dict[str, dict] = {}
-    if raw_indicators is not None:
-        typed, found = _typed_indicators(raw_indicators, names["indicators"])
-        used = set(raw_targets["indicator"]) if raw_targets is not None else set()
-        problems += found + check_indicators(typed, used, names["indicators"])
-        indicators = {r["indicator_id"]: r for r in typed.to_dict("records")}
-    if raw_targets is not None:
-        targets, found = _typed_targets(raw_targets, names["targets"])
-        ctx = Context(names["targets"], indicators, registry, texts)
-        problems += found + check_unique_ids(targets, "target_id", names["targets"])
-        problems += [p for _, row in targets.iterrows() for check in TARGET_CHECKS for p in check(row, ctx)]
-    if raw_excluded is not None:
-        ctx = Context(names["excluded"], indicators, registry, texts)
-        problems += [p for _, row in raw_excluded.iterrows() for p in check_excluded_row(row, ctx)]
+    if tables.indicators is not None:
+        used = set(tables.targets["indicator"]) if tables.targets is not None else set()
+        problems += check_indicators(tables.indicators, used, names["indicators"], tables.vocabulary)
+        indicators = {r["indicator_id"]: r for r in tables.indicators.to_dict("records")}
+    if tables.targets is not None:
+        ctx = Context(names["targets"], indicators, tables.registry, tables.texts, tables.vocabulary)
+        problems += check_unique_ids(tables.targets, "target_id", names["targets"])
+        problems += [p for _, row in tables.targets.iterrows() for check in TARGET_CHECKS
+                     for p in check(row, ctx)]
+    if tables.excluded is not None:
+        ctx = Context(names["excluded"], indicators, tables.registry, tables.texts, tables.vocabulary)
+        problems += [p for _, row in tables.excluded.iterrows() for p in check_excluded_row(row, ctx)]
     return problems
-
-
-# ---------------------------------------------------------------- summary for the command line
-
-def _count_table(title: str, counts: pd.Series, label: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(label)
-    table.add_column("targets", justify="right")
-    for key, n in counts.items():
-        table.add_row(str(key), str(n))
-    return table
-
-
-def _rows_table(targets: pd.DataFrame) -> Table:
-    table = Table(title="Targets", title_justify="left")
-    columns = ["target_id", "comparator", "target_value", "unit", "target_year", "kind", "description_en"]
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for _, r in targets.iterrows():
-        table.add_row(r["target_id"], r["comparator"], f"{r['target_value']:g}", r["unit"],
-                      str(r["target_year"]), r["kind"], r["description_en"])
-    return table
-
-
-def print_summary(console: Console, region: str | None = None, rows: bool = False,
-                  root: Path | None = None) -> None:
-    """Counts of targets by region, year, theme and kind (and every row on request)."""
-    targets = load_targets(root)
-    if region is not None:
-        regions = vocabulary()["regions"]
-        if region not in regions:
-            raise DataError([Problem("--region", None, None, f"unknown region '{region}'",
-                                     f"use one of: {', '.join(regions)}")])
-        targets = targets[targets["region"].eq(region)]
-    themes = load_indicators(root).set_index("indicator_id")["theme"]
-    targets = targets.assign(theme=targets["indicator"].map(themes).fillna("(unknown indicator)"))
-    console.print(f"{len(targets)} targets in {targets['document'].nunique()} document(s)"
-                  + (f" of {region}" if region else ""))
-    for column, title in [("region", "By region"), ("target_year", "By year"), ("theme", "By theme"),
-                          ("kind", "By kind")]:
-        counts = targets[column].value_counts().sort_index()
-        console.print(_count_table(title, counts, column))
-    if rows:
-        console.print(_rows_table(targets))

@@ -39,7 +39,8 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-RegionOption = Annotated[str | None, typer.Option("--region", "-r", help="guizhou, guiyang or bazhong")]
+REGION_HELP = "A region of data/policies/registry.csv (e.g. guizhou)"
+RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
 
 
 @app.command()
@@ -55,18 +56,21 @@ def extract(
     )] = None,
 ) -> None:
     """Draft catalogue rows for a new plan: each number that reads like a target, with its clause."""
-    from analysis import extraction
+    from analysis import extraction, pipeline, writers
 
     try:
-        draft = extraction.draft_catalogue(file, region=region, horizon=horizon)
+        writers.check_output(out, "--out", [file])
+        if numbers is not None:
+            writers.check_output(numbers, "--numbers", [file])
+        draft = pipeline.draft_catalogue(file, region=region, horizon=horizon)
+        writers.write_csv(draft, out)
+        console.print(f"{len(draft)} proposed target rows written to {out}")
+        if numbers is not None:
+            found = pipeline.find_numbers(file)
+            writers.write_csv(found[extraction.NUMBER_COLUMNS[:7]], numbers, "--numbers")
+            console.print(f"{len(found)} numeric expressions written to {numbers}")
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
-    draft.to_csv(out, index=False)
-    console.print(f"{len(draft)} proposed target rows written to {out}")
-    if numbers is not None:
-        found = extraction.find_numbers(file.read_text(encoding="utf-8"))
-        found[extraction.NUMBER_COLUMNS[:7]].to_csv(numbers, index=False)
-        console.print(f"{len(found)} numeric expressions written to {numbers}")
 
 
 @app.command()
@@ -76,12 +80,9 @@ def validate(
         help="Observation files (CSV or XLSX) to check; default: the shipped data")] = None,
 ) -> None:
     """Check the catalogue and the observations; every problem names file, row, column and the fix."""
-    from analysis import catalogue, observations
+    from analysis import pipeline
 
-    problems: list[Problem] = []
-    if not paths_:
-        problems += catalogue.validate_catalogue()
-    problems += observations.validate_observation_files(paths_ or None)
+    problems = pipeline.validate(paths_ or None)
     print_problems(problems)
     errors = errors_in(problems)
     warnings = len(problems) - len(errors)
@@ -97,25 +98,27 @@ def targets(
     rows: Annotated[bool, typer.Option("--rows", help="Also list every target row")] = False,
 ) -> None:
     """Summarise the targets catalogue: counts by region, year, theme and kind."""
-    from analysis import catalogue
+    from analysis import pipeline, terminal
 
     try:
-        catalogue.print_summary(console, region=region, rows=rows)
+        if region is not None:
+            pipeline.check_region(region)
+        terminal.print_targets(console, pipeline.load_targets(), pipeline.load_indicators(), region, rows)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
 
 
 @app.command()
 def template(
-    region: Annotated[str, typer.Option("--region", "-r", help="guizhou, guiyang or bazhong")],
+    region: Annotated[str, typer.Option("--region", "-r", help=REGION_HELP)],
     format_: Annotated[str, typer.Option("--format", "-f", help="xlsx or csv")] = "xlsx",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file")] = None,
 ) -> None:
     """Write a fill-in template of observations for one region, known values pre-filled."""
-    from analysis import observations
+    from analysis import pipeline
 
     try:
-        written = observations.write_template(region, format_, out)
+        written = pipeline.write_template(region, format_, out)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     console.print(f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
@@ -132,10 +135,19 @@ def observations_cmd(
         "--data", help="Extra observation files (CSV/XLSX)")] = None,
 ) -> None:
     """What data there is per indicator and year, and where sources disagree."""
-    from analysis import observations
+    from analysis import conflicts as rule
+    from analysis import pipeline, terminal
 
     try:
-        observations.print_summary(console, region=region, conflicts=conflicts, extra=data or None)
+        frame = pipeline.load_observations(data or None)
+        if region is not None:
+            known = pipeline.observation_context().regions
+            if region not in known:
+                raise DataError([Problem("--region", None, None, f"unknown region '{region}'",
+                                         f"use one of: {', '.join(known)}")])
+            frame = frame[frame["region"] == region]
+        terminal.print_observations(console, frame, rule.resolve(frame), rule.conflicts(frame) if conflicts
+                                    else frame.iloc[0:0], conflicts)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
 
@@ -150,12 +162,13 @@ def forecast(
         "--targets", help="Targets CSV: also write P(met)")] = None,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
-    from analysis import forecast as forecasting
+    from analysis import pipeline
 
     try:
-        written = forecasting.run_batch(obs, to, out, targets_file)
+        written, warnings = pipeline.forecast_batch(obs, to, out, targets_file)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
+    print_problems(warnings)
     for path in written:
         console.print(f"written {path}")
 

@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis import paths
-from analysis.catalogue import TARGET_COLUMNS
 from analysis.errors import DataError, Problem
 from analysis.numbers import CHINESE_DIGITS, chinese_numeral_value, normalize_digits
+from analysis.schema import TARGET_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 NUMBER_COLUMNS = ["start", "end", "expression", "value", "unit", "role", "sentence", "upper", "magnitude",
@@ -551,35 +550,14 @@ def propose_targets(text: str, *, document: str = "", region: str = "", horizon:
     return frame[TARGET_COLUMNS + POSITION_COLUMNS].astype({"target_year": int, "target_value": float})
 
 
-def _registry_entry(file_name: str, root: Path | None) -> dict:
-    from analysis.policies import load_registry
-
-    if not paths.registry_file(root).exists():
-        return {}
-    registry = load_registry(root)
-    match = registry[registry["file"].eq(file_name)]
-    return match.iloc[0].to_dict() if len(match) else {}
-
-
-def draft_catalogue(path: Path | str, region: str | None = None, horizon: int | None = None,
-                    root: Path | None = None) -> pd.DataFrame:
+def draft_catalogue(text: str, document: str, region: str | None = None, horizon: int | None = None,
+                    entry: dict | None = None, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Draft targets.csv rows for a plan: one proposed row per quantity that reads like a target.
 
-    Region and horizon come from the arguments, else from the registry when the file is one of the
-    plans in data/policies, else the horizon is the text's most frequent 到20XX年.
+    Region and horizon come from the arguments, else from the plan's registry `entry` when the file is
+    one of the plans in data/policies, else the horizon is the text's most frequent 到20XX年.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), None, None, f"cannot read the text ({exc})",
-                                 "pass a UTF-8 .txt file")]) from exc
-    entry = _registry_entry(path.name, root)
-    indicators = None
-    if paths.indicators_file(root).exists():
-        from analysis.catalogue import load_indicators
-
-        indicators = load_indicators(root)
-    proposed = propose_targets(text, document=path.name, region=region or entry.get("region", ""),
+    entry = entry or {}
+    proposed = propose_targets(text, document=document, region=region or entry.get("region", ""),
                                horizon=horizon or entry.get("horizon_year"), indicators=indicators)
     return proposed[TARGET_COLUMNS]

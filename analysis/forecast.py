@@ -15,14 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis import calibration as calib
-from analysis.errors import DataError, Problem
-from analysis.tables import read_table
 
 OUTPUT_COLUMNS = ["region", "indicator", "year", "mean", "lower80", "upper80", "method", "method_reason"]
 TARGET_COLUMNS = [
@@ -533,12 +530,11 @@ def forecast_series(
     observations: pd.DataFrame,
     to_year: int,
     indicators: pd.DataFrame | None,
-    root: Path | None = None,
+    calibration: calib.Calibration,
     jobs: int | None = None,
-    calibration: calib.Calibration | None = None,
 ) -> pd.DataFrame:
     """Every (region, indicator) series forecast for each year after its last observation up to `to_year`."""
-    cal = calibration or calib.load_calibration(root)
+    cal = calibration
     all_series = split_series(observations, indicators)
     results = run_all(all_series, to_year, cal, jobs)
     parts = {c: [] for c in OUTPUT_COLUMNS}
@@ -642,11 +638,10 @@ def forecast_targets(
     indicators: pd.DataFrame | None,
     resolved_observations: pd.DataFrame,
     as_of: int,
-    root: Path | None = None,
-    calibration: calib.Calibration | None = None,
+    calibration: calib.Calibration,
 ) -> pd.DataFrame:
     """One row per target: the forecast for its deadline year and P(met), from data up to `as_of`."""
-    cal = calibration or calib.load_calibration(root)
+    cal = calibration
     usable = resolved_observations[resolved_observations["year"] <= as_of]
     all_series = split_series(usable, indicators)
     by_key = {(s.region, s.indicator): s for s in all_series}
@@ -666,186 +661,3 @@ def forecast_targets(
     return pd.DataFrame.from_records(rows, columns=TARGET_COLUMNS).astype(
         {c: "float64" for c in TARGET_COLUMNS[2:6]}
     )
-
-
-# --- the batch command --------------------------------------------------------------------------
-
-
-def parse_number(raw: str) -> float | None:
-    from analysis.numbers import normalize_digits
-
-    text = normalize_digits(raw).strip().replace(",", "")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def read_observation_file(path: Path) -> pd.DataFrame:
-    """region, indicator, year, value[, qualifier] from a researcher's CSV; every bad cell is reported."""
-    raw = read_table(path, ["region", "indicator", "year", "value"])
-    name, problems, records = str(path), [], []
-    has_qualifier = "qualifier" in raw
-    for r in raw.to_dict("records"):
-        row_problems, record = check_row(r, name, has_qualifier)
-        problems += row_problems
-        if record:
-            records.append(record)
-    frame = pd.DataFrame.from_records(
-        records, columns=["region", "indicator", "year", "value", "qualifier", "row"]
-    )
-    problems += duplicate_problems(frame, name)
-    if problems:
-        raise DataError(problems)
-    unique = frame.drop_duplicates(["region", "indicator", "year"], ignore_index=True)
-    return unique.astype({"year": "int64", "value": "float64"})
-
-
-def check_row(r: dict, name: str, has_qualifier: bool) -> tuple[list[Problem], dict | None]:
-    row, problems = int(r["row"]), []
-    for column in ("region", "indicator"):
-        if not r[column].strip():
-            problems.append(
-                Problem(name, row, column, f"{column} is empty", f"write the {column} of this figure")
-            )
-    year = parse_number(r["year"])
-    if year is None or year != int(year):
-        what = "is missing" if not r["year"].strip() else f"'{r['year']}' is not a year"
-        problems.append(Problem(name, row, "year", f"year {what}", "write a four-digit year, e.g. 2023"))
-    value = parse_number(r["value"])
-    if value is None:
-        what = "is missing" if not r["value"].strip() else f"'{r['value']}' is not a number"
-        problems.append(
-            Problem(
-                name,
-                row,
-                "value",
-                f"value {what}",
-                "write a plain number, e.g. 92.5; a bound goes as < <= > >= in the qualifier column",
-            )
-        )
-    qualifier = (r["qualifier"].strip() if has_qualifier else "") or "="
-    if qualifier not in QUALIFIERS:
-        problems.append(
-            Problem(
-                name,
-                row,
-                "qualifier",
-                f"qualifier '{qualifier}' is not one of = < <= > >=",
-                "leave it empty or write = for an exact figure, or one of < <= > >= for a bound",
-            )
-        )
-    if problems:
-        return problems, None
-    return [], {
-        "region": r["region"].strip(),
-        "indicator": r["indicator"].strip(),
-        "year": int(year),
-        "value": value,
-        "qualifier": qualifier,
-        "row": row,
-    }
-
-
-def duplicate_problems(frame: pd.DataFrame, name: str) -> list[Problem]:
-    """Two rows for the same region, indicator and year must agree."""
-    problems = []
-    for (region, indicator, year), group in frame.groupby(["region", "indicator", "year"], sort=True):
-        if group[["value", "qualifier"]].drop_duplicates().shape[0] > 1:
-            first = group.iloc[0]
-            for _, other in group.iloc[1:].iterrows():
-                if (other["value"], other["qualifier"]) != (first["value"], first["qualifier"]):
-                    problems.append(
-                        Problem(
-                            name,
-                            int(other["row"]),
-                            "value",
-                            f"{region} {indicator} {year} is {other['qualifier']} {other['value']:g} here "
-                            f"but "
-                            f"{first['qualifier']} {first['value']:g} in row {int(first['row'])}",
-                            "keep one figure per region, indicator and year (decide which source stands)",
-                        )
-                    )
-    return problems
-
-
-def read_targets_file(path: Path) -> pd.DataFrame:
-    """The columns P(met) needs from a targets CSV (same columns as data/targets.csv)."""
-    needed = ["target_id", "region", "indicator", "comparator", "target_value", "target_year", "kind"]
-    raw = read_table(path, needed)
-    problems, name = [], str(path)
-    for r in raw.to_dict("records"):
-        for column, required in (
-            ("target_value", True),
-            ("target_year", True),
-            ("baseline_value", False),
-            ("baseline_year", False),
-        ):
-            text = r.get(column, "")
-            if (text.strip() or required) and parse_number(text) is None:
-                problems.append(
-                    Problem(name, int(r["row"]), column, f"'{text}' is not a number", "write a plain number")
-                )
-    if problems:
-        raise DataError(problems)
-
-    def numbers(column: str) -> list[float]:
-        values = raw[column] if column in raw else pd.Series([""] * len(raw))
-        return [parse_number(v) if v.strip() else math.nan for v in values]
-
-    frame = raw.drop(columns="row").assign(
-        target_value=numbers("target_value"),
-        target_year=[int(v) for v in numbers("target_year")],
-        baseline_value=numbers("baseline_value"),
-    )
-    years = numbers("baseline_year")
-    return frame.assign(
-        baseline_year=pd.array([None if math.isnan(y) else int(y) for y in years], dtype="Int64")
-    )
-
-
-def read_observations_for_batch(path: Path) -> pd.DataFrame:
-    """The shipped data/observations.csv keeps every source's figure, conflicts included: for it the
-    observation loader's resolution decides which figure stands (`plantracker observations --conflicts`
-    shows it). Any other file must hold one figure per region, indicator and year."""
-    from analysis import paths
-
-    if path.resolve() != paths.observations_file().resolve():
-        return read_observation_file(path)
-    from analysis.observations import load_observations, resolve
-
-    loaded = load_observations()
-    shipped = loaded[loaded["source_file"] == "data/observations.csv"]
-    fresh = shipped.drop(columns=[c for c in ("used", "conflict", "n_sources") if c in shipped])
-    return resolve(fresh)[["region", "indicator", "year", "value", "qualifier"]].reset_index(drop=True)
-
-
-def p_met_path(out_path: Path) -> Path:
-    return out_path.with_name(out_path.stem + "_p_met.csv")
-
-
-def run_batch(
-    obs_path: Path,
-    to_year: int,
-    out_path: Path,
-    targets_path: Path | None = None,
-    indicators: pd.DataFrame | None = None,
-) -> list[Path]:
-    """`plantracker forecast`: forecasts to a CSV, and with targets P(met) to a second CSV beside it."""
-    observations = read_observations_for_batch(Path(obs_path))
-    if indicators is None:
-        from analysis.catalogue import load_indicators
-
-        indicators = load_indicators()
-    table = forecast_series(observations, to_year, indicators)
-    out_path = Path(out_path)
-    table.to_csv(out_path, index=False, float_format="%.10g")
-    written = [out_path]
-    if targets_path is not None:
-        targets = read_targets_file(Path(targets_path))
-        as_of = int(observations["year"].max())
-        p_met = forecast_targets(targets, indicators, observations, as_of)
-        p_met.to_csv(p_met_path(out_path), index=False, float_format="%.10g")
-        written.append(p_met_path(out_path))
-    return written

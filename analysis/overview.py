@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import assessment, catalogue, charts, observations, policies
+from analysis import assessment, charts, conflicts, pipeline
 from analysis.charts import format_number
 from analysis.display import Table, esc, figure_text, heading, link, make_table, status_badge
 from analysis.labels import both, check_language, pair
@@ -41,19 +41,21 @@ class Overview:
     observations: pd.DataFrame
     resolved: pd.DataFrame
     status: pd.DataFrame
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     root: Path | None = field(default=None, repr=False)
 
 
 def gather(as_of: int, language: str = "en", root: Path | None = None) -> Overview:
     """Statuses of all targets: a status depends on its own region's series only, as on the region pages."""
     check_language(language)
-    indicators, targets = catalogue.load_indicators(root), catalogue.load_targets(root)
-    loaded = observations.load_observations(root=root)
-    resolved = observations.resolve(loaded)
+    indicators, targets = pipeline.load_indicators(root), pipeline.load_targets(root)
+    loaded = pipeline.load_observations(root=root)
+    resolved = conflicts.resolve(loaded)
     return Overview(as_of=as_of, language=language, regions=plan_regions(root),
-                    plans=policies.load_registry(root), targets=targets, indicators=indicators,
+                    plans=pipeline.load_registry(root), targets=targets, indicators=indicators,
                     observations=loaded, resolved=resolved,
-                    status=assessment.assess(targets, indicators, resolved, as_of, root=root), root=root)
+                    status=pipeline.assess(targets, indicators, resolved, as_of, root=root),
+                    excluded=pipeline.load_excluded(root), root=root)
 
 
 # ---------------------------------------------------------------- status mix
@@ -220,7 +222,7 @@ def observations_table(ov: Overview) -> Table:
 
 
 def excluded_table(ov: Overview) -> Table:
-    frame = catalogue.load_excluded(ov.root)
+    frame = ov.excluded
     frame = frame.drop(columns=[c for c in ("row",) if c in frame])
     cells = [[esc(r["document"]), esc(r["clause"]), esc(r["number"]),
               f'<span lang="zh">{esc(r["quote"])}</span>', esc(r["reason"]), esc(r["note"])]

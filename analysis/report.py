@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import assessment, catalogue, charts, forecast, observations, paths, policies
+from analysis import assessment, charts, conflicts, paths, pipeline
 from analysis.charts import format_number
 from analysis.display import (
     Note,
@@ -51,11 +51,12 @@ class RegionReport:
     forecasts: pd.DataFrame
     series_forecasts: pd.DataFrame
     base_year: int
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     root: Path | None = field(default=None, repr=False)
 
 
 def plan_regions(root: Path | None = None) -> list[str]:
-    return sorted(policies.load_registry(root)["region"].unique().tolist())
+    return pipeline.plan_regions(root)
 
 
 def check_region(region: str, root: Path | None = None) -> str:
@@ -77,24 +78,25 @@ def region_report(region: str, as_of: int, language: str = "en", extra_observati
     check_language(language)
     check_region(region, root)
     extra = [(root or paths.project_root()) / p for p in extra_observations]
-    indicators = catalogue.load_indicators(root)
-    targets = catalogue.load_targets(root)
+    indicators = pipeline.load_indicators(root)
+    targets = pipeline.load_targets(root)
     targets = targets[targets["region"] == region].reset_index(drop=True)
-    loaded = observations.load_observations(extra=extra or None, root=root)
+    loaded = pipeline.load_observations(extra=extra or None, root=root)
     loaded = scoped(loaded, region, plan_regions(root))
-    resolved = observations.resolve(loaded)
+    resolved = conflicts.resolve(loaded)
     own = resolved[(resolved["region"] == region) & (resolved["year"] <= as_of)]
     horizon = int(max([as_of, *targets["target_year"].tolist()]))
-    registry = policies.load_registry(root)
+    registry = pipeline.load_registry(root)
     return RegionReport(
         region=region, as_of=as_of, language=language,
         plans=registry[registry["region"] == region].reset_index(drop=True),
         targets=targets, indicators=indicators, observations=loaded, resolved=resolved,
-        status=assessment.assess(targets, indicators, resolved, as_of, root=root),
-        forecasts=forecast.forecast_targets(targets, indicators, resolved, as_of, root=root),
-        series_forecasts=forecast.forecast_series(own[["region", "indicator", "year", "value", "qualifier"]],
+        status=pipeline.assess(targets, indicators, resolved, as_of, root=root),
+        forecasts=pipeline.forecast_targets(targets, indicators, resolved, as_of, root=root),
+        series_forecasts=pipeline.forecast_series(own[["region", "indicator", "year", "value", "qualifier"]],
                                                   horizon, indicators, root=root),
-        base_year=int(assessment.load_settings(root)["default_base_year"]), root=root,
+        base_year=int(pipeline.load_settings(root)["default_base_year"]), bands=pipeline.load_bands(root),
+        root=root,
     )
 
 
@@ -176,7 +178,7 @@ def status_legend(rr: RegionReport) -> Table:
 
     rows = [("achieved", "", "", "the latest figure already meets the target")]
     rows += [(r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), r["meaning"])
-             for r in assessment.load_bands(rr.root).to_dict("records")]
+             for r in rr.bands.to_dict("records")]
     rows.append((assessment.NOT_ASSESSABLE, "", "", "the published figures do not allow a judgement; "
                                                     "the reason is given"))
     frame = pd.DataFrame(rows, columns=["status", "ratio_from", "ratio_below", "meaning"])
@@ -350,7 +352,7 @@ def sources_table(rr: RegionReport) -> Table:
 
 def conflicts_table(rr: RegionReport) -> Table:
     """Figures on which sources disagree, for the region and the national series charted here."""
-    pairs = observations.conflicts(rr.observations)
+    pairs = conflicts.conflicts(rr.observations)
     pairs = pairs[(pairs["region"] == rr.region) | ((pairs["region"] == NATIONAL_REGION)
                                                     & pairs["indicator"].isin(charted_indicators(rr)))]
     pairs = pairs.sort_values(["region", "indicator", "year", "other_value"])

@@ -30,6 +30,8 @@ import backtest as bt  # noqa: E402
 
 from analysis import calibration as calib  # noqa: E402
 from analysis import forecast as fc  # noqa: E402
+from analysis.readers.settings import calibration_file  # noqa: E402
+from analysis.writers import write_csv  # noqa: E402
 
 KAPPAS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
 SYNTHETIC_SEED, SYNTHETIC_PER_KIND = 1, 8
@@ -97,8 +99,8 @@ def main() -> None:
     kappa = choose_kappa(errors)
     table = calib.quantile_table(with_class(errors, kappa), bt.MAX_H)
     result = calib.Calibration(kappa, default_sigmas(cases), table)
-    out = calib.calibration_file()
-    calib.to_frame(result).to_csv(out, index=False, float_format="%.6g")
+    out = calibration_file()
+    write_csv(calib.to_frame(result), out, float_format="%.6g")
     print(f"kappa = {kappa}; default spreads {result.default_sigma}; written {out}")
 
 

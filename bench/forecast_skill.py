@@ -28,6 +28,7 @@ import backtest as bt  # noqa: E402
 
 from analysis import calibration as calib  # noqa: E402
 from analysis import forecast as fc  # noqa: E402
+from analysis import pipeline  # noqa: E402
 
 LENGTHS = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20]
 MAX_H = 10
@@ -234,7 +235,7 @@ def main() -> None:
     args = parser.parse_args()
     pd.set_option("display.width", 160)
     started = time.perf_counter()
-    cal = calib.load_calibration()
+    cal = pipeline.load_calibration()
     cases = bt.fertility_cases("odd") + bt.synthetic_cases(SYNTHETIC_SEED, 15) + bt.shipped_cases()
     scores = run(cases, cal, step=6 if args.quick else 3)
     print(f"{len(cases)} test series, {len(scores)} windows ({time.perf_counter() - started:.0f} s)\n")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backtest as bt  # noqa: E402
 
-from analysis import assessment, forecast  # noqa: E402
+from analysis import pipeline  # noqa: E402
 
 SEED = 3
 KINDS = list(bt.GENERATORS)
@@ -107,15 +107,15 @@ def main() -> None:
         f"{args.series} synthetic series, {len(obs)} observations, {len(indicators)} indicators "
         f"(made in {made - started:.1f} s)"
     )
-    status = assessment.assess(targets, indicators, obs, 2024)
+    status = pipeline.assess(targets, indicators, obs, 2024)
     assessed = time.perf_counter()
     print(f"assess: {assessed - made:.1f} s; statuses {status['status'].value_counts().to_dict()}")
-    table = forecast.forecast_series(obs, 2030, indicators, jobs=args.jobs)
+    table = pipeline.forecast_series(obs, 2030, indicators, jobs=args.jobs)
     forecasted = time.perf_counter()
     print(
         f"forecast_series to 2030 ({args.jobs} processes): {forecasted - assessed:.1f} s, {len(table)} rows"
     )
-    p_met = forecast.forecast_targets(targets, indicators, obs, 2024)
+    p_met = pipeline.forecast_targets(targets, indicators, obs, 2024)
     done = time.perf_counter()
     print(
         f"forecast_targets (P(met), one process): {done - forecasted:.1f} s, "

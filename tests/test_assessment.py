@@ -7,7 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.assessment import assess, load_bands, meets
+from analysis.assessment import assess, meets
+from analysis.pipeline import load_bands, load_settings
+
+BANDS, SETTINGS = load_bands(), load_settings()  # the shipped bands and settings, as every page uses them
 
 INDICATORS = pd.DataFrame(
     [
@@ -85,7 +88,7 @@ def observations(indicator, points, unit="%"):
 
 def one(t, obs, as_of=2025):
     targets = pd.DataFrame([t]).astype({"baseline_year": "Int64"})
-    return assess(targets, INDICATORS, obs, as_of).iloc[0]
+    return assess(targets, INDICATORS, obs, as_of, BANDS, SETTINGS).iloc[0]
 
 
 # --- the bound rule ------------------------------------------------------------------------------

@@ -11,17 +11,18 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from analysis import paths
-from analysis.catalogue import (
-    load_excluded,
-    load_indicators,
-    load_targets,
-    print_summary,
-    validate_catalogue,
-)
+from analysis import paths, terminal
 from analysis.errors import DataError, errors_in
 from analysis.extraction import find_numbers, quantities
-from analysis.policies import document_text, load_registry
+from analysis.pipeline import (
+    check_region,
+    document_text,
+    load_excluded,
+    load_indicators,
+    load_registry,
+    load_targets,
+    validate_catalogue,
+)
 
 SHIPPED = paths.project_root() / "data"
 TARGETS = "data/targets.csv"
@@ -133,7 +134,7 @@ def test_a_value_that_is_not_a_plain_number_stops_loading(small_plan):
 
 def test_summary_counts_targets_by_region_year_theme_and_kind(small_plan):
     console = Console(record=True, width=120)
-    print_summary(console, rows=True, root=small_plan)
+    terminal.print_targets(console, load_targets(small_plan), load_indicators(small_plan), rows=True)
     out = console.export_text()
     # 4 targets: 2025 three (九个, 全覆盖, 92%), 2027 one (１２个); themes tcm 2, primary_care 1,
     # maternal_child 1; kinds count 2, coverage 1, share 1.
@@ -144,7 +145,7 @@ def test_summary_counts_targets_by_region_year_theme_and_kind(small_plan):
         assert (label, str(n)) in cells
     assert "005-demonstration_tcm_halls-2027" in out
     with pytest.raises(DataError, match="unknown region"):
-        print_summary(console, region="chengdu", root=small_plan)
+        check_region("chengdu", small_plan)
 
 
 @pytest.mark.parametrize(("sheet_row", "column", "value", "message"), [

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis import extraction
-from analysis.catalogue import TARGET_COLUMNS, load_targets
+from analysis import pipeline
 from analysis.cli import app
 from analysis.errors import DataError
 from analysis.extraction import comparator, find_numbers, infer_horizon, propose_targets, quantities
-from analysis.policies import document_text, load_registry
+from analysis.pipeline import document_text, load_registry, load_targets
+from analysis.schema import TARGET_COLUMNS
 
 
 def found(text: str) -> list[tuple[str, float, str, str]]:
@@ -195,7 +195,7 @@ def test_horizon_is_the_most_frequent_year_aimed_at():
 def test_draft_catalogue_and_extract_command_write_targets_columns(tmp_path):
     plan = tmp_path / "new_plan.txt"
     plan.write_text("到2030年，全市孕产妇死亡率控制在10/10万以下，人均预期寿命达到79岁。", encoding="utf-8")
-    draft = extraction.draft_catalogue(plan, region="guiyang", root=tmp_path)
+    draft = pipeline.draft_catalogue(plan, region="guiyang", root=tmp_path)
     assert list(draft.columns) == TARGET_COLUMNS
     assert draft["target_id"].tolist() == ["new_plan-unassigned-2030", "new_plan-unassigned-2030-b"]
     assert list(zip(draft["target_value"], draft["unit"], draft["comparator"], strict=True)) == [

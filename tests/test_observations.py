@@ -16,10 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from analysis import observations as obs
+from analysis import conflicts, numbers, pipeline, schema
+from analysis import seed as seeding
 from analysis.cli import app
 from analysis.errors import DataError, errors_in
 from analysis.paths import project_root
+from analysis.readers import observations as observation_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "observations"
 BAD, GOOD = FIXTURES / "bad", FIXTURES / "good"
@@ -36,8 +38,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def rules() -> obs.Rules:
-    return obs.load_rules(REPO)
+def rules() -> schema.Rules:
+    return pipeline.load_rules(REPO)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -64,14 +66,14 @@ def rules() -> obs.Rules:
     (" 78.6 岁 ", "=", 78.6, "岁"),
 ])
 def test_parse_value_reads_each_typed_form(text, qualifier, value, mark, rules):
-    parsed = obs.parse_value(text, rules)
+    parsed = numbers.parse_value(text, rules)
     assert (parsed.qualifier, parsed.value, parsed.mark) == (qualifier, value, mark)
 
 
 def test_parse_value_keeps_the_precision_as_printed(rules):
     # 8.80 and 8.8 are the same number but 8.80 was printed with two decimals
-    assert obs.parse_value("8.80", rules).decimals == 2
-    assert obs.parse_value("79", rules).decimals == 0
+    assert numbers.parse_value("8.80", rules).decimals == 2
+    assert numbers.parse_value("79", rules).decimals == 0
 
 
 @pytest.mark.parametrize(("text", "words"), [
@@ -82,7 +84,7 @@ def test_parse_value_keeps_the_precision_as_printed(rules):
 ])
 def test_parse_value_refuses_what_it_cannot_read(text, words, rules):
     with pytest.raises(ValueError, match=words):
-        obs.parse_value(text, rules)
+        numbers.parse_value(text, rules)
 
 
 @pytest.mark.parametrize(("mark", "unit", "fits"), [
@@ -96,11 +98,11 @@ def test_parse_value_refuses_what_it_cannot_read(text, words, rules):
     (None, "years", True),
 ])
 def test_unit_marks_must_fit_the_indicator(mark, unit, fits, rules):
-    assert obs.unit_fits(mark, unit, rules) is fits
+    assert numbers.unit_fits(mark, unit, rules) is fits
 
 
 def test_typed_forms_file_loads_with_the_hand_read_figures(project):
-    frame = obs.load_observations(extra=[GOOD / "typed_forms.csv"], root=project)
+    frame = pipeline.load_observations(extra=[GOOD / "typed_forms.csv"], root=project)
     mine = frame[frame["source_file"].str.endswith("typed_forms.csv")]
     got = {(r.indicator, r.year): (r.qualifier, r.value, r.unit) for r in mine.itertuples()}
     assert got[("health_literacy_rate", 2012)] == ("=", 92.5, "%")
@@ -116,7 +118,7 @@ def test_typed_forms_file_loads_with_the_hand_read_figures(project):
 
 def test_percent_formatted_excel_cell_reads_as_a_percentage(project):
     # the cell holds 0.925 with number format 0.0 %: the researcher saw and meant 92.5 %
-    frame = obs.load_observations(extra=[GOOD / "percent_formatted.xlsx"], root=project)
+    frame = pipeline.load_observations(extra=[GOOD / "percent_formatted.xlsx"], root=project)
     row = frame[frame["source_file"].str.endswith("percent_formatted.xlsx")].iloc[0]
     assert (row["year"], row["value"], row["unit"], row["source_row"]) == (2022, 92.5, "%", 2)
 
@@ -126,7 +128,7 @@ def test_percent_formatted_excel_cell_reads_as_a_percentage(project):
 
 
 def only_error(path: Path, root: Path):
-    problems = errors_in(obs.validate_observation_files([path], root=root))
+    problems = errors_in(pipeline.validate_observation_files([path], root=root))
     assert len(problems) == 1, problems
     assert problems[0].file.endswith(path.name)
     return problems[0]
@@ -157,7 +159,7 @@ def test_each_error_names_file_row_and_column(project, name, row, column, words)
 
 
 def test_wrong_unit_is_an_error_in_the_value_or_the_unit_column(project):
-    problems = errors_in(obs.validate_observation_files([BAD / "wrong_unit.csv"], root=project))
+    problems = errors_in(pipeline.validate_observation_files([BAD / "wrong_unit.csv"], root=project))
     # row 3 types 2.5% for physicians per 1000; row 4 says % in the unit column
     assert [(p.row, p.column) for p in problems] == [(3, "value"), (4, "unit")]
     assert "'per 1000 population'" in problems[0].message
@@ -185,7 +187,7 @@ def test_missing_file_is_named(project):
 
 
 def test_conflicting_duplicates_warn_and_state_the_rule_choice(project):
-    problems = obs.validate_observation_files([GOOD / "conflicting_duplicates.csv"], root=project)
+    problems = pipeline.validate_observation_files([GOOD / "conflicting_duplicates.csv"], root=project)
     assert errors_in(problems) == []
     (warning,) = problems
     # 25.1 (official_news) outranks 26.0 (other); the warning sits on the losing row 3
@@ -194,7 +196,7 @@ def test_conflicting_duplicates_warn_and_state_the_rule_choice(project):
 
 
 def test_warnings_alone_do_not_make_errors(project):
-    problems = obs.validate_observation_files([GOOD / "warnings_only.csv"], root=project)
+    problems = pipeline.validate_observation_files([GOOD / "warnings_only.csv"], root=project)
     assert errors_in(problems) == []
     located = sorted((p.row, p.column) for p in problems)
     assert located == [(2, "source_kind"), (2, "source_url"), (3, "value")]
@@ -203,7 +205,7 @@ def test_warnings_alone_do_not_make_errors(project):
 def test_loader_refuses_a_file_with_errors_and_names_them(project):
     # the loader refuses the whole run, listing the error; it never drops the bad row silently
     with pytest.raises(DataError, match="unknown region 'guangdong'"):
-        obs.load_observations(extra=[BAD / "unknown_region.csv"], root=project)
+        pipeline.load_observations(extra=[BAD / "unknown_region.csv"], root=project)
 
 
 def test_validate_command_exit_codes(project, monkeypatch):
@@ -243,60 +245,60 @@ def rows(*specs) -> pd.DataFrame:
     (("=", 76.3), ("=", 76.34), False),
 ])
 def test_consistency_between_figures_and_bounds(a, b, agree):
-    assert obs.consistent(a, b) is agree
-    assert obs.consistent(b, a) is agree
+    assert conflicts.consistent(a, b) is agree
+    assert conflicts.consistent(b, a) is agree
 
 
 def test_bound_met_by_a_figure_corroborates_and_the_figure_is_used(rules):
-    marked = obs.mark_resolution(rows(("<=", 12, "government_report", "u1", 0), ("=", 11.8, "other", "u2")),
-                                 rules)
-    used = obs.resolve(marked).iloc[0]
+    marked = conflicts.mark_resolution(
+        rows(("<=", 12, "government_report", "u1", 0), ("=", 11.8, "other", "u2")), rules)
+    used = conflicts.resolve(marked).iloc[0]
     assert (used["qualifier"], used["value"], used["conflict"], used["n_sources"]) == ("=", 11.8, False, 2)
     assert list(marked["resolution"]) == ["corroborates", "used"]
 
 
 def test_bound_contradicted_by_a_figure_conflicts_and_the_better_source_stands(rules):
-    marked = obs.mark_resolution(rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2")),
-                                 rules)
-    used = obs.resolve(marked).iloc[0]
+    marked = conflicts.mark_resolution(
+        rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2")), rules)
+    used = conflicts.resolve(marked).iloc[0]
     assert (used["qualifier"], used["value"], used["conflict"], used["n_sources"]) == ("<=", 12.0, True, 1)
     assert used["reason"] == "source kind government_report outranks other"
 
 
 def test_figure_from_a_better_source_beats_a_bound(rules):
-    marked = obs.mark_resolution(rows(("<=", 12, "other", "u1", 0),
+    marked = conflicts.mark_resolution(rows(("<=", 12, "other", "u1", 0),
                                       ("=", 12.5, "statistical_bulletin", "u2")), rules)
-    assert obs.resolve(marked).iloc[0]["value"] == 12.5
+    assert conflicts.resolve(marked).iloc[0]["value"] == 12.5
 
 
 def test_corroboration_decides_between_equal_kinds(rules):
     # 6.46 from two pages against 6.5 from one, all `other`: 6.46 has 2 sources
-    marked = obs.mark_resolution(rows(("=", 6.5, "other", "u1"), ("=", 6.46, "other", "u2", 2),
+    marked = conflicts.mark_resolution(rows(("=", 6.5, "other", "u1"), ("=", 6.46, "other", "u2", 2),
                                       ("=", 6.46, "other", "u3", 2)), rules)
-    used = obs.resolve(marked).iloc[0]
+    used = conflicts.resolve(marked).iloc[0]
     assert (used["value"], used["n_sources"]) == (6.46, 2)
     assert used["reason"] == "2 sources agree with it against 1"
 
 
 def test_the_same_page_twice_counts_once(rules):
-    marked = obs.mark_resolution(rows(("=", 6.5, "other", "u1"), ("=", 6.46, "other", "u2", 2),
+    marked = conflicts.mark_resolution(rows(("=", 6.5, "other", "u1"), ("=", 6.46, "other", "u2", 2),
                                       ("=", 6.46, "other", "u2", 2)), rules)
-    used = obs.resolve(marked).iloc[0]
+    used = conflicts.resolve(marked).iloc[0]
     # support ties at one URL each; 6.46 wins on precision (2 decimals against 1)
     assert (used["value"], used["n_sources"]) == (6.46, 1)
     assert used["reason"] == "the more precise figure (2 decimals against 1)"
 
 
 def test_reading_order_breaks_a_full_tie(rules):
-    marked = obs.mark_resolution(rows(("=", 2.0, "other", "u1"), ("=", 1.0, "other", "u2")), rules)
-    assert obs.resolve(marked).iloc[0]["value"] == 2.0
-    assert "the row read first is used" in obs.resolve(marked).iloc[0]["reason"]
+    marked = conflicts.mark_resolution(rows(("=", 2.0, "other", "u1"), ("=", 1.0, "other", "u2")), rules)
+    assert conflicts.resolve(marked).iloc[0]["value"] == 2.0
+    assert "the row read first is used" in conflicts.resolve(marked).iloc[0]["reason"]
 
 
 def test_marking_does_not_change_its_input(rules):
     frame = rows(("=", 2.0, "other", "u1"), ("=", 1.0, "other", "u2"))
     before = frame.copy()
-    obs.mark_resolution(frame, rules)
+    conflicts.mark_resolution(frame, rules)
     pd.testing.assert_frame_equal(frame, before)
 
 
@@ -308,14 +310,14 @@ def test_files_in_the_researcher_folder_are_loaded_automatically(project):
     (project / "data" / "observations").mkdir()
     shutil.copy(GOOD / "typed_forms.csv", project / "data" / "observations" / "typed_forms.csv")
     (project / "data" / "observations" / "notes.txt").write_text("not data", encoding="utf-8")
-    frame, problems = obs.load_with_problems(root=project)
+    frame, problems = pipeline.load_with_problems(root=project)
     assert (frame["source_file"] == "data/observations/typed_forms.csv").sum() == 17
     assert [(p.file, p.severity) for p in problems if "notes" in p.file] == [("data/observations/notes.txt",
                                                                               "warning")]
 
 
 def test_template_lists_each_target_indicator_and_year(project):
-    out = obs.write_template("guizhou", "csv", project / "t.csv", root=project)
+    out = pipeline.write_template("guizhou", "csv", project / "t.csv", root=project)
     frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     # guizhou has targets on 3 indicators; earliest baseline 2018, latest deadline 2027: 3 × 10 rows
     assert len(frame) == 30
@@ -331,7 +333,7 @@ def test_template_lists_each_target_indicator_and_year(project):
 
 def test_region_without_targets_has_no_template(project):
     with pytest.raises(DataError, match="no targets for region 'guiyang'"):
-        obs.write_template("guiyang", "csv", project / "t.csv", root=project)
+        pipeline.write_template("guiyang", "csv", project / "t.csv", root=project)
 
 
 FILLED = {  # (indicator, year) -> what the researcher types, and what must load
@@ -344,7 +346,7 @@ FILLED = {  # (indicator, year) -> what the researcher types, and what must load
 
 
 def test_xlsx_template_round_trip(project):
-    out = obs.write_template("guizhou", "xlsx", project / "guizhou.xlsx", root=project)
+    out = pipeline.write_template("guizhou", "xlsx", project / "guizhou.xlsx", root=project)
     book = load_workbook(out)
     sheet = book["observations"]
     header = [c.value for c in sheet[1]]
@@ -356,7 +358,7 @@ def test_xlsx_template_round_trip(project):
             sheet.cell(row, col["source_url"]).value = f"http://example.org/filled/{key[0]}/{key[1]}"
             sheet.cell(row, col["source_kind"]).value = "statistical_bulletin"
     book.save(out)
-    frame = obs.load_observations(extra=[out], root=project)
+    frame = pipeline.load_observations(extra=[out], root=project)
     mine = frame[frame["source_file"] == "guizhou.xlsx"]
     got = {(r.indicator, r.year): (r.qualifier, r.value) for r in mine.itertuples()
            if r.source_url.startswith("http://example.org/filled/")}
@@ -372,7 +374,7 @@ def test_xlsx_template_round_trip(project):
 
 
 def test_csv_template_round_trip(project):
-    out = obs.write_template("guizhou", "csv", project / "guizhou.csv", root=project)
+    out = pipeline.write_template("guizhou", "csv", project / "guizhou.csv", root=project)
     with out.open(encoding="utf-8-sig", newline="") as handle:
         records = list(csv.DictReader(handle))
     for record in records:
@@ -381,10 +383,10 @@ def test_csv_template_round_trip(project):
             record.update(value=str(FILLED[key][0]), source_url="http://example.org/filled",
                           source_kind="official_news")
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=obs.TEMPLATE_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=schema.TEMPLATE_COLUMNS)
         writer.writeheader()
         writer.writerows(records)
-    frame = obs.load_observations(extra=[out], root=project)
+    frame = pipeline.load_observations(extra=[out], root=project)
     mine = frame[(frame["source_file"] == "guizhou.csv") & (frame["source_url"] == "http://example.org/filled")]
     assert {(r.indicator, r.year): (r.qualifier, r.value) for r in mine.itertuples()} == {
         key: (q, v) for key, (_, q, v) in FILLED.items()}
@@ -396,7 +398,7 @@ def test_csv_template_round_trip(project):
 
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
-    return obs.load_observations(root=REPO)
+    return pipeline.load_observations(root=REPO)
 
 
 def test_every_seed_row_is_carried_with_url_and_excerpt():
@@ -410,17 +412,18 @@ def test_every_seed_row_is_carried_with_url_and_excerpt():
 
 
 def test_shipped_file_is_what_the_seed_and_mapping_give():
-    from analysis.tables import read_table
+    from analysis.readers.files import read_table
 
-    seed = read_table(REPO / "data" / "sources" / "observations_seed.csv", obs.SEED_COLUMNS)
-    mapping = read_table(obs.seed_mapping_file(REPO), obs.MAPPING_COLUMNS)
+    seed = read_table(REPO / "data" / "sources" / "observations_seed.csv", schema.SEED_COLUMNS)
+    mapping = read_table(observation_files.seed_mapping_file(REPO), schema.MAPPING_COLUMNS)
     carried = pd.read_csv(REPO / "data" / "observations.csv", dtype=str, keep_default_na=False)
-    rebuilt = obs.observations_from_seed(seed, mapping)
-    assert rebuilt.astype(str).values.tolist() == carried[obs.SHIPPED_COLUMNS].values.tolist()
+    rebuilt = seeding.observations_from_seed(seed, mapping)
+    assert rebuilt.astype(str).values.tolist() == carried[schema.SHIPPED_COLUMNS].values.tolist()
 
 
 def test_seed_names_map_onto_the_plans_indicators():
-    mapping = pd.read_csv(obs.seed_mapping_file(REPO), dtype=str).set_index("indicator_zh")["indicator"]
+    mapping = pd.read_csv(observation_files.seed_mapping_file(REPO), dtype=str)
+    mapping = mapping.set_index("indicator_zh")["indicator"]
     assert mapping["县域内住院人次占比"] == mapping["县域内住院率"] == "county_inpatient_share"
     assert mapping["国家三级公立医院绩效考核A+级医院数"] == "tertiary_hospitals_rated_a_plus"
     assert mapping["三级甲等医院数"] == "grade_3a_hospitals"
@@ -428,13 +431,14 @@ def test_seed_names_map_onto_the_plans_indicators():
 
 
 def test_shipped_data_has_no_errors():
-    problems = obs.validate_observation_files(root=REPO)
+    problems = pipeline.validate_observation_files(root=REPO)
     assert errors_in(problems) == []
-    assert len(problems) == 3  # the three rows that disagree on national life expectancy
+    # one warning per year whose sources disagree on national life expectancy: 2010 and 2015
+    assert len(problems) == 2
 
 
 def test_shipped_conflicts_show_both_sources(shipped):
-    table = obs.conflicts(shipped)
+    table = conflicts.conflicts(shipped)
     pairs = {(r.year, r.used_value, r.other_value) for r in table.itertuples()}
     # 2010: 73.5 vs 74.83, both `other`, one source each: the more precise 74.83 is used.
     # 2015: 76.3 is the only `official_news` row; 75.8 and 76.34 (`other`) conflict with it.
@@ -445,7 +449,7 @@ def test_shipped_conflicts_show_both_sources(shipped):
 
 
 def test_shipped_corroboration_counts(shipped):
-    resolved = obs.resolve(shipped).set_index(["region", "indicator", "year"])
+    resolved = conflicts.resolve(shipped).set_index(["region", "indicator", "year"])
     # national beds 2020: three pages give 6.46
     assert resolved.loc[("china", "hospital_beds_per_1000", 2020), "n_sources"] == 3
     # national health literacy 2012: 8.80 and 8.8 are one figure from two pages
@@ -464,7 +468,7 @@ def test_observations_conflicts_command_lists_both_sources():
 
 
 def test_header_names_are_read_whatever_their_case(project):
-    frame = obs.load_observations(extra=[GOOD / "header_in_other_case.csv"], root=project)
+    frame = pipeline.load_observations(extra=[GOOD / "header_in_other_case.csv"], root=project)
     row = frame[frame["source_file"].str.endswith("header_in_other_case.csv")].iloc[0]
     assert (row["value"], row["source_url"], row["qualifier"]) == (25.1, "http://example.org/h", "=")
 
@@ -479,5 +483,5 @@ def test_non_numeric_value_is_reported_even_for_an_unknown_indicator(project, tm
     path = tmp_path / "two_errors_one_row.csv"
     path.write_text("region,indicator,year,value,source_url,source_kind\n"
                     "guizhou,no_such_indicator,2022,lots,http://example.org/z,other\n", encoding="utf-8")
-    problems = errors_in(obs.validate_observation_files([path], root=project))
+    problems = errors_in(pipeline.validate_observation_files([path], root=project))
     assert sorted(p.column for p in problems) == ["indicator", "value"]

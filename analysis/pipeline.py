@@ -1,0 +1,484 @@
+"""The one module that joins reading and computing, for the notebooks and the command line.
+
+Readers (analysis.readers) open the files; the stages (catalogue checks, observation checks, the
+conflict rule, assessment, forecast) take what was read as arguments. Every command goes through the
+functions here, so `validate`, `forecast`, `assess`, `template` and the build read a file the same
+way and accept exactly the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import (
+    assessment,
+    calibration,
+    catalogue,
+    conflicts,
+    extraction,
+    forecast,
+    observations,
+    paths,
+    templates,
+)
+from analysis import seed as seeding
+from analysis.errors import DataError, Problem, errors_in
+from analysis.readers import catalogue as catalogue_files
+from analysis.readers import observations as observation_files
+from analysis.readers import settings as setting_files
+from analysis.readers.files import display_name, read_bytes
+from analysis.schema import (
+    BATCH_TARGET_COLUMNS,
+    EXCLUDED_COLUMNS,
+    INDICATOR_COLUMNS,
+    OBSERVATION_OUTPUT,
+    PROJECT_OBSERVATIONS,
+    SERIES,
+    TARGET_COLUMNS,
+    ObservationContract,
+    Rules,
+)
+from analysis.writers import check_output, write_csv
+from analysis.writers import write_template as write_template_file
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+load_registry = catalogue_files.load_registry
+load_indicators = catalogue_files.load_indicators
+load_targets = catalogue_files.load_targets
+load_excluded = catalogue_files.load_excluded
+plan_regions = catalogue_files.plan_regions
+document_text = catalogue_files.document_text
+load_rules = observation_files.load_rules
+load_bands = setting_files.load_bands
+load_settings = setting_files.load_settings
+
+
+def check_region(region: str, root: Path | None = None, option: str = "--region") -> str:
+    """A region of the registry, or an error listing them."""
+    known = plan_regions(root)
+    if region not in known:
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"unknown region '{region}'",
+                    f"use one of: {', '.join(known)} (data/policies/registry.csv)",
+                )
+            ]
+        )
+    return region
+
+
+def validate_catalogue(root: Path | None = None) -> list[Problem]:
+    """Every problem of indicators.csv, targets.csv and targets_excluded.csv, with where and how to fix."""
+    problems: list[Problem] = []
+    names = {
+        "indicators": paths.indicators_file(root),
+        "targets": paths.targets_file(root),
+        "excluded": paths.excluded_file(root),
+    }
+    shown = {k: display_name(p, root) for k, p in names.items()}
+
+    def attempt(read, *args):
+        try:
+            return read(*args)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    raw_indicators = attempt(
+        catalogue_files.read_catalogue_table, names["indicators"], INDICATOR_COLUMNS, root
+    )
+    raw_targets = attempt(catalogue_files.read_catalogue_table, names["targets"], TARGET_COLUMNS, root)
+    excluded = attempt(catalogue_files.read_catalogue_table, names["excluded"], EXCLUDED_COLUMNS, root)
+    registry = attempt(load_registry, root)
+    texts = catalogue_files.document_texts(registry, root) if registry is not None else {}
+    indicators = targets = None
+    if raw_indicators is not None:
+        indicators, found = catalogue_files.typed_indicators(raw_indicators, shown["indicators"])
+        problems += found
+    if raw_targets is not None:
+        targets, found = catalogue_files.typed_targets(raw_targets, shown["targets"])
+        problems += found
+    tables = catalogue.CatalogueTables(
+        indicators,
+        targets,
+        excluded,
+        {} if registry is None else {r["file"]: r for r in registry.to_dict("records")},
+        texts,
+        catalogue_files.load_vocabulary(),
+        shown,
+    )
+    return problems + catalogue.check_catalogue(tables)
+
+
+# --- observations ----------------------------------------------------------------------------------
+
+
+def observation_context(root: Path | None = None, rules: Rules | None = None) -> observations.Context:
+    """What observation rows are checked against: the catalogue's indicators, the regions, the rules."""
+    return observations.make_context(load_indicators(root), plan_regions(root), rules or load_rules(root))
+
+
+def read_observations(
+    files: Iterable[Path],
+    ctx: observations.Context,
+    root: Path | None = None,
+    contract: ObservationContract = PROJECT_OBSERVATIONS,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read and check every file: the clean rows in reading order, marked by the conflict rule, and every
+    problem (a file that cannot be read is reported and the others still load)."""
+    parts, problems = [], []
+    for path in files:
+        try:
+            table = observation_files.read_observation_file(path, root)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        problems += table.warnings
+        clean, found = observations.check_table(
+            table.header, table.labels, table.frame(contract.columns), table.name, ctx, contract
+        )
+        parts.append(clean)
+        problems += found
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=observations.CLEAN_COLUMNS)
+    read = OBSERVATION_OUTPUT[: -len(conflicts.RESOLUTION_COLUMNS)]
+    frame = frame.assign(order=range(len(frame)))[read]
+    frame = frame.astype({"year": "int64", "value": "float64", "decimals": "int64", "source_row": "int64"})
+    return conflicts.mark_resolution(frame, ctx.rules), problems
+
+
+def _unique(paths_: Iterable[Path], root: Path | None) -> list[Path]:
+    """Each file once, in the order given (the same file named twice would corroborate itself)."""
+    seen, out = set(), []
+    for path in paths_:
+        key = display_name(path, root)
+        if key not in seen:
+            seen.add(key)
+            out.append(Path(path))
+    return out
+
+
+def load_with_problems(
+    extra: Iterable[Path] | None = None, root: Path | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every observation row with its resolution, and every problem (errors and warnings) found."""
+    ctx = observation_context(root)
+    files, problems = observation_files.shipped_files(root)
+    frame, found = read_observations(_unique([*files, *(extra or [])], root), ctx, root)
+    return frame, problems + found + conflicts.conflict_warnings(frame)
+
+
+def load_observations(extra: Iterable[Path] | None = None, root: Path | None = None) -> pd.DataFrame:
+    """The one loader everything downstream uses: shipped data, data/observations/*, and `extra` files.
+
+    Raises DataError listing every error; warnings (conflicts, unread files) do not stop loading.
+    """
+    frame, problems = load_with_problems(extra, root)
+    errors = errors_in(problems)
+    if errors:
+        raise DataError(errors)
+    return frame
+
+
+def validate_observation_files(
+    given: Iterable[Path] | None = None, root: Path | None = None
+) -> list[Problem]:
+    """Problems of the shipped observation files, or of the given files checked against the shipped data."""
+    try:
+        ctx = observation_context(root)
+    except DataError as exc:
+        return exc.problems
+    shipped, problems = observation_files.shipped_files(root)
+    if given is None:
+        frame, found = read_observations(shipped, ctx, root)
+        return problems + found + conflicts.conflict_warnings(frame)
+    given = [Path(p) for p in given]
+    names = {display_name(p, root) for p in given}
+    frame, found = read_observations(_unique([*shipped, *given], root), ctx, root)
+    return [p for p in found if p.file in names] + conflicts.conflict_warnings(frame, names)
+
+
+def validate(given: Iterable[Path] | None = None, root: Path | None = None) -> list[Problem]:
+    """`plantracker validate`: the catalogue and the observations, or only the given files."""
+    given = list(given) if given else None
+    problems = [] if given else validate_catalogue(root)
+    return problems + validate_observation_files(given, root)
+
+
+def resolve(observations_: pd.DataFrame) -> pd.DataFrame:
+    """One row per region, indicator and year: the row the conflict rule uses."""
+    return conflicts.resolve(observations_)
+
+
+# --- series files for the batch commands -----------------------------------------------------------
+
+
+def read_series(path: Path, root: Path | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """A series file for `forecast` or `assess`: the observation reader and checks, any region, sources
+    optional; several rows for one key are resolved by the same rule as the project's data.
+
+    Returns the resolved rows (one per region, indicator, year) and the warnings; raises on errors."""
+    path = Path(path)
+    ctx = observation_context(root)
+    shipped = paths.observations_file(root)
+    if path.exists() and shipped.exists() and path.resolve() == shipped.resolve():
+        frame, problems = read_observations([path], ctx, root)
+    else:
+        frame, problems = read_observations([path], ctx, root, SERIES)
+    problems += conflicts.conflict_warnings(frame)
+    errors = errors_in(problems)
+    if errors:
+        raise DataError(errors)
+    resolved = conflicts.resolve(frame)
+    if resolved.empty:
+        raise DataError(
+            [
+                Problem(
+                    display_name(path, root),
+                    None,
+                    None,
+                    "the file holds no figure to use",
+                    "add rows with region, indicator, year and value",
+                )
+            ]
+        )
+    return resolved, problems
+
+
+def read_batch_targets(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """A targets file for P(met) or the status: the catalogue's reader with the columns a batch needs."""
+    targets = load_targets(root, path=Path(path), columns=BATCH_TARGET_COLUMNS)
+    name = display_name(path, root)
+    vocabulary = catalogue_files.load_vocabulary()
+    problems = [
+        Problem(
+            name,
+            int(r.row),
+            "comparator",
+            f"comparator '{r.comparator}' is not one of {', '.join(vocabulary['comparators'])}",
+            "write >=, <= or ==",
+        )
+        for r in targets.itertuples()
+        if r.comparator not in vocabulary["comparators"]
+    ]
+    rules = load_rules(root)
+    problems += [
+        Problem(
+            name,
+            int(r.row),
+            "target_year",
+            f"target_year {r.target_year} is outside {rules.first_year}–{rules.last_year}",
+            "write the deadline year of the target",
+        )
+        for r in targets.itertuples()
+        if not rules.first_year <= r.target_year <= rules.last_year
+    ]
+    if problems:
+        raise DataError(problems)
+    if targets.empty:
+        raise DataError(
+            [
+                Problem(
+                    name, 2, None, "the file has a header but no targets", "add target rows below the header"
+                )
+            ]
+        )
+    return targets
+
+
+@lru_cache(maxsize=4)
+def _calibration(path: Path, stamp: float) -> calibration.Calibration:
+    return calibration.from_frame(setting_files.load_calibration_table(path.parent.parent))
+
+
+def load_calibration(root: Path | None = None) -> calibration.Calibration:
+    """The forecast calibration (data/forecast_calibration.csv), read once per file version."""
+    path = setting_files.calibration_file(root)
+    if not path.exists():
+        setting_files.load_calibration_table(root)  # raises the message for a missing file
+    return _calibration(path, path.stat().st_mtime)
+
+
+def check_forecast_year(to_year: int, observed: pd.DataFrame, rules: Rules) -> int:
+    """`--to`: after the latest observation and at most LATEST_FORECAST_AHEAD years after it."""
+    latest = int(observed["year"].max())
+    if to_year <= latest:
+        raise DataError(
+            [
+                Problem(
+                    "--to",
+                    None,
+                    None,
+                    f"--to {to_year} is not after the latest observation ({latest})",
+                    f"give a year from {latest + 1} to {latest + FORECAST_AHEAD}",
+                )
+            ]
+        )
+    if to_year > latest + FORECAST_AHEAD:
+        raise DataError(
+            [
+                Problem(
+                    "--to",
+                    None,
+                    None,
+                    f"--to {to_year} is more than {FORECAST_AHEAD} years "
+                    f"after the latest observation ({latest}): a forecast that far says nothing",
+                    f"give a year up to {latest + FORECAST_AHEAD}",
+                )
+            ]
+        )
+    return to_year
+
+
+FORECAST_AHEAD = 30  # `--to` at most this many years after the latest observation
+
+
+def p_met_path(out_path: Path) -> Path:
+    return Path(out_path).with_name(Path(out_path).stem + "_p_met.csv")
+
+
+def forecast_batch(
+    obs_path: Path,
+    to_year: int,
+    out_path: Path,
+    targets_path: Path | None = None,
+    indicators: pd.DataFrame | None = None,
+    jobs: int | None = None,
+    cal: calibration.Calibration | None = None,
+    root: Path | None = None,
+) -> tuple[list[Path], list[Problem]]:
+    """`plantracker forecast`: forecasts to a CSV, and with targets P(met) to a second CSV beside it.
+
+    Returns the files written and the warnings met while reading."""
+    inputs = [Path(obs_path)] + ([Path(targets_path)] if targets_path else [])
+    check_output(out_path, "--out", inputs)
+    if targets_path is not None:
+        check_output(p_met_path(out_path), "--out", inputs)
+    series, warnings = read_series(Path(obs_path), root)
+    check_forecast_year(to_year, series, load_rules(root))
+    targets = read_batch_targets(Path(targets_path), root) if targets_path is not None else None
+    indicators = load_indicators(root) if indicators is None else indicators
+    cal = cal or load_calibration(root)
+    table = forecast.forecast_series(
+        series[["region", "indicator", "year", "value", "qualifier"]], to_year, indicators, cal, jobs
+    )
+    if table.empty:
+        raise DataError(
+            [
+                Problem(
+                    str(obs_path),
+                    None,
+                    None,
+                    f"no series has a year to forecast up to {to_year}",
+                    "give a later --to, or check the file",
+                )
+            ]
+        )
+    written = [write_csv(table, Path(out_path), float_format="%.10g")]
+    if targets is not None:
+        as_of = int(series["year"].max())
+        p_met = forecast.forecast_targets(targets, indicators, series, as_of, cal)
+        written.append(write_csv(p_met, p_met_path(out_path), float_format="%.10g"))
+    return written, warnings
+
+
+# --- assessment and forecasts of the project's own data ---------------------------------------------
+
+
+def assess(
+    targets: pd.DataFrame,
+    indicators: pd.DataFrame,
+    resolved: pd.DataFrame,
+    as_of: int,
+    root: Path | None = None,
+) -> pd.DataFrame:
+    """Where each target stands as of `as_of`, with the project's bands and settings."""
+    return assessment.assess(targets, indicators, resolved, as_of, load_bands(root), load_settings(root))
+
+
+def forecast_targets(
+    targets: pd.DataFrame,
+    indicators: pd.DataFrame | None,
+    resolved: pd.DataFrame,
+    as_of: int,
+    root: Path | None = None,
+) -> pd.DataFrame:
+    return forecast.forecast_targets(targets, indicators, resolved, as_of, load_calibration(root))
+
+
+def forecast_series(
+    observed: pd.DataFrame,
+    to_year: int,
+    indicators: pd.DataFrame | None,
+    root: Path | None = None,
+    jobs: int | None = None,
+) -> pd.DataFrame:
+    return forecast.forecast_series(observed, to_year, indicators, load_calibration(root), jobs)
+
+
+# --- templates, the seed, drafts --------------------------------------------------------------------
+
+
+def write_template(region: str, fmt: str = "xlsx", out: Path | None = None, root: Path | None = None) -> Path:
+    """A fill-in template for one region: each indicator with a target × each year, known figures filled."""
+    check_region(region, root)
+    rules = load_rules(root)
+    targets, indicators = load_targets(root), load_indicators(root)
+    resolved = conflicts.resolve(load_observations(root=root))
+    frame = templates.template_frame(region, targets, indicators, resolved, rules)
+    out = Path(out) if out else Path(f"observations_template_{region}.{fmt}")
+    sheet = templates.indicator_sheet(targets[targets["region"] == region], indicators)
+    return write_template_file(frame, sheet, rules, templates.HOW_TO, fmt, out)
+
+
+def write_seed_observations(root: Path | None = None) -> Path:
+    """Rebuild data/observations.csv from data/sources/observations_seed.csv and seed_mapping.csv."""
+    seed, mapping = observation_files.read_seed(root)
+    return write_csv(seeding.observations_from_seed(seed, mapping), paths.observations_file(root))
+
+
+def draft_catalogue(
+    path: Path, region: str | None = None, horizon: int | None = None, root: Path | None = None
+) -> pd.DataFrame:
+    """Draft targets.csv rows for a new plan (`plantracker extract`)."""
+    path = Path(path)
+    name = display_name(path, root)
+    from analysis.readers.files import check_input_file
+
+    check_input_file(path, name, root)
+    try:
+        text = read_bytes(path, name).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [Problem(name, None, None, f"cannot read the text ({exc.reason})", "pass a UTF-8 .txt file")]
+        ) from exc
+    entry: dict = {}
+    if paths.registry_file(root).exists():
+        registry = load_registry(root)
+        match = registry[registry["file"].eq(path.name)]
+        entry = match.iloc[0].to_dict() if len(match) else {}
+    indicators = load_indicators(root) if paths.indicators_file(root).exists() else None
+    return extraction.draft_catalogue(text, path.name, region, horizon, entry, indicators)
+
+
+def find_numbers(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """Every numeric expression of a text file, with its sentence."""
+    name = display_name(path, root)
+    return extraction.find_numbers(read_bytes(Path(path), name).decode("utf-8"))
+
+
+def main() -> None:
+    """`python -m analysis.pipeline`: rebuild data/observations.csv from the seed snapshot."""
+    print(f"written {write_seed_observations()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The column contracts of every table the project reads or writes, in one place.
+
+Readers check files against these lists, stages select by them, writers order by them; nothing else
+spells a column list out. Shared by the catalogue checks and the extractor (which drafts rows of
+targets.csv), so neither has to import the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROW = "row"  # the spreadsheet row number (header = 1) every table carries from its reader
+
+# --- the catalogue (data/indicators.csv, data/targets.csv, data/targets_excluded.csv, the registry) ----
+INDICATOR_COLUMNS = [
+    "indicator_id",
+    "name_zh",
+    "name_en",
+    "unit",
+    "direction",
+    "lower_bound",
+    "upper_bound",
+    "theme",
+    "cumulative",
+    "role",
+]
+TARGET_COLUMNS = [
+    "target_id",
+    "region",
+    "document",
+    "clause",
+    "indicator",
+    "description_zh",
+    "description_en",
+    "comparator",
+    "target_value",
+    "unit",
+    "target_year",
+    "baseline_value",
+    "baseline_year",
+    "kind",
+    "quote",
+    "note",
+]
+EXCLUDED_COLUMNS = ["document", "clause", "number", "quote", "reason", "note"]
+REQUIRED_TARGET_FIELDS = [
+    "target_id",
+    "region",
+    "document",
+    "indicator",
+    "comparator",
+    "target_value",
+    "unit",
+    "target_year",
+    "kind",
+    "quote",
+]
+# What P(met) and the status need of a targets file given on the command line.
+BATCH_TARGET_COLUMNS = [
+    "target_id",
+    "region",
+    "indicator",
+    "comparator",
+    "target_value",
+    "target_year",
+    "kind",
+]
+REGISTRY_COLUMNS = [
+    "document_id",
+    "file",
+    "region",
+    "title_zh",
+    "title_en",
+    "issuing_body",
+    "issuing_body_basis",
+    "horizon_year",
+    "status",
+]
+
+# --- observations ---------------------------------------------------------------------------------
+OBSERVATION_SHEET = "observations"  # the sheet of a workbook that holds observations
+QUALIFIERS = ("=", "<", "<=", ">", ">=")
+OBSERVATION_REQUIRED = ["region", "indicator", "year", "value", "source_url"]
+OBSERVATION_OPTIONAL = [
+    "qualifier",
+    "unit",
+    "source_kind",
+    "excerpt",
+    "indicator_zh",
+    "indicator_en",
+    "date_accessed",
+    "note",
+    "seed_row",
+]
+# A series file for the batch commands (`forecast`, `assess`): the same table, sources optional.
+SERIES_REQUIRED = ["region", "indicator", "year", "value"]
+SHIPPED_COLUMNS = [
+    "region",
+    "indicator",
+    "year",
+    "qualifier",
+    "value",
+    "unit",
+    "source_url",
+    "source_kind",
+    "excerpt",
+    "indicator_zh",
+    "indicator_en",
+    "seed_row",
+]
+TEMPLATE_COLUMNS = [
+    "region",
+    "indicator",
+    "indicator_zh",
+    "unit",
+    "year",
+    "qualifier",
+    "value",
+    "source_url",
+    "source_kind",
+    "excerpt",
+    "date_accessed",
+    "note",
+]
+RESOLUTION_COLUMNS = ["used", "conflict", "n_sources", "resolution", "reason"]
+OBSERVATION_OUTPUT = [
+    "region",
+    "indicator",
+    "year",
+    "qualifier",
+    "value",
+    "unit",
+    "source_url",
+    "source_kind",
+    "excerpt",
+    "indicator_zh",
+    "indicator_en",
+    "date_accessed",
+    "note",
+    "value_text",
+    "decimals",
+    "source_file",
+    "source_row",
+    "order",
+    *RESOLUTION_COLUMNS,
+]
+OBSERVATION_KEY = ["region", "indicator", "year"]
+SEED_COLUMNS = [
+    "region",
+    "indicator_zh",
+    "indicator_en",
+    "year",
+    "qualifier",
+    "value",
+    "unit",
+    "source_url",
+    "source_kind",
+    "excerpt",
+]
+MAPPING_COLUMNS = ["indicator_zh", "indicator", "unit", "note"]
+# Columns a template fills before the researcher starts: a row with only these is not an observation.
+PREFILLED = {"region", "indicator", "indicator_zh", "indicator_en", "unit", "year", "qualifier"}
+
+# --- assessment and forecast settings --------------------------------------------------------------
+BAND_COLUMNS = ["status", "ratio_min", "ratio_max", "meaning", "source"]
+SETTING_COLUMNS = ["setting", "value"]
+CALIBRATION_COLUMNS = ["parameter", "cell", "horizon", "level", "value"]
+
+
+@dataclass(frozen=True)
+class ObservationContract:
+    """Which columns a kind of observation file must hold and which keys it may use.
+
+    Project data (data/observations*, `validate`, the build) name a source for every figure and only
+    regions of the registry or the comparison regions; a series file for a batch (`forecast`) may
+    describe any region (a county run) and needs no source. Every other rule is the same.
+    """
+
+    name: str
+    required: tuple[str, ...]
+    known_regions_only: bool
+    known_indicators_only: bool
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.required) + [
+            c for c in OBSERVATION_REQUIRED + OBSERVATION_OPTIONAL if c not in self.required
+        ]
+
+
+PROJECT_OBSERVATIONS = ObservationContract("observations", tuple(OBSERVATION_REQUIRED), True, True)
+SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, False)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the observation checks accept and how sources rank (data/observation_rules.yaml)."""
+
+    source_kinds: tuple[str, ...]
+    comparison_regions: tuple[str, ...]
+    first_year: int
+    last_year: int
+    template_base_year: int
+    unit_marks: dict[str, tuple[str, ...]]
+    measure_words: tuple[str, ...]
+    measure_word_units: tuple[str, ...]
+    bound_prefixes: dict[str, str]
+    bound_suffixes: dict[str, str]
+    filler_words: tuple[str, ...]
+
+    def kind_rank(self, kind: str) -> int:
+        """Position of a source kind in the ranking; blank or unknown kinds rank with the last kind."""
+        return self.source_kinds.index(kind) if kind in self.source_kinds else len(self.source_kinds) - 1

@@ -1,0 +1,31 @@
+"""The seed snapshot (data/sources/observations_seed.csv) carried into data/observations.csv: every seed
+row with our indicator id, its wording, URL, kind and excerpt kept verbatim. `python -m analysis.pipeline`
+(`analysis.pipeline.write_seed_observations`) rebuilds the file.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.errors import DataError, Problem
+from analysis.schema import SHIPPED_COLUMNS
+
+
+def observations_from_seed(seed: pd.DataFrame, mapping: pd.DataFrame,
+                           seed_name: str = "data/sources/observations_seed.csv",
+                           mapping_name: str = "data/sources/seed_mapping.csv") -> pd.DataFrame:
+    """Every seed row with our indicator id; the seed's wording, URL, kind and excerpt kept verbatim."""
+    table = mapping.set_index("indicator_zh")
+    problems = [Problem(seed_name, int(r.row), "indicator_zh", f"'{r.indicator_zh}' has no row in "
+                        f"{mapping_name}", f"add it to {mapping_name} with the indicator it measures")
+                for r in seed.itertuples() if r.indicator_zh not in table.index]
+    problems += [Problem(seed_name, int(r.row), "unit", f"unit '{r.unit}' but {mapping_name} expects "
+                         f"'{table.loc[r.indicator_zh, 'unit']}' for {r.indicator_zh}", "check the mapping")
+                 for r in seed.itertuples() if r.indicator_zh in table.index
+                 and table.loc[r.indicator_zh, "unit"] != r.unit]
+    if problems:
+        raise DataError(problems)
+    out = seed.assign(indicator=seed["indicator_zh"].map(table["indicator"]),
+                      seed_row=seed["row"].astype(str))
+    return out[SHIPPED_COLUMNS].reset_index(drop=True)
+
