@@ -45,7 +45,7 @@ RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_
 
 @app.command()
 def extract(
-    file: Annotated[Path, typer.Argument(help="A policy text (UTF-8 .txt)")],
+    file: Annotated[Path, typer.Argument(help="A policy text (.txt: UTF-8, UTF-16 or GBK/GB18030)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
     region: RegionOption = None,
     horizon: Annotated[int | None, typer.Option(
@@ -54,23 +54,35 @@ def extract(
     numbers: Annotated[Path | None, typer.Option(
         help="Also write every numeric expression found (date, section or quantity) with its sentence (CSV)",
     )] = None,
+    observations: Annotated[Path | None, typer.Option(
+        "--observations",
+        help="Also write the results the plan reports for past years, in the observation intake format (CSV)",
+    )] = None,
 ) -> None:
-    """Draft catalogue rows for a new plan: each number that reads like a target, with its clause."""
+    """Draft catalogue rows for a new plan: each number that reads like a target, with its clause,
+    a confidence and the rule that proposed it; past results can go to an observations file."""
     from analysis import extraction, pipeline, writers
 
     try:
-        writers.check_output(out, "--out", [file])
-        if numbers is not None:
-            writers.check_output(numbers, "--numbers", [file])
+        outputs = [(out, "--out"), (observations, "--observations"), (numbers, "--numbers")]
+        for path, option in outputs:
+            if path is not None:
+                writers.check_output(path, option, [file])
         draft = pipeline.draft_catalogue(file, region=region, horizon=horizon)
-        writers.write_csv(draft, out)
-        console.print(f"{len(draft)} proposed target rows written to {out}")
+        writers.write_csv(draft.targets, out)
+        console.print(f"{len(draft.targets)} proposed target rows written to {out}", highlight=False)
+        if observations is not None:
+            writers.write_csv(draft.observations, observations, "--observations")
+            console.print(f"{len(draft.observations)} past results written to {observations} (observation "
+                          f"intake format: fill in indicator, and year where empty, then check it with "
+                          f"`plantracker validate {observations}`)", highlight=False, soft_wrap=True)
         if numbers is not None:
             found = pipeline.find_numbers(file)
             writers.write_csv(found[extraction.NUMBER_COLUMNS[:7]], numbers, "--numbers")
-            console.print(f"{len(found)} numeric expressions written to {numbers}")
+            console.print(f"{len(found)} numeric expressions written to {numbers}", highlight=False)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
+    console.print(f"summary: {draft.summary()}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -2,7 +2,10 @@
 
 A researcher adding a new plan runs `plantracker extract`: every numeric expression is found with its
 sentence (so nothing is missed), dates and section numbers are told apart from quantities, and each
-quantity that reads like a target becomes a proposed row of targets.csv, to be checked by hand.
+quantity that reads like a target becomes a proposed row of targets.csv, to be checked by hand, with a
+confidence and the rule that proposed it. Years are told apart by what they are to a target (deadline,
+base, date of a past result); results of the last period become observations; plain-text indicator
+tables give one row per indicator and year column.
 The same `find_numbers` reads the quotes of the catalogue when it is validated, so 九, １２ and 全覆盖
 count as the numbers they are. Wording rules live in extraction_rules.yaml and extraction_units.csv.
 """
@@ -74,7 +77,11 @@ def _alternation(words: list[str]) -> str:
 
 
 # Dates: 2021—2030年, 〔2021〕, 2023年3月30日, 2024年底, 3月30日.
-DATE = (rf"(?<!\d)(?P<a>{YEAR}){SPACE}{RANGE_SEP}{SPACE}(?P<b>{YEAR}){SPACE}年度?"
+# Also timestamps of web pages (2023/11/20 14:22, 2023-11-20) and the first years of a list (2022、2030年).
+DATE = (rf"(?<!\d){YEAR}(?P<sep1>[/\-.]){SPACE}\d{{1,2}}(?P=sep1)\d{{1,2}}(?!\d)"
+        rf"(?:{SPACE}\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+        rf"|(?<!\d)(?P<a>{YEAR}){SPACE}{RANGE_SEP}{SPACE}(?P<b>{YEAR}){SPACE}年度?"
+        rf"|(?<![\d.]){YEAR}(?={SPACE}(?:和|、|及|与){SPACE}{YEAR}{SPACE}年)"
         rf"|[〔\[]{YEAR}[〕\]]"
         rf"|(?<!\d){YEAR}{SPACE}年(?:度|底|末|初)?"
         rf"(?:{SPACE}\d{{1,2}}{SPACE}月(?:{SPACE}\d{{1,2}}{SPACE}日|底|末|初)?)?"
@@ -87,9 +94,11 @@ RATIO = r"(?<![\d.])(?P<a>\d+):(?P<b>\d+)(?![\d.])"
 # 12, 3.5‰, 3—5个, 3万—10万, 12/10万, 1.1/10万人, 6.5万元/人: number, magnitude, range, per, unit.
 ARABIC = (rf"(?<![\d.])(?P<a>{DECIMAL})(?P<am>[万亿])?"
           rf"(?:{SPACE}(?P<sep>{RANGE_SEP}){SPACE}(?P<b>{DECIMAL})(?P<bm>[万亿])?)?"
-          rf"(?P<per>/{DECIMAL}[万千]?人?)?(?P<unit>{{units}})?(?P<suffix>/[人年床次例天])?")
+          rf"(?P<per>/(?:10*[万千]?|[万千])人?(?![\d.]))?(?P<unit>{{units}})?(?P<suffix>/[人年床次例天])?")
 # 九个, 三四级, 两级 — a Chinese numeral counts only with a measure word (not 一般, 一批, 一次性, 每千人).
-CHINESE = rf"(?<![第每{CN_DIGITS}十百千万亿\d])(?P<c>{CN_NUMERAL})(?P<unit>{{units}})(?![性度])"
+# A lone 千 or 万 before 人 is a per-population base (千人床位数), not a number.
+CHINESE = (rf"(?<![第每{CN_DIGITS}十百千万亿\d])(?![百千万](?:人|名|户))(?P<c>{CN_NUMERAL})"
+           rf"(?P<unit>{{units}})(?![性度])")
 
 
 @cache
@@ -98,7 +107,9 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
     arabic_units = _alternation(list(unit_rules()))
     chinese_units = _alternation([u for u, r in unit_rules().items() if r.after_chinese_numeral])
     phrases = _alternation(list(rules()["full_value_phrases"]))
+    identifiers = _alternation(rules()["identifier_labels"])
     return [
+        ("identifier", "arabic", re.compile(rf"(?:{identifiers}){SPACE}[：:][^\n]*"), _read_identifier),
         ("date", "arabic", re.compile(DATE), _read_date),
         ("section", "chinese", re.compile(SECTION_CHINESE), _read_section),
         ("section", "arabic", re.compile(SECTION_ARABIC), _read_section),
@@ -110,6 +121,10 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
 
 
 # ---------------------------------------------------------------- readers: one match → value, unit
+
+def _read_identifier(m: re.Match) -> dict:
+    return {"value": np.nan, "upper": np.nan, "unit": "", "magnitude": 1.0}
+
 
 def _read_date(m: re.Match) -> dict:
     first = re.search(r"\d+", m.group(0))
@@ -194,7 +209,8 @@ def _matches(text: str) -> Iterator[dict]:
 def find_numbers(text: str) -> pd.DataFrame:
     """Every numeric expression of the text, in order, with its role and its sentence.
 
-    role: `date` (2027年, 2023年3月30日, 2021—2030年), `section` (一、 （三） 1. 第一) or `quantity`.
+    role: `date` (2027年, 2023年3月30日, 2021—2030年, 2023/11/20 14:22), `section` (一、 （三） 1. 第一),
+    `identifier` (what follows 索引号： or 发布时间： on its line) or `quantity`.
     value is the number as printed (the lower bound of a range; `upper` the upper one), `magnitude`
     the 万/亿 that scales it, unit the unit as printed (%, 个, /10万, 万人次 → 人次). 全覆盖 is a
     quantity of form `phrase` (100 %).
@@ -233,19 +249,44 @@ def values_in(text: str) -> frozenset[float]:
 
 # ---------------------------------------------------------------- the layout a proposal is read against
 
+ANNEX_START = re.compile(rf"{SPACE}附件{SPACE}\d*{SPACE}")
+YEAR_JOIN = re.compile(rf"{SPACE}(?:和|、|及|与|以及){SPACE}(?:到)?{SPACE}")
+CELL_SEP = re.compile(r"\t+|[ \u3000]{2,}|[ \t\u3000]*[|｜][ \t\u3000]*")
+# A header cell naming one year: 2025年, 2020年（基期）, 基期（2020年）, 2030目标值.
+YEAR_HEADER = re.compile(rf"^[^\d]{{0,6}}(?P<year>{YEAR}){SPACE}年?[^\d]{{0,8}}$")
+HEADING = re.compile(rf"^{SPACE}(?:第[{CN_SECTION}]+[章节部分篇]|[{CN_SECTION}]+、"
+                     rf"|[（(][{CN_SECTION}\d]+[）)])")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain-text indicator table: its header cells and, per row, the row's line and its cells."""
+
+    header: list[tuple[int, int, str]]
+    rows: list[tuple[tuple[int, int], list[tuple[int, int, str]]]]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.header[0][0], self.rows[-1][0][1]
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Clauses, paragraphs (lines), quoted labels, section numbering and years of one text."""
+    """Clauses, paragraphs (lines), quoted labels, section numbering, years, review sections and tables."""
 
     text: str
     sentences: list[tuple[int, int]]
     clauses: list[tuple[int, int]]
     lines: list[tuple[int, int]]
     in_label: np.ndarray
+    not_target: np.ndarray  # titles of the document and its annexes, forms to fill in
     line_section: list[str]
     mid_line_sections: list[list[tuple[int, str]]]
     line_heading_year: list[int | None]
-    years: pd.DataFrame  # start, year: dates that can set a target year
+    line_in_review: list[bool]
+    years: pd.DataFrame  # start, end, year, role (deadline, base, past), group (a list of deadlines)
+    tables: list[Table]
+    in_table: np.ndarray
 
     def piece(self, pieces: list[tuple[int, int]], position: int) -> tuple[int, int]:
         i = bisect.bisect_right([s for s, _ in pieces], position) - 1
@@ -258,6 +299,10 @@ class Layout:
         line = self.line_index(position)
         inner = [label for start, label in self.mid_line_sections[line] if start < position]
         return self.line_section[line] + (inner[-1] if inner else "")
+
+    def years_in(self, start: int, end: int, role: str | None = "deadline") -> pd.DataFrame:
+        inside = self.years[(self.years["start"] >= start) & (self.years["start"] < end)]
+        return inside if role is None else inside[inside["role"].eq(role)]
 
 
 def _label_mask(text: str) -> np.ndarray:
@@ -273,6 +318,93 @@ def _label_mask(text: str) -> np.ndarray:
         if char in pairs:
             depth[char] += 1
     return mask
+
+
+def _is_title(line: str) -> bool:
+    return not re.search(r"[，。；：,;:！？!?]", line) and len(line.strip()) <= 60
+
+
+def _title_and_form_mask(text: str, lines: list[tuple[int, int]]) -> np.ndarray:
+    """The document's title, the list and titles of its annexes, and annexes that are forms to fill in
+    (an agreement template): numbers there name things, they are not targets."""
+    mask = np.zeros(len(text), dtype=bool)
+    for start, end in lines[:4]:
+        if not _is_title(text[start:end]):
+            break
+        mask[start:end] = True
+    form_words = tuple(rules()["form_annex_words"])
+    i = 0
+    while i < len(lines):
+        start, end = lines[i]
+        line = text[start:end]
+        listing = re.match(rf"^{SPACE}附件{SPACE}[：:]", line)
+        if listing:
+            mask[start:end] = True
+            i += 1
+            while i < len(lines) and re.match(rf"^{SPACE}\d+[.．、]", text[slice(*lines[i])]) \
+                    and _is_title(text[slice(*lines[i])]):
+                mask[slice(*lines[i])] = True
+                i += 1
+            continue
+        if ANNEX_START.fullmatch(line):
+            title_lines = []
+            j = i + 1
+            while j < len(lines) and len(title_lines) < 3 and _is_title(text[slice(*lines[j])]):
+                title_lines.append(lines[j])
+                j += 1
+            title = "".join(text[slice(*span)] for span in title_lines)
+            for span in title_lines:
+                mask[slice(*span)] = True
+            if any(w in title for w in form_words):
+                k = j
+                while k < len(lines) and not ANNEX_START.fullmatch(text[slice(*lines[k])]):
+                    k += 1
+                mask[start:lines[k - 1][1]] = True
+                i = k
+                continue
+            i = j
+            continue
+        i += 1
+    return mask
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The cells of a line split at tabs, runs of spaces or |, with their positions."""
+    out, at = [], start
+    for m in [*CELL_SEP.finditer(text, start, end), None]:
+        stop = m.start() if m else end
+        piece = text[at:stop]
+        left, right = len(piece) - len(piece.lstrip()), len(piece.rstrip())
+        if right > left:
+            out.append((at + left, at + right, piece.strip()))
+        if m:
+            at = m.end()
+    return out
+
+
+def _tables(text: str, lines: list[tuple[int, int]]) -> list[Table]:
+    """Indicator tables: a header row holding years (指标 | 2022年 | 2030年) and the rows under it."""
+    found, i = [], 0
+    while i < len(lines):
+        header = _cells(text, *lines[i])
+        years = [c for c in header if YEAR_HEADER.match(normalize_digits(c[2]))]
+        if len(header) < 2 or not years or any(len(c[2]) > 16 for c in header):
+            i += 1
+            continue
+        rows, j = [], i + 1
+        while j < len(lines):
+            if re.fullmatch(r"[\s|｜:：\-—–=+]+", text[slice(*lines[j])]):
+                j += 1
+                continue
+            cells = _cells(text, *lines[j])
+            if len(cells) < 2:
+                break
+            rows.append((lines[j], cells))
+            j += 1
+        if rows:
+            found.append(Table(header, rows))
+        i = j if rows else i + 1
+    return found
 
 
 def _section_level(expression: str, at_line_start: bool) -> tuple[int, str] | None:
@@ -313,40 +445,79 @@ def _sections(text: str, numbers: pd.DataFrame, lines: list[tuple[int, int]]):
     return labels, inner
 
 
-def _target_years(numbers: pd.DataFrame, in_label: np.ndarray) -> pd.DataFrame:
-    """Single years (2025年, 到2024年底) outside titles and labels: the years a target can take."""
+def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
+                clauses: list[tuple[int, int]]) -> pd.DataFrame:
+    """Single years (2025年, 到2024年底) outside titles and labels, each with what it is to a target:
+    a `deadline`, the `base` it is measured from (比2015年, 在2018年基础上) or the date of a `past` result
+    (截至2015年); deadlines joined by 和/、 (到2022年和2030年) share a `group`."""
     dates = numbers[numbers["role"].eq("date") & numbers["upper"].isna()
-                    & numbers["expression"].str.contains("年")]
+                    & (numbers["expression"].str.contains("年") | numbers["expression"].str.fullmatch(YEAR))]
     dates = dates[~in_label[dates["start"].to_numpy(dtype=int)]]
-    return pd.DataFrame({"start": dates["start"].to_numpy(), "year": dates["value"].astype(int).to_numpy()})
+    starts, ends = dates["start"].to_numpy(dtype=int), dates["end"].to_numpy(dtype=int)
+    clause_starts = [s for s, _ in clauses]
+    base_before, base_after = tuple(rules()["base_year_before"]), rules()["base_year_after"]
+    past_before = tuple(rules()["past_year_before"])
+    roles, groups = [], []
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        clause = max(bisect.bisect_right(clause_starts, start) - 1, 0)
+        clause_end = clauses[clause][1] if clauses else len(text)
+        stop = min(clause_end, starts[i + 1] if i + 1 < len(starts) else len(text))
+        before, after = text[max(start - 4, 0):start].rstrip(), text[end:stop]
+        if before.endswith(past_before):
+            roles.append("past")
+        elif before.endswith(base_before) or any(w in after for w in base_after):
+            roles.append("base")
+        else:
+            roles.append("deadline")
+        joined = (i > 0 and roles[i - 1] == "deadline" and roles[i] == "deadline"
+                  and YEAR_JOIN.fullmatch(text[ends[i - 1]:start]))
+        groups.append(groups[-1] if joined else (groups[-1] + 1 if groups else 0))
+    return pd.DataFrame({"start": starts, "end": ends, "year": dates["value"].astype(int).to_numpy(),
+                         "role": roles, "group": groups})
 
 
-def _heading_years(text: str, lines: list[tuple[int, int]], years: pd.DataFrame) -> list[int | None]:
-    """For each line, the year named by its nearest enclosing heading (a short line of one phrase)."""
-    out, current = [], {}
-    heading = re.compile(rf"^{SPACE}(?:[{CN_SECTION}]+、|[（(][{CN_SECTION}\d]+[）)])")
+def _headings(text: str, lines: list[tuple[int, int]],
+              years: pd.DataFrame) -> tuple[list[int | None], list[bool]]:
+    """For each line, the year named by its nearest enclosing heading (a short line of one phrase), and
+    whether it lies in a review of the last period (发展基础, 取得成效 …)."""
+    review_words = tuple(rules()["review_heading_words"])
+    deadlines = years[years["role"].eq("deadline")]
+    out, in_review, current = [], [], {}
     for start, end in lines:
-        m = heading.match(text[start:end])
+        m = HEADING.match(text[start:end])
         if m:
-            level = 1 if m.group(0).strip().endswith("、") else 2
-            named = years[(years["start"] >= start) & (years["start"] < end)]
-            short = end - start <= 40 and "。" not in text[start:end].rstrip().rstrip("。")
+            marker = m.group(0).strip()
+            level = 0 if marker.startswith("第") else 1 if marker.endswith("、") else 2
+            named = deadlines[(deadlines["start"] >= start) & (deadlines["start"] < end)]
+            line = text[start:end]
+            short = end - start <= 40 and "。" not in line.rstrip().rstrip("。")
             current = {k: v for k, v in current.items() if k < level}
-            current[level] = int(named["year"].iloc[0]) if short and len(named) else None
-        known = [v for _, v in sorted(current.items()) if v is not None]
+            year = int(named["year"].iloc[0]) if short and len(named) else None
+            title = line[m.end():].strip().rstrip("。：:")
+            review = (short and "，" not in title and any(w in title for w in review_words)
+                      and not title.startswith(tuple(rules()["review_heading_not_after"])))
+            current[level] = (year, review)
+        known = [y for _, (y, _) in sorted(current.items()) if y is not None]
         out.append(known[-1] if known else None)
-    return out
+        in_review.append(any(review for _, review in current.values()))
+    return out, in_review
 
 
 def layout(text: str, numbers: pd.DataFrame | None = None) -> Layout:
     """Read the structure of a text once, for all its proposals."""
     numbers = find_numbers(text) if numbers is None else numbers
     lines = spans(text, re.compile(r"[^\n]+"))
+    clauses = clause_spans(text)
     in_label = _label_mask(text)
     line_sections, mids = _sections(text, numbers, lines)
-    years = _target_years(numbers, in_label)
-    return Layout(text, spans(text), clause_spans(text), lines, in_label, line_sections, mids,
-                  _heading_years(text, lines, years), years)
+    years = _year_roles(text, numbers, in_label, clauses)
+    heading_years, in_review = _headings(text, lines, years)
+    tables = _tables(text, lines)
+    in_table = np.zeros(len(text), dtype=bool)
+    for table in tables:
+        in_table[slice(*table.span)] = True
+    return Layout(text, spans(text), clauses, lines, in_label, _title_and_form_mask(text, lines),
+                  line_sections, mids, heading_years, in_review, years, tables, in_table)
 
 
 # ---------------------------------------------------------------- reading one quantity as a target
@@ -393,9 +564,9 @@ def _per_population_unit(denominator: str, clause: str) -> str:
 
 
 def _full_value(row, clause: str) -> Reading | None:
-    """全覆盖, or 全部/所有 in a clause with a verb of attainment: 100 % coverage."""
+    """全覆盖, or 全部/所有 in a clause with a verb of attainment or 均 (所有…均开展): 100 % coverage."""
     always = row.expression in rules()["always_proposed_phrases"]
-    if always or any(v in clause for v in rules()["attainment_verbs"]):
+    if always or any(v in clause for v in rules()["attainment_verbs"] + rules()["all_of_markers"]):
         return Reading(row.value, "%", "coverage", (f"{row.expression} = 100",))
     return None
 
@@ -407,6 +578,25 @@ def _grade_reached(row, prefix: str, after: str, stated: bool) -> bool:
     return (row.form == "arabic" and stated) or _last_word(prefix, rules()["grade_verbs"]) is not None
 
 
+def _names_something(row, prefix: str, after: str, rule: UnitRule | None) -> bool:
+    """Counts that organise the work or name things (每批次3-5人, 1人任队长, 其余18个县, 四个能力)."""
+    if any(w in prefix for w in rules()["per_occasion_words"]):
+        return True
+    if prefix.rstrip().endswith(tuple(rules()["existing_set_before"])):
+        return True
+    if rule is not None and rule.unit == "count" and row.unit in ("人", "名") \
+            and after.lstrip().startswith(tuple(rules()["role_after"])):
+        return True
+    last_item = prefix.rsplit("、", 1)[-1]
+    before_words, _ = _comparator_words()
+    listed = "、" in prefix and prefix.count("、") + 1 == row.value
+    if (row.form == "chinese" and rule is not None and rule.unit == "count" and listed
+            and not re.search(r"\d", last_item) and not any(w in last_item for w in before_words)):
+        return True  # 诊疗能力、健康管理、医院管理、人才建设四个能力: the number of the items listed
+    return (row.form == "chinese" and rule is not None and rule.category == "quantity"
+            and not any(v in prefix for v in rules()["chinese_count_verbs"]))
+
+
 def read_quantity(row, prefix: str, clause: str, after: str = "") -> Reading | None:
     """What a quantity would be as a target (value, unit, kind), or None when it cannot be one."""
     if row.form == "phrase":
@@ -414,15 +604,23 @@ def read_quantity(row, prefix: str, clause: str, after: str = "") -> Reading | N
     before_words, _ = _comparator_words()
     stated = _last_word(prefix, list(before_words)) is not None
     unit = str(row.unit)
+    plain = unit and not unit.startswith("/") and unit != "ratio"
+    rule = unit_rules().get(unit.split("/")[0]) if plain else None
+    if _names_something(row, prefix, after, rule):
+        return None
     if unit.startswith("/"):
         return Reading(row.value, _per_population_unit(unit, clause), "rate")
     if unit in ("", "ratio"):
         return Reading(row.value, "index", "level") if unit == "" and stated else None
-    rule = unit_rules()[unit.split("/")[0]]
+    if rule is None:
+        return None
     if rule.category == "grade" and not _grade_reached(row, prefix, after, stated):
         return None
-    if rule.category == "age" and not prefix.rstrip().endswith(tuple(before_words)):
-        return None
+    changes = tuple(rules()["relative_change_before"] + rules()["from_words"])
+    core = re.sub(rf"{YEAR}{SPACE}年(?:底|末)?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁
+    if rule.category == "age" and (not core.rstrip().endswith(tuple(before_words) + changes)
+                                   or after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))):
+        return None  # 5岁以下儿童: who is counted, not a target
     if rule.category in ("time", "money", "multiple", "label"):
         return None
     if unit in rules()["frequency_units"] and any(w in prefix for w in rules()["frequency_words"]):
@@ -442,7 +640,8 @@ def _speaks_of_coverage(prefix: str, clause: str) -> bool:
 def _shape(row, rule: UnitRule, prefix: str, clause: str) -> Reading:
     """Unit and kind from the unit as printed and the words of the clause."""
     value, unit, kind = row.value * row.magnitude, rule.unit, rule.kind
-    per_population = [u for w, u in rules()["per_population"].items() if w in clause]
+    per_population = [u for w, u in rules()["per_population"].items()
+                      if re.search(rf"(?<![\d.{CN_DIGITS}十百]){re.escape(w)}(?!次)", clause)]
     if unit == "count" and per_population:
         unit, kind = per_population[0], "level"
     elif unit == "%" and kind == "share":
@@ -455,28 +654,76 @@ def _shape(row, rule: UnitRule, prefix: str, clause: str) -> Reading:
     return Reading(value, unit, kind, notes)
 
 
-def target_year(layout_: Layout, position: int, horizon: int) -> tuple[int, str]:
-    """The year a target takes: its sentence's, its paragraph's, its heading's, else the horizon."""
-    years = layout_.years
+def target_year(layout_: Layout, position: int, horizon: int) -> tuple[int, str, tuple[int, ...]]:
+    """The year a target takes: its sentence's, its paragraph's, its heading's, else the horizon.
+
+    Only deadlines count (a base year 比2015年 never does). The third value lists the years of a paired
+    deadline (到2022年和2030年…分别达到A和B) the target's sentence names before it, for `_pair_years`.
+    """
     for name, (start, end) in (("sentence", layout_.piece(layout_.sentences, position)),
                                ("paragraph", layout_.lines[layout_.line_index(position)])):
-        inside = years[(years["start"] >= start) & (years["start"] < end)]
+        inside = layout_.years_in(start, end)
         before, after = inside[inside["start"] < position], inside[inside["start"] > position]
         if len(before) or (name == "sentence" and len(after)):  # a paragraph's later year rules what follows
-            year = before["year"].iloc[-1] if len(before) else after["year"].iloc[0]
-            return int(year), f"year from the {name}"
+            if len(before):
+                group = inside[inside["group"].eq(before["group"].iloc[-1])]
+                sentence = layout_.piece(layout_.sentences, position)
+                own = name == "sentence" or not len(layout_.years_in(*sentence))
+                paired = tuple(int(y) for y in group["year"]) if len(group) > 1 and own else ()
+                return int(before["year"].iloc[-1]), f"year from the {name}", paired
+            return int(after["year"].iloc[0]), f"year from the {name}", ()
     heading = layout_.line_heading_year[layout_.line_index(position)]
     if heading is not None:
-        return heading, "year from the heading"
-    return horizon, "year = document horizon"
+        return heading, "year from the heading", ()
+    return horizon, "year = document horizon", ()
 
 
+def measure(reading: Reading, prefix: str) -> str:
+    """What the target's words promise (the judgements' vocabulary): level, increase, relative_change,
+    per_year or per_unit."""
+    if reading.kind == "relative_change":
+        return "increase" if reading.unit == "percentage points" else "relative_change"
+    tail = prefix.rstrip()
+    if (tail.endswith(tuple(rules()["relative_change_before"]))
+            or any(w in prefix for w in rules()["increase_words"])):
+        return "increase"
+    if any(w in prefix for w in rules()["per_year_words"]):
+        return "per_year"
+    if re.search(rules()["per_unit_pattern"], prefix) and reading.unit == "count":
+        return "per_unit"
+    return "level"
 # ---------------------------------------------------------------- proposing rows, drafting a catalogue
 
+DRAFT_EXTRA = ["measure", "base_year", "confidence", "rule"]
+DRAFT_COLUMNS = TARGET_COLUMNS + [c for c in DRAFT_EXTRA if c not in TARGET_COLUMNS]
+OBSERVATION_DRAFT_COLUMNS = ["region", "indicator", "year", "qualifier", "value", "unit", "source_url",
+                             "source_kind", "excerpt", "indicator_zh", "note"]
+FROM_BEFORE = re.compile(rf"(?:由|从){SPACE}(?:{YEAR}{SPACE}年(?:底|末)?)?{SPACE}(?:的)?{SPACE}$")
+TO_AFTER = re.compile(rf"^{SPACE}[^\d，。；;]{{0,6}}?(?:到|至)")
+BASE_PHRASE_AFTER = re.compile(r"^(?:的)?(?:基础上|水平上)")
+
+
 def infer_horizon(text: str) -> int | None:
-    """The year a plan aims at when nothing else says: its most frequent 到20XX年."""
+    """The year a plan aims at when nothing else says: the end of the period its title states
+    (…规划（2021—2025年）), else its most frequent 到20XX年."""
+    period = _title_period(text)
+    if period:
+        return period[1]
     years = re.findall(rules()["horizon_pattern"], normalize_digits(text))
     return int(Counter(years).most_common(1)[0][0]) if years else None
+
+
+def _title_period(text: str) -> tuple[int, int] | None:
+    """The plan period its title states (…规划（2021—2025年）), if it states one."""
+    head = "\n".join(text.strip().splitlines()[:3])
+    m = re.search(rf"(?P<a>{YEAR}){SPACE}{RANGE_SEP}{SPACE}(?P<b>{YEAR}){SPACE}年", normalize_digits(head))
+    return (int(m.group("a")), int(m.group("b"))) if m else None
+
+
+def plan_start(text: str) -> int | None:
+    """The first year of the plan period its title states, if it states one."""
+    period = _title_period(text)
+    return period[0] if period else None
 
 
 def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> str:
@@ -491,27 +738,284 @@ def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> 
     return str(fits.loc[fits["stem"].str.len().idxmax(), "indicator_id"])
 
 
-def _proposal(row, layout_: Layout, horizon: int) -> dict | None:
-    if layout_.in_label[row.start]:
-        return None
-    start, end = layout_.piece(layout_.clauses, row.start)
-    numbering = LEADING_SECTION.match(layout_.text, start, row.start)
-    start = numbering.end() if numbering else start
-    clause, prefix, after = layout_.text[start:end], layout_.text[start:row.start], layout_.text[row.end:end]
-    if any(w in clause for w in rules()["not_target_words"]):
-        return None
-    reading = read_quantity(row, prefix, clause, after)
-    if reading is None:
-        return None
-    year, year_note = target_year(layout_, row.start, horizon)
-    approximate = [w for w in rules()["approximate_after"] if after.lstrip().startswith(w)]
-    notes = reading.notes + tuple(f"{w}: approximate, kept as at least" for w in approximate) + (year_note,)
+def _is_past(layout_: Layout, position: int) -> bool:
+    """A result already reached: in a review of the last period, or in a sentence that reports one."""
+    if layout_.line_in_review[layout_.line_index(position)]:
+        return True
+    start, end = layout_.piece(layout_.sentences, position)
+    if any(w in layout_.text[start:end] for w in rules()["past_markers"]):
+        return True
+    return len(layout_.years_in(start, position, "past")) > 0
+
+
+def _observed_year(layout_: Layout, position: int) -> int | None:
+    """The year a past result describes: 截至2015年, else a year of its sentence or paragraph, else its
+    heading's."""
+    start, end = layout_.piece(layout_.sentences, position)
+    for role in ("past", "deadline"):
+        years = layout_.years_in(start, end, role)
+        before = years[years["start"] < position]
+        if len(before) or len(years):
+            return int((before if len(before) else years)["year"].iloc[-1 if len(before) else 0])
+    line = layout_.lines[layout_.line_index(position)]
+    years = layout_.years_in(*line, None)
+    if len(years):
+        return int(years["year"].iloc[-1])
+    return layout_.line_heading_year[layout_.line_index(position)]
+
+
+def _base_year(layout_: Layout, position: int) -> int | None:
+    """The base year the sentence states before the number (比2015年, 在2018年基础上), if any."""
+    start, _ = layout_.piece(layout_.sentences, position)
+    years = layout_.years_in(start, position, "base")
+    return int(years["year"].iloc[-1]) if len(years) else None
+
+
+def _qualifier(prefix: str, after: str) -> str:
+    """How a past figure is stated: `=` a figure, or the bound its words give (90%以上 → >=)."""
+    _, after_words = _comparator_words()
+    for word, sign in after_words.items():
+        if after.lstrip().startswith(word):
+            return sign
+    return ">" if prefix.rstrip().endswith("超过") else "="
+
+
+def _confidence(stated: bool, year_note: str, chinese: bool, base_missing: bool) -> str:
+    """high: a comparator word and a year in its own sentence; low: a bare number on the horizon year."""
+    score = int(stated) + (1 if "sentence" in year_note or "table" in year_note else
+                           -1 if "horizon" in year_note else 0)
+    score -= int(chinese) + int(base_missing)
+    return "high" if score >= 2 else "medium" if score == 1 else "low"
+
+
+def _clause_bounds(layout_: Layout, position: int) -> tuple[int, int]:
+    start, end = layout_.piece(layout_.clauses, position)
+    numbering = LEADING_SECTION.match(layout_.text, start, position)
+    return (numbering.end() if numbering else start), end
+
+
+def _not_target_clause(clause: str) -> bool:
+    for phrase in rules()["not_target_exceptions"]:
+        clause = clause.replace(phrase, "")
+    return any(w in clause for w in rules()["not_target_words"])
+
+
+def _row_record(layout_: Layout, row, clause: str, reading: Reading, year: int, notes: tuple[str, ...],
+                **extra) -> dict:
     return {"clause": layout_.section(row.start), "description_zh": clause, "description_en": "",
-            "comparator": comparator(prefix, after), "target_value": reading.value, "unit": reading.unit,
-            "target_year": year, "baseline_value": np.nan, "baseline_year": pd.NA, "kind": reading.kind,
+            "target_value": reading.value, "unit": reading.unit, "target_year": year, "kind": reading.kind,
             "quote": clause, "note": "drafted by plantracker extract; " + "; ".join(notes),
             "start": row.start, "end": row.end, "sentence_start": row.sentence_start,
-            "sentence_end": row.sentence_end, "sentence": row.sentence}
+            "sentence_end": row.sentence_end, **extra}
+
+
+def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
+                        horizon: int) -> tuple[list[dict], list[dict]]:
+    """Targets and past results from the running text, one per quantity that reads as either."""
+    targets, observed = [], []
+    baseline: dict[int, tuple[float, int | None]] = {}  # sentence start → the base value stated before
+    before_words, _ = _comparator_words()
+    phrase_clauses: set[int] = set()
+    for row in quantities(numbers, phrases=True).itertuples():
+        if layout_.not_target[row.start] or layout_.in_table[row.start]:
+            continue
+        if layout_.in_label[row.start]:
+            if (circle := _service_circle(layout_, row, horizon)) is not None:
+                targets.append(circle)
+            continue
+        start, end = _clause_bounds(layout_, row.start)
+        text = layout_.text
+        clause, prefix, after = text[start:end], text[start:row.start], text[row.end:end]
+        if _not_target_clause(clause):
+            continue
+        reading = read_quantity(row, prefix, clause, after)
+        if reading is None or (row.form == "phrase" and start in phrase_clauses):
+            continue  # 所有…均能: one full value per clause
+        if row.form == "phrase":
+            phrase_clauses.add(start)
+        past, base_year = _is_past(layout_, row.start), _base_year(layout_, row.start)
+        if (FROM_BEFORE.search(prefix) and TO_AFTER.match(after)) or BASE_PHRASE_AFTER.match(after):
+            baseline[row.sentence_start] = (reading.value, base_year)
+            if past and base_year is not None:
+                observed.append(_observation(layout_, row, clause, reading, base_year, prefix, after))
+            continue
+        if past:
+            observed.append(_observation(layout_, row, clause, reading, _observed_year(layout_, row.start),
+                                         prefix, after))
+            continue
+        base_value, stated_base = baseline.pop(row.sentence_start, (np.nan, None))
+        base_year = stated_base or base_year
+        year, year_note, paired = target_year(layout_, row.start, horizon)
+        measure_ = measure(reading, prefix)
+        approximate = [w for w in rules()["approximate_after"] if after.lstrip().startswith(w)]
+        notes = (reading.notes + tuple(f"{w}: approximate, kept as at least" for w in approximate)
+                 + (year_note,))
+        if base_year is not None:
+            notes += (f"base year {base_year} as stated",)
+        elif measure_ != "level":
+            notes += (f"{measure_}: base year not stated",)
+        stated = (_last_word(prefix, list(before_words)) is not None
+                  or comparator(prefix, after) != ">=" or reading.kind == "relative_change")
+        rule = ("full value" if row.form == "phrase"
+                else "relative change" if reading.kind == "relative_change"
+                else "increase" if measure_ == "increase" else "comparator word" if stated else "bare number")
+        strong = stated or row.expression in rules()["always_proposed_phrases"]
+        targets.append(_row_record(
+            layout_, row, clause, reading, year, notes, comparator=comparator(prefix, after),
+            baseline_value=base_value, baseline_year=base_year if not np.isnan(base_value) else
+            (base_year if base_year is not None else pd.NA), measure=measure_,
+            base_year=base_year if base_year is not None else pd.NA,
+            confidence=_confidence(strong, year_note, row.form == "chinese",
+                                   measure_ != "level" and base_year is None),
+            rule=rule, paired=paired, clause_start=start))
+    return _pair_years(targets), observed
+
+
+def _service_circle(layout_: Layout, row, horizon: int) -> dict | None:
+    """构建“城区15分钟、农村30分钟”急救圈: a quoted travel time to build is a target (at most that many
+    minutes); a quoted circle the text only refers to (围绕“15分钟服务圈”要求) is a label."""
+    text = layout_.text
+    opening, closing = text.rfind("“", 0, row.start), text.find("”", row.end)
+    if row.unit not in rules()["service_circle_units"] or opening < 0 or closing < 0:
+        return None
+    built = text[max(opening - 4, 0):opening].endswith(tuple(rules()["service_circle_verbs"]))
+    if not built or "圈" not in text[closing:closing + 8]:
+        return None
+    start, end = _clause_bounds(layout_, row.start)
+    clause = text[start:end]
+    year, year_note, _ = target_year(layout_, row.start, horizon)
+    return _row_record(layout_, row, clause, Reading(row.value, "minutes", "level"), year,
+                       ("a service circle to build: at most this travel time", year_note), comparator="<=",
+                       baseline_value=np.nan, baseline_year=pd.NA, measure="level", base_year=pd.NA,
+                       confidence="medium", rule="service circle", paired=(), clause_start=start)
+
+
+def _pair_years(targets: list[dict]) -> list[dict]:
+    """到2022年和2030年，…分别达到A和B: the k-th value of the clause takes the k-th year."""
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for target in targets:
+        if target["paired"]:
+            groups.setdefault((target["sentence_start"], target["clause_start"]), []).append(target)
+    for members in groups.values():
+        years = members[0]["paired"]
+        if len(members) == len(years):
+            for target, year in zip(members, years, strict=True):
+                target.update(target_year=year, rule=target["rule"] + "; paired deadlines",
+                              note=target["note"].replace("year from the sentence",
+                                                          f"year {year} of the paired deadlines {years}"))
+        else:
+            for target in members:
+                target.update(confidence="low", note=target["note"] + f"; {len(members)} values against the "
+                              f"paired deadlines {years}: check the year")
+    return targets
+
+
+def _observation(layout_: Layout, row, clause: str, reading: Reading, year: int | None, prefix: str,
+                 after: str) -> dict:
+    start, end = layout_.piece(layout_.sentences, row.start)
+    return {"year": year if year is not None else pd.NA, "qualifier": _qualifier(prefix, after),
+            "value": reading.value, "unit": reading.unit, "excerpt": layout_.text[start:end],
+            "indicator_zh": clause, "note": "drafted by plantracker extract: a result the plan reports"
+            + ("" if year is not None else "; the text states no year: fill it in")}
+
+
+# ---------------------------------------------------------------- indicator tables
+
+TABLE_CELL = re.compile(r"^(?P<pre>≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|控制在)?"
+                        r"\s*(?P<num>\d+(?:\.\d+)?)"
+                        r"\s*(?P<unit>%|‰|/10万|/万|/千)?\s*(?P<post>以上|以下|以内|左右)?$")
+
+
+def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
+    """Unit and kind of a table row, from its unit column, its cell mark or the (单位) after its name."""
+    unit_text = re.sub(r"[（()）\s]", "", unit_text)
+    per_population = [u for w, u in rules()["per_population"].items() if w in name]
+    if unit_text in ("%", "％"):
+        return "%", "coverage" if "覆盖" in name else "share"
+    if unit_text == "‰":
+        return "‰", "rate"
+    if "/10万" in unit_text or "十万分之" in unit_text:
+        births = any(w in name for w in rules()["per_live_births_words"])
+        return ("per 100000 live births" if births else "per 100000 population"), "rate"
+    rule = unit_rules().get(unit_text)
+    if rule is not None and rule.unit == "count" and per_population:
+        return per_population[0], "level"
+    if rule is not None and rule.unit:
+        return rule.unit, rule.kind
+    return ("years", "level") if unit_text in ("岁", "年") else ("index", "level")
+
+
+def _table_targets(layout_: Layout, table: Table, start_year: int | None) -> tuple[list[dict], list[dict]]:
+    """One proposal per indicator × year column; a base column (2020年（基期）) gives the baseline."""
+    text = layout_.text
+    names = [normalize_digits(c[2]) for c in table.header]
+    years = {k: int(m.group("year")) for k, n in enumerate(names) if (m := YEAR_HEADER.match(n))}
+    base = {k for k, y in years.items()
+            if any(w in names[k] for w in rules()["table_base_headers"]) or (start_year and y < start_year)}
+    unit_col = next((k for k, n in enumerate(names) if n in rules()["table_unit_headers"]), None)
+    signs = {w: c for c, words in rules()["table_comparators"].items() for w in words}
+    targets, observed = [], []
+    for (line_start, line_end), cells in table.rows:
+        if len(cells) == len(names) - 1:
+            cells = [(line_start, line_start, "")] + cells  # a row without its serial number
+        if len(cells) != len(names):
+            continue
+        indicator_col = next((k for k, n in enumerate(names) if n in rules()["table_indicator_headers"]),
+                             next((k for k, c in enumerate(cells) if k not in years and k != unit_col
+                                   and re.search(r"[^\d\s.、]", c[2])), None))
+        if indicator_col is None:
+            continue
+        name = cells[indicator_col][2]
+        unit_mark = re.search(r"[（(]([^（）()]*)[）)]\s*$", name)
+        row_text = text[line_start:line_end]
+        base_value, base_year = np.nan, None
+        for k in sorted(years):
+            m = TABLE_CELL.match(normalize_digits(cells[k][2]).replace("＞", ">").replace("＜", "<"))
+            if m is None:
+                continue
+            unit, kind = _table_unit(cells[unit_col][2] if unit_col is not None else
+                                     m.group("unit") or (unit_mark.group(1) if unit_mark else ""), name)
+            value = float(m.group("num"))
+            if k in base:
+                base_value, base_year = value, years[k]
+                continue
+            words = [w for w in (m.group("pre"), m.group("post")) if w]
+            lower = any(w in name for w in rules()["lower_is_better_words"])
+            sign = signs[words[0]] if words else "<=" if lower else ">="
+            note = (f"table row, column {cells[k][2] if False else names[k]}",
+                    "no comparator in the cell: " + ("a ceiling (lower is better)" if lower else "at least")
+                    if not words else f"{words[0]} in the cell")
+            row = pd.Series({"start": cells[k][0], "end": cells[k][1], "sentence_start": line_start,
+                             "sentence_end": line_end})
+            targets.append(_row_record(
+                layout_, row, name, Reading(value, unit, kind), years[k], note, comparator=sign,
+                baseline_value=base_value, baseline_year=base_year if base_year is not None else pd.NA,
+                measure="level", base_year=base_year if base_year is not None else pd.NA,
+                confidence="high" if words or unit != "index" else "medium", rule="indicator table",
+                paired=(), clause_start=line_start) | {"quote": row_text, "description_zh": name})
+    return targets, observed
+
+
+# ---------------------------------------------------------------- the draft
+
+@dataclass(frozen=True)
+class Draft:
+    """What `plantracker extract` proposes for one plan: target rows and past results (observations)."""
+
+    targets: pd.DataFrame  # DRAFT_COLUMNS + POSITION_COLUMNS
+    observations: pd.DataFrame  # OBSERVATION_DRAFT_COLUMNS
+
+    def summary(self) -> str:
+        """Counts a reviewer reads first: how many rows, how many still need an indicator, of which kinds."""
+        targets = self.targets
+        with_indicator = int(targets["indicator"].ne("").sum())
+        by_kind = ", ".join(f"{k} {n}" for k, n in targets["kind"].value_counts().items())
+        by_confidence = ", ".join(f"{c} {int(targets['confidence'].eq(c).sum())}"
+                                  for c in ("high", "medium", "low"))
+        return (f"{len(targets)} proposals: {with_indicator} with an indicator, "
+                f"{len(targets) - with_indicator} without one; by kind: {by_kind or 'none'}; "
+                f"by confidence: {by_confidence}; "
+                f"{len(self.observations)} past results proposed as observations")
 
 
 def _target_ids(frame: pd.DataFrame, document_number: str) -> pd.Series:
@@ -527,9 +1031,9 @@ def _suffix(n: int) -> str:
     return "" if n == 0 else f"-{chr(ord('a') + n)}" if n < 26 else f"-z{n + 1}"
 
 
-def propose_targets(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
-                    indicators: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Proposed catalogue rows, with the positions of each number and its sentence in the text."""
+def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
+               indicators: pd.DataFrame | None = None) -> Draft:
+    """Proposed catalogue rows and past results of a plan's text."""
     horizon = horizon or infer_horizon(text)
     if horizon is None:
         raise DataError([Problem(document or "text", None, None,
@@ -537,27 +1041,42 @@ def propose_targets(text: str, *, document: str = "", region: str = "", horizon:
                                  "pass the horizon year, e.g. --horizon 2027")])
     numbers = find_numbers(text)
     layout_ = layout(text, numbers)
-    candidates = quantities(numbers, phrases=True).itertuples()
-    rows = [p for row in candidates if (p := _proposal(row, layout_, horizon))]
-    frame = pd.DataFrame.from_records(rows, columns=[c for c in TARGET_COLUMNS if c not in
-                                                     ("target_id", "region", "document", "indicator")]
-                                      + POSITION_COLUMNS + ["sentence"])
+    targets, observed = _sentence_proposals(numbers, layout_, horizon)
+    for table in layout_.tables:
+        more, seen = _table_targets(layout_, table, plan_start(text))
+        targets, observed = targets + more, observed + seen
+    targets.sort(key=lambda r: r["start"])
+    frame = pd.DataFrame.from_records(targets, columns=[c for c in DRAFT_COLUMNS if c not in
+                                                        ("target_id", "region", "document", "indicator")]
+                                      + POSITION_COLUMNS)
     frame["indicator"] = [guess_indicator(c, u, indicators) for c, u in zip(frame["quote"], frame["unit"],
                                                                              strict=True)]
     number = re.match(r"\d+", document)
     frame = frame.assign(region=region, document=document,
                          target_id=_target_ids(frame, number.group(0) if number else Path(document).stem))
-    return frame[TARGET_COLUMNS + POSITION_COLUMNS].astype({"target_year": int, "target_value": float})
+    frame = frame[DRAFT_COLUMNS + POSITION_COLUMNS].astype({"target_year": int, "target_value": float})
+    obs = pd.DataFrame.from_records(observed, columns=OBSERVATION_DRAFT_COLUMNS)
+    obs = obs.assign(region=region, source_url=document, source_kind="plan_baseline",
+                     indicator=[guess_indicator(c, u, indicators) for c, u in
+                                zip(obs["indicator_zh"], obs["unit"], strict=True)])
+    return Draft(frame, obs[OBSERVATION_DRAFT_COLUMNS])
+
+
+def propose_targets(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
+                    indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Proposed catalogue rows, with the positions of each number and its sentence in the text."""
+    return draft_plan(text, document=document, region=region, horizon=horizon, indicators=indicators).targets
 
 
 def draft_catalogue(text: str, document: str, region: str | None = None, horizon: int | None = None,
-                    entry: dict | None = None, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Draft targets.csv rows for a plan: one proposed row per quantity that reads like a target.
+                    entry: dict | None = None, indicators: pd.DataFrame | None = None) -> Draft:
+    """Draft targets.csv rows (and past results) for a plan: one proposed row per quantity that reads
+    like a target.
 
     Region and horizon come from the arguments, else from the plan's registry `entry` when the file is
-    one of the plans in data/policies, else the horizon is the text's most frequent 到20XX年.
+    one of the plans in data/policies, else from the text (`infer_horizon`).
     """
     entry = entry or {}
-    proposed = propose_targets(text, document=document, region=region or entry.get("region", ""),
-                               horizon=horizon or entry.get("horizon_year"), indicators=indicators)
-    return proposed[TARGET_COLUMNS]
+    draft = draft_plan(text, document=document, region=region or entry.get("region", ""),
+                       horizon=horizon or entry.get("horizon_year"), indicators=indicators)
+    return Draft(draft.targets[DRAFT_COLUMNS], draft.observations)

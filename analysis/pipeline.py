@@ -30,7 +30,7 @@ from analysis.errors import DataError, Problem, errors_in
 from analysis.readers import catalogue as catalogue_files
 from analysis.readers import observations as observation_files
 from analysis.readers import settings as setting_files
-from analysis.readers.files import display_name, read_bytes
+from analysis.readers.files import display_name, read_plan_text
 from analysis.schema import (
     BATCH_TARGET_COLUMNS,
     EXCLUDED_COLUMNS,
@@ -447,19 +447,10 @@ def write_seed_observations(root: Path | None = None) -> Path:
 
 def draft_catalogue(
     path: Path, region: str | None = None, horizon: int | None = None, root: Path | None = None
-) -> pd.DataFrame:
-    """Draft targets.csv rows for a new plan (`plantracker extract`)."""
+) -> extraction.Draft:
+    """Draft targets.csv rows and past results for a new plan (`plantracker extract`)."""
     path = Path(path)
-    name = display_name(path, root)
-    from analysis.readers.files import check_input_file
-
-    check_input_file(path, name, root)
-    try:
-        text = read_bytes(path, name).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            [Problem(name, None, None, f"cannot read the text ({exc.reason})", "pass a UTF-8 .txt file")]
-        ) from exc
+    text = read_plan_text(path, display_name(path, root), root)
     entry: dict = {}
     if paths.registry_file(root).exists():
         registry = load_registry(root)
@@ -471,8 +462,7 @@ def draft_catalogue(
 
 def find_numbers(path: Path, root: Path | None = None) -> pd.DataFrame:
     """Every numeric expression of a text file, with its sentence."""
-    name = display_name(path, root)
-    return extraction.find_numbers(read_bytes(Path(path), name).decode("utf-8"))
+    return extraction.find_numbers(read_plan_text(Path(path), display_name(path, root), root))
 
 
 def main() -> None:

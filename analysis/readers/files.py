@@ -187,6 +187,45 @@ def _encoding_hint(raw: bytes) -> str:
     return " (it reads as GBK/GB18030, Excel's plain 'CSV' on Chinese Windows)"
 
 
+# ---------------------------------------------------------------------------------------------------
+# Plan texts
+
+PLAN_TEXT_FIX = "save the plan as plain text (.txt), e.g. in Notepad: Save As → Encoding 'UTF-8'"
+
+
+def decode_plan_text(raw: bytes, name: str) -> str:
+    """A plan's text: UTF-8, UTF-16 (Word's 'Unicode Text', with or without a byte-order mark) or
+    GBK/GB18030 (Notepad's 'ANSI' on Chinese Windows); other files are refused with what they seem to be."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise _refuse(name, "not plain text: it is a Word or Excel file (.docx, .xlsx)", PLAN_TEXT_FIX)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refuse(name, "not plain text: it is an old Word or Excel file (.doc, .xls)", PLAN_TEXT_FIX)
+    order = _utf16(raw)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif order:
+        candidates = [f"utf-16-{order.lower()}"]
+    elif b"\x00" in raw[:65536]:
+        raise _refuse(name, "holds NUL bytes: it is not a text file", PLAN_TEXT_FIX)
+    else:
+        candidates = ["utf-8-sig", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # GB18030 decodes almost any bytes: trust it only when Chinese punctuation or words come out
+        if encoding != "gb18030" or any(mark in text for mark in "，。的年"):
+            return text
+    raise _refuse(name, "cannot be read as UTF-8, UTF-16 or GBK/GB18030 text", PLAN_TEXT_FIX)
+
+
+def read_plan_text(path: Path, name: str, root: Path | None = None) -> str:
+    """The text of a plan file given on the command line, in any of the encodings Chinese offices save."""
+    check_input_file(path, name, root)
+    return decode_plan_text(read_bytes(path, name), name)
+
+
 def _separator(first_line: str) -> str | None:
     """A tab or semicolon the header is split by instead of commas."""
     counts = {sep: first_line.count(sep) for sep in ("\t", ";")}
