@@ -114,20 +114,31 @@ def check_indicator_and_unit(row: pd.Series, ctx: Context) -> list[Problem]:
         return [] if not row["indicator"] else _problem(
             ctx, row, "indicator", f"indicator '{row['indicator']}' is not in data/indicators.csv",
             "add the indicator to data/indicators.csv or use an existing indicator_id")
-    relative = row["kind"] == "relative_change"
-    expected = ctx.vocabulary["kind_units"]["relative_change"] if relative else [indicator["unit"]]
+    expected, why = quantity_units(row["measure"], indicator["unit"]), (
+        "a relative_change is stated in % of its base" if row["measure"] == "relative_change"
+        else "a rise of a % indicator is stated in percentage points"
+        if row["measure"] == "increase" and indicator["unit"] == "%"
+        else f"the unit of {row['indicator']} in data/indicators.csv")
     if row["unit"] in expected:
         return []
-    why = "a relative_change is stated in % of its base or in percentage points" if relative \
-        else f"the unit of {row['indicator']} in data/indicators.csv"
     return _problem(ctx, row, "unit", f"unit '{row['unit']}' differs from '{' or '.join(expected)}' ({why})",
                     f"write {expected[0]}, or measure the target with an indicator in {row['unit']}")
+
+
+def quantity_units(measure: str, indicator_unit: str) -> list[str]:
+    """The unit a target's value is stated in: the indicator's own, points for a rise of a share,
+    % of the base for a relative change."""
+    if measure == "relative_change":
+        return ["%"]
+    if measure == "increase" and indicator_unit == "%":
+        return ["percentage points"]
+    return [indicator_unit]
 
 
 def check_direction(row: pd.Series, ctx: Context) -> list[Problem]:
     """A ceiling on a higher-is-better indicator (or a floor on a lower one) is probably misread."""
     indicator = ctx.indicators.get(row["indicator"])
-    if indicator is None or row["kind"] == "relative_change" or row["comparator"] not in (">=", "<="):
+    if indicator is None or row["measure"] != "level" or row["comparator"] not in (">=", "<="):
         return []
     expected = "<=" if indicator["direction"] == "lower" else ">="
     if row["comparator"] == expected:
@@ -163,6 +174,45 @@ def check_years(row: pd.Series, ctx: Context) -> list[Problem]:
     return []
 
 
+def check_measure(row: pd.Series, ctx: Context) -> list[Problem]:
+    """What the target promises (data/README.md, measure): a known measure, a base year where a change is
+    measured, a kind that agrees, and figures that can show it."""
+    measures = ctx.vocabulary["measures"]
+    measure = row["measure"]
+    if measure not in measures:
+        return _problem(ctx, row, "measure", f"measure '{measure}' is not one of {', '.join(measures)}",
+                        "write level (a value to reach), increase (a rise since the base), relative_change "
+                        "(a change in % of the base), per_year (a flow every year) or per_unit "
+                        "(in each unit)")
+    problems = []
+    base_year, year = row["base_year"], row["target_year"]
+    if measure in ("increase", "relative_change") and pd.isna(base_year):
+        problems += _problem(ctx, row, "base_year", f"a {measure} target needs the base year its change is "
+                             "measured from", "write the base year the plan states, else the one the "
+                             "base-year rule of data/README.md gives")
+    if measure == "level" and pd.notna(base_year) and pd.isna(row["baseline_year"]):
+        problems += _problem(ctx, row, "base_year", "a level target has no base year of its own",
+                             "leave base_year empty (the pace's base is the setting default_base_year), "
+                             "or write the plan's stated base in baseline_year")
+    if pd.notna(base_year) and pd.notna(year) and base_year >= year:
+        problems += _problem(ctx, row, "base_year", f"base_year {base_year} is not before the target year "
+                             f"{year}", "write the year the change is measured from")
+    if pd.notna(base_year) and pd.notna(row["baseline_year"]) and base_year != row["baseline_year"]:
+        problems += _problem(ctx, row, "base_year", f"base_year {base_year} differs from the stated "
+                             f"baseline_year {row['baseline_year']}", "write the stated baseline year")
+    if (measure == "relative_change") != (row["kind"] == "relative_change"):
+        problems += _problem(ctx, row, "kind", f"kind '{row['kind']}' with measure '{measure}'",
+                             "kind relative_change goes with measure relative_change, and only with it")
+    indicator = ctx.indicators.get(row["indicator"])
+    if indicator is not None and measure == "per_year" and not indicator.get("flow", False):
+        problems.append(Problem(ctx.file, int(row[ROW]), "measure",
+                                f"a per_year target on {row['indicator']}, whose figures are totals "
+                                "standing at year end (flow = false)",
+                                "mark the indicator flow = true if its figures count what is done in a "
+                                "year, or measure the target with such an indicator", "warning"))
+    return problems
+
+
 def check_target_id(row: pd.Series, ctx: Context) -> list[Problem]:
     number = re.match(r"\d+", row["document"])
     if not number or pd.isna(row["target_year"]):
@@ -177,7 +227,8 @@ def check_target_id(row: pd.Series, ctx: Context) -> list[Problem]:
 
 TARGET_CHECKS: list[RowCheck] = [check_required, check_document, check_region, check_quote,
                                  check_value_in_quote, check_comparator, check_direction,
-                                 check_indicator_and_unit, check_kind, check_years, check_target_id]
+                                 check_indicator_and_unit, check_kind, check_years, check_measure,
+                                 check_target_id]
 
 
 def check_excluded_row(row: pd.Series, ctx: Context) -> list[Problem]:
@@ -201,14 +252,32 @@ def check_unique_ids(frame: pd.DataFrame, column: str, file: str) -> list[Proble
             for _, r in repeated.iterrows()]
 
 
+def _indicator_links(row: pd.Series, units: dict[str, str], file: str) -> list[Problem]:
+    """A flow is never cumulative; a coverage indicator is a known % indicator."""
+    problems = []
+    if row["flow"] and row["cumulative"]:
+        problems.append(Problem(file, int(row[ROW]), "flow", "flow and cumulative are both true",
+                                "a flow counts what is done in one year (flow = true); a cumulative count "
+                                "is a total standing at year end (cumulative = true): keep one"))
+    coverage = str(row["coverage_indicator"]).strip()
+    if coverage and units.get(coverage) != "%":
+        problems.append(Problem(file, int(row[ROW]), "coverage_indicator",
+                                f"'{coverage}' is not an indicator in % of data/indicators.csv",
+                                "name the indicator giving the share of units that reach the per-unit "
+                                "count, or leave the cell empty"))
+    return problems
+
+
 def check_indicators(indicators: pd.DataFrame, used: set[str], file: str, vocab: dict) -> list[Problem]:
     problems = check_unique_ids(indicators, "indicator_id", file)
+    units = dict(zip(indicators["indicator_id"], indicators["unit"], strict=True))
     columns = {"unit": vocab["units"], "direction": vocab["directions"], "theme": vocab["themes"],
                "role": vocab["roles"]}
     for _, row in indicators.iterrows():
         problems += [Problem(file, int(row[ROW]), c, f"'{row[c]}' is not one of {', '.join(allowed)}",
                              f"write one of: {', '.join(allowed)}")
                      for c, allowed in columns.items() if row[c] not in allowed]
+        problems += _indicator_links(row, units, file)
         role = "target" if row["indicator_id"] in used else "context"
         if row["role"] in vocab["roles"] and row["role"] != role:
             problems.append(Problem(file, int(row[ROW]), "role", f"role '{row['role']}' but "

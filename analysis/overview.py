@@ -54,7 +54,8 @@ def gather(as_of: int, language: str = "en", root: Path | None = None) -> Overvi
     return Overview(as_of=as_of, language=language, regions=plan_regions(root),
                     plans=pipeline.load_registry(root), targets=targets, indicators=indicators,
                     observations=loaded, resolved=resolved,
-                    status=pipeline.assess(targets, indicators, resolved, as_of, root=root),
+                    status=pipeline.assess(targets, indicators, resolved, as_of, root=root,
+                                           language=language),
                     excluded=pipeline.load_excluded(root), root=root)
 
 

@@ -56,6 +56,7 @@ document_text = catalogue_files.document_text
 load_rules = observation_files.load_rules
 load_bands = setting_files.load_bands
 load_settings = setting_files.load_settings
+load_publication_sources = setting_files.load_publication_sources
 
 
 def check_region(region: str, root: Path | None = None, option: str = "--region") -> str:
@@ -399,9 +400,12 @@ def assess(
     resolved: pd.DataFrame,
     as_of: int,
     root: Path | None = None,
+    language: str = "en",
 ) -> pd.DataFrame:
-    """Where each target stands as of `as_of`, with the project's bands and settings."""
-    return assessment.assess(targets, indicators, resolved, as_of, load_bands(root), load_settings(root))
+    """Where each target stands as of `as_of`, with the project's bands, settings and the table of where
+    figures are published; reasons in `language`."""
+    return assessment.assess(targets, indicators, resolved, as_of, load_bands(root), load_settings(root),
+                             load_publication_sources(root), language)
 
 
 def forecast_targets(

@@ -91,7 +91,7 @@ def region_report(region: str, as_of: int, language: str = "en", extra_observati
         region=region, as_of=as_of, language=language,
         plans=registry[registry["region"] == region].reset_index(drop=True),
         targets=targets, indicators=indicators, observations=loaded, resolved=resolved,
-        status=pipeline.assess(targets, indicators, resolved, as_of, root=root),
+        status=pipeline.assess(targets, indicators, resolved, as_of, root=root, language=language),
         forecasts=pipeline.forecast_targets(targets, indicators, resolved, as_of, root=root),
         series_forecasts=pipeline.forecast_series(own[["region", "indicator", "year", "value", "qualifier"]],
                                                   horizon, indicators, root=root),
@@ -123,8 +123,27 @@ def target_text(row: dict) -> str:
 
 
 def latest_html(row: dict) -> str:
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], row["unit"])
-    return f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})" if latest else ""
+    """The figure the status rests on: the latest level, or for a change target the change since its base
+    in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
+    level_unit = row.get("indicator_unit") or row["unit"]
+    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit)
+    if not latest:
+        return ""
+    shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
+    if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
+        change = measured_text(row)
+        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "")
+        return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
+    return shown
+
+
+def measured_text(row: dict) -> str:
+    """A change as the target counts it: +1.5 points, −12.0 %, +50."""
+    from analysis.precision import signed
+
+    unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
+    decimals = None if missing(row.get("decimals")) else int(row["decimals"])
+    return f"{signed(float(row['measured_value']), decimals)} {unit}".strip()
 
 
 # ---------------------------------------------------------------- the plans and the headline
@@ -196,17 +215,30 @@ def status_legend(rr: RegionReport) -> Table:
 def targets_frame(rr: RegionReport) -> pd.DataFrame:
     """Catalogue, status and forecast side by side, one row per target in the catalogue's order."""
     keep = ["target_id", "latest_value", "latest_year", "latest_qualifier", "latest_source_url", "base_value",
-            "base_year", "gap", "progress_share", "ratio", "status", "status_reason"]
-    merged = rr.targets.merge(rr.status[keep], on="target_id", how="left", validate="one_to_one")
+            "base_year", "gap", "progress_share", "pace_ratio", "status", "reason", "measured_value",
+            "measured_year", "measured_qualifier", "measured_unit", "decimals", "provisional", "grade",
+            "needed"]
+    merged = rr.targets.drop(columns="base_year").merge(rr.status[keep], on="target_id", how="left",
+                                                        validate="one_to_one")
     merged = merged.merge(rr.forecasts, on="target_id", how="left", validate="one_to_one")
+    # a deadline year that already has its figure is judged on it: no forecast, no interval of zero width
+    observed = merged["measured_year"].astype("Float64").eq(merged["target_year"])
+    observed = observed.fillna(False).to_numpy(bool)
+    forecast_columns = [c for c in ("forecast_mean", "forecast_lower80", "forecast_upper80", "p_met")
+                        if c in merged]
+    merged.loc[observed, forecast_columns] = float("nan")
     documents = dict(zip(rr.plans["file"], rr.plans["document_id"], strict=True))
-    merged = merged.assign(document_id=merged["document"].map(documents))
+    units = dict(zip(rr.indicators["indicator_id"], rr.indicators["unit"], strict=True))
+    merged = merged.assign(document_id=merged["document"].map(documents),
+                           indicator_unit=merged["indicator"].map(units))
     return merged.sort_values("row").reset_index(drop=True)
 
 
 TARGET_CSV_COLUMNS = ["target_id", "document_id", "clause", "indicator", "comparator", "target_value", "unit",
                       "target_year", "kind", "latest_qualifier", "latest_value", "latest_year",
-                      "latest_source_url", "base_value", "base_year", "gap", "ratio", "status",
+                      "latest_source_url", "measure", "base_value", "base_year", "measured_value",
+                      "measured_year",
+                      "gap", "pace_ratio", "status", "provisional", "grade",
                       "forecast_year", "forecast_mean", "forecast_lower80", "forecast_upper80", "p_met",
                       "method"]
 
@@ -218,7 +250,7 @@ def targets_table(rr: RegionReport) -> Table:
     cells = [[esc(r["target_id"]), esc(f"{r['document_id']} {r['clause']}"),
               f"{plan_says(r, rr.language)}<br><small>{esc(names.get(r['indicator']))}</small>",
               esc(target_text(r)), esc(r["target_year"]), latest_html(r), esc(format_number(r["gap"])),
-              f'{status_badge(r["status"], rr.language)}<br><small>{esc(r["status_reason"])}</small>',
+              f'{status_badge(r["status"], rr.language)}<br><small>{esc(r["reason"])}</small>',
               forecast_html(r), esc(percent(r["p_met"]))] for r in frame.to_dict("records")]
     columns = [("target_id", "col_target_id"), ("clause", "col_clause"), ("says", "col_plan_says"),
                ("target", "col_target"), ("deadline", "col_deadline"), ("latest", "col_latest"),
@@ -241,35 +273,16 @@ def forecast_html(row: dict) -> str:
 # ---------------------------------------------------------------- targets without data
 
 
-def figure_needed(row: dict, n_points: int, base_year: int, as_of: int) -> str:
-    """The figure that would let a not-assessable target be judged."""
-    has_base = not missing(row["baseline_value"])
-    if n_points == 0:
-        recent = f"a figure for a recent year (up to {as_of})"
-        return recent if has_base else f"{recent}, and one for {base_year} or earlier as the base of the pace"
-    if row["kind"] == "relative_change" and not has_base:
-        return "the base value the relative change is measured from (the figure of the plan's base year)"
-    if str(row.get("latest_qualifier") or "=") != "=":
-        return f"an exact figure for {int(row['latest_year'])} or later (the source gives only a bound)"
-    if n_points == 1:
-        return f"a second figure: one for {base_year} or earlier, or one after {int(row['latest_year'])}"
-    return "a figure that settles the bound or the base named in the reason"
-
-
 def missing_table(rr: RegionReport) -> Table:
     frame = targets_frame(rr)
     frame = frame[frame["status"] == assessment.NOT_ASSESSABLE]
-    own = rr.resolved[(rr.resolved["region"] == rr.region) & (rr.resolved["year"] <= rr.as_of)]
-    points = own.groupby("indicator").size()
-    frame = frame.assign(needed=[figure_needed(r, int(points.get(r["indicator"], 0)), rr.base_year, rr.as_of)
-                                 for r in frame.to_dict("records")])
     names = indicator_names(rr.indicators, rr.language)
     cells = [[esc(r["target_id"]), esc(names.get(r["indicator"], r["indicator"])), esc(target_text(r)),
-              esc(r["target_year"]), esc(r["status_reason"]), esc(r["needed"])]
+              esc(r["target_year"]), esc(r["reason"]), esc(r["needed"])]
              for r in frame.to_dict("records")]
     columns = [("target_id", "col_target_id"), ("indicator", "col_indicator"), ("target", "col_target"),
                ("deadline", "col_deadline"), ("reason", "col_status_reason"), ("needed", "col_needed")]
-    data = frame[["target_id", "indicator", "unit", "target_year", "status_reason", "needed"]]
+    data = frame[["target_id", "indicator", "unit", "target_year", "reason", "needed"]]
     return make_table(f"{rr.region}-without-data", columns, cells, data, rr.language, numeric=["deadline"],
                       search=True)
 
@@ -293,8 +306,10 @@ def charted_indicators(rr: RegionReport) -> list[str]:
 
 def drawn_goals(status: pd.DataFrame) -> pd.DataFrame:
     """The level each target asks for, as a chart draws it: the assessment's goal where it worked one out
-    (a relative target needs its base for that), else the target value itself for a target of a level."""
-    own_level = status["target_value"].where(status["kind"] != "relative_change")
+    (a change target needs its base for that), else the target value itself for a target of a level."""
+    measure = status["measure"] if "measure" in status else \
+        status["kind"].map(lambda k: "relative_change" if k == "relative_change" else "level")
+    own_level = status["target_value"].where(measure == "level")
     return status.assign(comparator=status["goal_comparator"].fillna(status["comparator"]),
                          goal_value=status["goal_value"].fillna(own_level))
 

@@ -24,6 +24,9 @@ INDICATOR_COLUMNS = [
     "cumulative",
     "role",
 ]
+# Optional columns of data/indicators.csv, with what an absent column means: figures are totals standing
+# at year end (not yearly flows), and no coverage indicator judges a per-unit target.
+OPTIONAL_INDICATOR_COLUMNS = {"flow": "false", "coverage_indicator": ""}
 TARGET_COLUMNS = [
     "target_id",
     "region",
@@ -39,6 +42,8 @@ TARGET_COLUMNS = [
     "baseline_value",
     "baseline_year",
     "kind",
+    "measure",
+    "base_year",
     "quote",
     "note",
 ]
@@ -53,6 +58,7 @@ REQUIRED_TARGET_FIELDS = [
     "unit",
     "target_year",
     "kind",
+    "measure",
     "quote",
 ]
 # What P(met) and the status need of a targets file given on the command line.
@@ -65,6 +71,26 @@ BATCH_TARGET_COLUMNS = [
     "target_year",
     "kind",
 ]
+# What `plantracker assess` needs of a targets file (baseline_value, kind and unit optional).
+ASSESS_TARGET_COLUMNS = [
+    "target_id",
+    "region",
+    "indicator",
+    "comparator",
+    "target_value",
+    "target_year",
+    "measure",
+    "base_year",
+]
+ASSESS_OUTPUT_COLUMNS = [
+    "target_id",
+    "status",
+    "measured_value",
+    "measured_year",
+    "pace_ratio",
+    "provisional",
+    "reason",
+]
 REGISTRY_COLUMNS = [
     "document_id",
     "file",
@@ -76,6 +102,9 @@ REGISTRY_COLUMNS = [
     "horizon_year",
     "status",
 ]
+# Optional registry columns: the year the document was written and where that was read (the base-year
+# rule of data/README.md uses it).
+OPTIONAL_REGISTRY_COLUMNS = {"document_year": "", "document_year_basis": ""}
 
 # --- observations ---------------------------------------------------------------------------------
 OBSERVATION_SHEET = "observations"  # the sheet of a workbook that holds observations

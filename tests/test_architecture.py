@@ -14,10 +14,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 
 FOUNDATION = {"analysis", "analysis.errors", "analysis.paths", "analysis.schema", "analysis.numbers",
-              "analysis.labels"}
+              "analysis.labels", "analysis.precision"}
 STAGES = {"analysis.catalogue", "analysis.extraction", "analysis.observations", "analysis.conflicts",
           "analysis.assessment", "analysis.forecast", "analysis.calibration", "analysis.templates",
-          "analysis.seed"}
+          "analysis.seed", "analysis.reasons"}
 PIPELINE = {"analysis.pipeline"}
 WRITERS = {"analysis.writers"}
 PRESENTATION = {"analysis.report", "analysis.overview", "analysis.charts", "analysis.display",

@@ -65,12 +65,12 @@ SMALL_PLAN = ("到2025年，建成县域医疗次中心九个，县办中医医�
               "到2027年，建成示范中医馆１２个。对建成的给予50万元奖励。\n")
 TARGET_HEADER = ["target_id", "region", "document", "clause", "indicator", "description_zh", "description_en",
                  "comparator", "target_value", "unit", "target_year", "baseline_value", "baseline_year",
-                 "kind", "quote", "note"]
+                 "kind", "measure", "base_year", "quote", "note"]
 
 
 def small_target(indicator: str, value: str, unit: str, year: str, kind: str, quote: str) -> list[str]:
     return [f"005-{indicator}-{year}", "guiyang", "005_small_plan.txt", "", indicator, quote, "", ">=",
-            value, unit, year, "", "", kind, quote, ""]
+            value, unit, year, "", "", kind, "level", "", quote, ""]
 
 
 @pytest.fixture
@@ -228,3 +228,46 @@ def test_every_number_of_each_plan_is_accounted_for(document):
     for n in missing:
         print(f"  unaccounted: {n.expression} at {n.start} in «{n.sentence}»")
     assert missing == []
+
+
+# ---------------------------------------------------------------- what each target measures
+
+def test_every_shipped_target_states_its_measure_and_the_change_targets_their_base_year():
+    targets = load_targets()
+    assert set(targets["measure"]) <= {"level", "increase", "relative_change", "per_year", "per_unit"}
+    change = targets[targets["measure"].isin(["increase", "relative_change"])]
+    assert change["base_year"].notna().all() and (change["base_year"] < change["target_year"]).all()
+    by_id = targets.set_index("target_id")
+    # the examples of the plans' words: 新建 is a rise, 建成 a total, 每年 a flow, 每个 a count per unit
+    assert by_id.loc["000-county_medical_subcentres-2027", ["measure", "base_year"]].tolist() == [
+        "increase", 2024]
+    assert by_id.loc["002-county_medical_subcentres-2025", "measure"] == "level"
+    assert by_id.loc["002-health_literacy_rate-2025-b", ["measure", "unit"]].tolist() == [
+        "increase", "percentage points"]
+    assert by_id.loc["002-out_of_province_referral_rate-2025", "measure"] == "relative_change"
+    assert by_id.loc["000-village_clinics_renovated_per_year-2027", "measure"] == "per_year"
+    assert by_id.loc["002-emergency_response_teams_per_county-2025", "measure"] == "per_unit"
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("base_year", "", "needs the base year"),
+    ("measure", "rise", "measure 'rise' is not one of"),
+    ("base_year", "2028", "is not before the target year"),
+])
+def test_a_change_target_without_a_proper_base_year_is_an_error_naming_its_row(tmp_path, column, value,
+                                                                              message):
+    root = copy_of_shipped_data(tmp_path)
+    rows = read_csv(root / "data" / "targets.csv")
+    at = next(i for i, r in enumerate(rows) if r[0] == "000-county_medical_subcentres-2027") + 1
+    edit_cell(root, "targets.csv", at, column, value)
+    errors = errors_in(problems_at(validate_catalogue(root), at, column))
+    assert any(message in p.message for p in errors), errors
+
+
+def test_a_rise_of_a_share_is_stated_in_points(tmp_path):
+    root = copy_of_shipped_data(tmp_path)
+    rows = read_csv(root / "data" / "targets.csv")
+    at = next(i for i, r in enumerate(rows) if r[0] == "002-health_literacy_rate-2025-b") + 1
+    edit_cell(root, "targets.csv", at, "unit", "%")
+    errors = problems_at(validate_catalogue(root), at, "unit")
+    assert errors and "percentage points" in errors[0].message

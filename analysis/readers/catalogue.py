@@ -20,6 +20,8 @@ from analysis.readers.files import display_name, read_bytes, read_table
 from analysis.schema import (
     EXCLUDED_COLUMNS,
     INDICATOR_COLUMNS,
+    OPTIONAL_INDICATOR_COLUMNS,
+    OPTIONAL_REGISTRY_COLUMNS,
     REGISTRY_COLUMNS,
     ROW,
     TARGET_COLUMNS,
@@ -37,14 +39,17 @@ def load_vocabulary() -> dict:
 
 
 def load_registry(root: Path | None = None) -> pd.DataFrame:
-    """The document registry, one row per plan, horizon_year as int."""
+    """The document registry, one row per plan, horizon_year as int, document_year as Int64 (empty when
+    the text does not show it)."""
     path = paths.registry_file(root)
     name = display_name(path, root)
     frame = read_table(path, REGISTRY_COLUMNS, display_name=name, root=root)
+    frame = frame.assign(**{c: v for c, v in OPTIONAL_REGISTRY_COLUMNS.items() if c not in frame})
     years, problems = numbers(frame, "horizon_year", name, required=True, integer=True)
-    if problems:
-        raise DataError(problems)
-    return frame.assign(horizon_year=years.astype(int))
+    written, found = numbers(frame, "document_year", name, required=False, integer=True)
+    if problems + found:
+        raise DataError(problems + found)
+    return frame.assign(horizon_year=years.astype(int), document_year=written.astype("Int64"))
 
 
 def plan_regions(root: Path | None = None) -> list[str]:
@@ -113,15 +118,22 @@ def numbers(
 
 
 def typed_indicators(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    raw = raw.assign(**{c: v for c, v in OPTIONAL_INDICATOR_COLUMNS.items() if c not in raw})
     lower, p1 = numbers(raw, "lower_bound", file, required=False)
     upper, p2 = numbers(raw, "upper_bound", file, required=False)
-    flags = raw["cumulative"].str.strip().str.lower()
+    flags = {c: raw[c].str.strip().str.lower() for c in ("cumulative", "flow")}
     p3 = [
-        Problem(file, row, "cumulative", f"'{cell}' is neither true nor false", "write true or false")
-        for row, cell in zip(raw[ROW], flags, strict=True)
+        Problem(file, row, column, f"'{cell}' is neither true nor false", "write true or false")
+        for column, cells in flags.items()
+        for row, cell in zip(raw[ROW], cells, strict=True)
         if cell not in ("true", "false")
     ]
-    typed = raw.assign(lower_bound=lower, upper_bound=upper, cumulative=flags.eq("true").astype(bool))
+    typed = raw.assign(
+        lower_bound=lower,
+        upper_bound=upper,
+        coverage_indicator=raw["coverage_indicator"].str.strip(),
+        **{c: cells.eq("true").astype(bool) for c, cells in flags.items()},
+    )
     return typed, p1 + p2 + p3
 
 
@@ -129,14 +141,16 @@ def typed_targets(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Prob
     value, p1 = numbers(raw, "target_value", file, required=True)
     year, p2 = numbers(raw, "target_year", file, required=True, integer=True)
     base, p3 = numbers(raw, "baseline_value", file, required=False)
-    base_year, p4 = numbers(raw, "baseline_year", file, required=False, integer=True)
+    baseline_year, p4 = numbers(raw, "baseline_year", file, required=False, integer=True)
+    base_year, p5 = numbers(raw, "base_year", file, required=False, integer=True)
     typed = raw.assign(
         target_value=value,
         target_year=year.astype("Int64"),
         baseline_value=base,
-        baseline_year=base_year.astype("Int64"),
+        baseline_year=baseline_year.astype("Int64"),
+        base_year=base_year.astype("Int64"),
     )
-    return typed, p1 + p2 + p3 + p4
+    return typed, p1 + p2 + p3 + p4 + p5
 
 
 def read_catalogue_table(path: Path, columns: list[str], root: Path | None = None) -> pd.DataFrame:
@@ -159,10 +173,11 @@ def load_targets(
     root: Path | None = None, path: Path | None = None, columns: list[str] | None = None
 ) -> pd.DataFrame:
     """data/targets.csv (or a targets file with at least `columns`): target_value float, target_year int,
-    baseline_value float, baseline_year Int64."""
+    baseline_value float, baseline_year and base_year Int64; optional text columns a batch file may leave
+    out (measure, kind, unit) are empty."""
     path = Path(path) if path is not None else paths.targets_file(root)
     raw = read_catalogue_table(path, columns or TARGET_COLUMNS, root)
-    for optional in ("baseline_value", "baseline_year"):
+    for optional in ("baseline_value", "baseline_year", "base_year", "measure", "kind", "unit"):
         if optional not in raw:
             raw[optional] = ""
     typed, problems = typed_targets(raw, display_name(path, root))

@@ -95,6 +95,21 @@ def load_settings(root: Path | None = None) -> dict[str, float]:
     return {s: float(v) for s, v in zip(frame["setting"], values, strict=True)}
 
 
+PUBLICATION_COLUMNS = ["theme", "indicator", "where_en", "where_zh"]
+
+
+def publications_file(root: Path | None = None) -> Path:
+    return paths.data_dir(root) / "publication_sources.csv"
+
+
+def load_publication_sources(root: Path | None = None) -> pd.DataFrame:
+    """data/publication_sources.csv: where figures of a theme (or of one indicator) are usually published;
+    the reason of a target that cannot be judged names them."""
+    path = publications_file(root)
+    frame = read_table(path, PUBLICATION_COLUMNS, display_name=display_name(path, root), root=root)
+    return frame.drop(columns=ROW)
+
+
 CALIBRATION = pa.DataFrameSchema(
     {
         "parameter": pa.Column(str, pa.Check.str_matches(r"^(kappa|default_sigma_\w+|error_quantile)$")),
