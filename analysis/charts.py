@@ -223,7 +223,8 @@ def figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_titl
 
 
 STATUS_COLOURS = {"achieved": "#2b8a3e", "on_track": "#66a80f", "needs_acceleration": "#f59f00",
-                  "limited_progress": "#e8590c", "moving_away": "#c92a2a", "not_assessable": "#adb5bd"}
+                  "limited_progress": "#e8590c", "moving_away": "#c92a2a", "missed": "#862e9c",
+                  "not_assessable": "#adb5bd"}
 
 
 def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str) -> Figure:

@@ -195,11 +195,12 @@ def status_legend(rr: RegionReport) -> Table:
     def bound(value: float) -> str:
         return "" if math.isinf(value) else f"{round(value * 100):d} %"
 
-    rows = [("achieved", "", "", "the latest figure already meets the target")]
-    rows += [(r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), r["meaning"])
+    rows = [("achieved", "", "", "the latest figure (or change, for a target of a change) meets the target")]
+    rows += [(r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), r["meaning"] + " (deadline ahead)")
              for r in rr.bands.to_dict("records")]
+    rows.append(("missed", "", "", "the deadline has come and its year's figure falls short of the target"))
     rows.append((assessment.NOT_ASSESSABLE, "", "", "the published figures do not allow a judgement; "
-                                                    "the reason is given"))
+                                                    "the reason names the figure that would decide it"))
     frame = pd.DataFrame(rows, columns=["status", "ratio_from", "ratio_below", "meaning"])
     cells = [[status_badge(r["status"], rr.language), esc(r["ratio_from"]), esc(r["ratio_below"]),
               esc(r["meaning"])] for r in frame.to_dict("records")]
