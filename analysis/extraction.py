@@ -86,6 +86,8 @@ DATE = (rf"(?<!\d){YEAR}(?P<sep1>[/\-.]){SPACE}\d{{1,2}}(?P=sep1)\d{{1,2}}(?!\d)
         rf"|(?<!\d){YEAR}{SPACE}年(?:度|底|末|初)?"
         rf"(?:{SPACE}\d{{1,2}}{SPACE}月(?:{SPACE}\d{{1,2}}{SPACE}日|底|末|初)?)?"
         rf"|(?<!\d)\d{{1,2}}月(?:\d{{1,2}}日|底|末|初)")
+# The end of a five-year plan period as a date: “十四五”末, 十四五期末, “十三五”时期, “十五五”期间.
+FIVE_YEAR_PERIOD = r"[“\"]?十(?P<n>[一二三四五六七八九])五[”\"]?(?:规划)?(?:期末|末期|时期末|末|期间|时期)"
 # Section numbers: 一、 （三） 第一 at any place; 1. 1、 at the start of a line (or after ：or ]); (1); 附件1.
 SECTION_CHINESE = rf"(?m:^{SPACE}[{CN_SECTION}]+、)|[（(][{CN_SECTION}]+[）)]|第{CN_NUMERAL}|第\d+"
 SECTION_ARABIC = (rf"(?m:^{SPACE}\d{{1,2}}[.．、](?!\d))|(?<=[：:\]])\d{{1,2}}[.．](?!\d)"
@@ -111,6 +113,7 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
     return [
         ("identifier", "arabic", re.compile(rf"(?:{identifiers}){SPACE}[：:][^\n]*"), _read_identifier),
         ("date", "arabic", re.compile(DATE), _read_date),
+        ("date", "period", re.compile(FIVE_YEAR_PERIOD), _read_period),
         ("section", "chinese", re.compile(SECTION_CHINESE), _read_section),
         ("section", "arabic", re.compile(SECTION_ARABIC), _read_section),
         ("quantity", "arabic", re.compile(RATIO), _read_ratio),
@@ -124,6 +127,12 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
 
 def _read_identifier(m: re.Match) -> dict:
     return {"value": np.nan, "upper": np.nan, "unit": "", "magnitude": 1.0}
+
+
+def _read_period(m: re.Match) -> dict:
+    """“十四五”末 → 2025: the last year of the five-year plan period (十一五 ended in 2010)."""
+    return {"value": float(2010 + 5 * (10 + CHINESE_DIGITS[m.group("n")] - 11)), "upper": np.nan, "unit": "",
+            "magnitude": 1.0}
 
 
 def _read_date(m: re.Match) -> dict:
@@ -451,7 +460,8 @@ def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
     a `deadline`, the `base` it is measured from (比2015年, 在2018年基础上) or the date of a `past` result
     (截至2015年); deadlines joined by 和/、 (到2022年和2030年) share a `group`."""
     dates = numbers[numbers["role"].eq("date") & numbers["upper"].isna()
-                    & (numbers["expression"].str.contains("年") | numbers["expression"].str.fullmatch(YEAR))]
+                    & (numbers["expression"].str.contains("年") | numbers["expression"].str.fullmatch(YEAR)
+                       | numbers["form"].eq("period"))]
     dates = dates[~in_label[dates["start"].to_numpy(dtype=int)]]
     starts, ends = dates["start"].to_numpy(dtype=int), dates["end"].to_numpy(dtype=int)
     clause_starts = [s for s, _ in clauses]
@@ -597,8 +607,10 @@ def _names_something(row, prefix: str, after: str, rule: UnitRule | None) -> boo
             and not any(v in prefix for v in rules()["chinese_count_verbs"]))
 
 
-def read_quantity(row, prefix: str, clause: str, after: str = "") -> Reading | None:
-    """What a quantity would be as a target (value, unit, kind), or None when it cannot be one."""
+def read_quantity(row, prefix: str, clause: str, after: str = "",
+                  observed: bool = False) -> Reading | None:
+    """What a quantity would be as a target (value, unit, kind), or None when it cannot be one.
+    `observed`: the sentence reports a result, where an age is a value (人均预期寿命77.2岁) without 达到."""
     if row.form == "phrase":
         return _full_value(row, clause)
     before_words, _ = _comparator_words()
@@ -618,8 +630,9 @@ def read_quantity(row, prefix: str, clause: str, after: str = "") -> Reading | N
         return None
     changes = tuple(rules()["relative_change_before"] + rules()["from_words"])
     core = re.sub(rf"{YEAR}{SPACE}年(?:底|末)?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁
-    if rule.category == "age" and (not core.rstrip().endswith(tuple(before_words) + changes)
-                                   or after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))):
+    reached = observed or core.rstrip().endswith(tuple(before_words) + changes)
+    who = after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))
+    if rule.category == "age" and (not reached or who):
         return None  # 5岁以下儿童: who is counted, not a target
     if rule.category in ("time", "money", "multiple", "label"):
         return None
@@ -714,10 +727,16 @@ def infer_horizon(text: str) -> int | None:
 
 
 def _title_period(text: str) -> tuple[int, int] | None:
-    """The plan period its title states (…规划（2021—2025年）), if it states one."""
-    head = "\n".join(text.strip().splitlines()[:3])
-    m = re.search(rf"(?P<a>{YEAR}){SPACE}{RANGE_SEP}{SPACE}(?P<b>{YEAR}){SPACE}年", normalize_digits(head))
-    return (int(m.group("a")), int(m.group("b"))) if m else None
+    """The plan period its title states (…规划（2021—2025年）, “十四五”…规划), if it states one."""
+    head = normalize_digits("\n".join(text.strip().splitlines()[:3]))
+    m = re.search(rf"(?P<a>{YEAR}){SPACE}{RANGE_SEP}{SPACE}(?P<b>{YEAR}){SPACE}年", head)
+    if m:
+        return int(m.group("a")), int(m.group("b"))
+    five = re.search(r"十(?P<n>[一二三四五六七八九])五", head)
+    if five:
+        end = 2010 + 5 * (10 + CHINESE_DIGITS[five.group("n")] - 11)
+        return end - 4, end
+    return None
 
 
 def plan_start(text: str) -> int | None:
@@ -738,14 +757,18 @@ def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> 
     return str(fits.loc[fits["stem"].str.len().idxmax(), "indicator_id"])
 
 
-def _is_past(layout_: Layout, position: int) -> bool:
-    """A result already reached: in a review of the last period, or in a sentence that reports one."""
+def _is_past(layout_: Layout, position: int, start_year: int | None) -> bool:
+    """A result already reached: in a review of the last period, in a sentence that reports one, or
+    dated before the plan period its title states (2020年… in a plan for 2021—2025年)."""
     if layout_.line_in_review[layout_.line_index(position)]:
         return True
     start, end = layout_.piece(layout_.sentences, position)
     if any(w in layout_.text[start:end] for w in rules()["past_markers"]):
         return True
-    return len(layout_.years_in(start, position, "past")) > 0
+    if len(layout_.years_in(start, position, "past")):
+        return True
+    own = layout_.years_in(start, end)
+    return start_year is not None and len(own) > 0 and int(own["year"].max()) < start_year
 
 
 def _observed_year(layout_: Layout, position: int) -> int | None:
@@ -816,6 +839,7 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
     baseline: dict[int, tuple[float, int | None]] = {}  # sentence start → the base value stated before
     before_words, _ = _comparator_words()
     phrase_clauses: set[int] = set()
+    start_year = plan_start(layout_.text)
     for row in quantities(numbers, phrases=True).itertuples():
         if layout_.not_target[row.start] or layout_.in_table[row.start]:
             continue
@@ -828,12 +852,13 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
         clause, prefix, after = text[start:end], text[start:row.start], text[row.end:end]
         if _not_target_clause(clause):
             continue
-        reading = read_quantity(row, prefix, clause, after)
+        past = _is_past(layout_, row.start, start_year)
+        reading = read_quantity(row, prefix, clause, after, observed=past)
         if reading is None or (row.form == "phrase" and start in phrase_clauses):
             continue  # 所有…均能: one full value per clause
         if row.form == "phrase":
             phrase_clauses.add(start)
-        past, base_year = _is_past(layout_, row.start), _base_year(layout_, row.start)
+        base_year = _base_year(layout_, row.start)
         if (FROM_BEFORE.search(prefix) and TO_AFTER.match(after)) or BASE_PHRASE_AFTER.match(after):
             baseline[row.sentence_start] = (reading.value, base_year)
             if past and base_year is not None:
@@ -848,7 +873,8 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
         year, year_note, paired = target_year(layout_, row.start, horizon)
         measure_ = measure(reading, prefix)
         approximate = [w for w in rules()["approximate_after"] if after.lstrip().startswith(w)]
-        notes = (reading.notes + tuple(f"{w}: approximate, kept as at least" for w in approximate)
+        stated_notes = tuple(n for n in reading.notes if base_year is None or "base unstated" not in n)
+        notes = (stated_notes + tuple(f"{w}: approximate, kept as at least" for w in approximate)
                  + (year_note,))
         if base_year is not None:
             notes += (f"base year {base_year} as stated",)
@@ -929,7 +955,9 @@ TABLE_CELL = re.compile(r"^(?P<pre>≥|≤|>=|<=|>|<|不低于|不少于|不高�
 def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
     """Unit and kind of a table row, from its unit column, its cell mark or the (单位) after its name."""
     unit_text = re.sub(r"[（()）\s]", "", unit_text)
-    per_population = [u for w, u in rules()["per_population"].items() if w in name]
+    per_population = [u for w, u in rules()["per_population"].items() if w in name or w in unit_text]
+    if per_population and re.fullmatch(r"[张名人个床]?/?(?:每)?[千万]人口?", unit_text.replace("张/", "张")):
+        return per_population[0], "level"  # 张/千人, 人/万人
     if unit_text in ("%", "％"):
         return "%", "coverage" if "覆盖" in name else "share"
     if unit_text == "‰":
@@ -945,14 +973,27 @@ def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
     return ("years", "level") if unit_text in ("岁", "年") else ("index", "level")
 
 
-def _table_targets(layout_: Layout, table: Table, start_year: int | None) -> tuple[list[dict], list[dict]]:
+TABLE_MARK = re.compile(r"≥|≤|>|<|＞|＜|不低于|不少于|不高于|不超过|以上|以下|以内")
+
+
+def _table_targets(layout_: Layout, table: Table, start_year: int | None,
+                   first_deadline: int | None) -> tuple[list[dict], list[dict]]:
     """One proposal per indicator × year column; a base column (2020年（基期）) gives the baseline."""
     text = layout_.text
     names = [normalize_digits(c[2]) for c in table.header]
     years = {k: int(m.group("year")) for k, n in enumerate(names) if (m := YEAR_HEADER.match(n))}
     base = {k for k, y in years.items()
             if any(w in names[k] for w in rules()["table_base_headers"]) or (start_year and y < start_year)}
-    unit_col = next((k for k, n in enumerate(names) if n in rules()["table_unit_headers"]), None)
+    if not base and len(years) > 1 and first_deadline is not None:
+        # the earliest column, before any deadline the text names, with plain figures where a later
+        # column has ≥/≤ marks, is the base: 2020年 | 2025年 with 4.6 | ≤4
+        aligned = [cells for _, cells in table.rows if len(cells) == len(names)]
+        marked = {k: any(TABLE_MARK.search(cells[k][2]) for cells in aligned) for k in years}
+        earliest = min(years, key=years.get)
+        if years[earliest] < first_deadline and not marked[earliest] and any(marked.values()):
+            base = {earliest}
+    unit_col = next((k for k, n in enumerate(names) if any(w in n for w in rules()["table_unit_headers"])),
+                    None)
     signs = {w: c for c, words in rules()["table_comparators"].items() for w in words}
     targets, observed = [], []
     for (line_start, line_end), cells in table.rows:
@@ -961,8 +1002,9 @@ def _table_targets(layout_: Layout, table: Table, start_year: int | None) -> tup
         if len(cells) != len(names):
             continue
         indicator_col = next((k for k, n in enumerate(names) if n in rules()["table_indicator_headers"]),
+                             next((k for k, n in enumerate(names) if "指标" in n and "属性" not in n),
                              next((k for k, c in enumerate(cells) if k not in years and k != unit_col
-                                   and re.search(r"[^\d\s.、]", c[2])), None))
+                                   and re.search(r"[^\d\s.、]", c[2])), None)))
         if indicator_col is None:
             continue
         name = cells[indicator_col][2]
@@ -1042,8 +1084,11 @@ def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int 
     numbers = find_numbers(text)
     layout_ = layout(text, numbers)
     targets, observed = _sentence_proposals(numbers, layout_, horizon)
+    deadlines = layout_.years[layout_.years["role"].eq("deadline")]
+    outside = deadlines[~layout_.in_table[deadlines["start"].to_numpy(dtype=int)]]
+    first_deadline = int(outside["year"].min()) if len(outside) else None
     for table in layout_.tables:
-        more, seen = _table_targets(layout_, table, plan_start(text))
+        more, seen = _table_targets(layout_, table, plan_start(text), first_deadline)
         targets, observed = targets + more, observed + seen
     targets.sort(key=lambda r: r["start"])
     frame = pd.DataFrame.from_records(targets, columns=[c for c in DRAFT_COLUMNS if c not in

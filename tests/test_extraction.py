@@ -447,7 +447,8 @@ FIXTURE_PLANS = Path(__file__).parent / "fixtures" / "plans"
 @pytest.mark.parametrize("plan", sorted(p.name for p in FIXTURE_PLANS.glob("*.txt")))
 def test_composed_plans_from_other_regions_get_values_and_years_right(plan):
     """Plans composed in the forms seen in other provinces' texts (review sections, tables, paired deadlines,
-    base years, web-page headers); expected.csv lists by hand each target's value, unit and year."""
+    base years, web-page headers); expected.csv lists by hand each target's value, unit and year, and
+    expected_observations.csv each past result."""
     expected = pd.read_csv(FIXTURE_PLANS / "expected.csv")
     expected = expected[expected["plan"].eq(plan)]
     draft = extraction.draft_plan(read_plan_text(FIXTURE_PLANS / plan, plan), document=plan)
@@ -461,4 +462,8 @@ def test_composed_plans_from_other_regions_get_values_and_years_right(plan):
     print(f"\n{plan}: recall {_figure(recall, len(expected))}, "
           f"precision {_figure(precision, len(draft.targets))}, "
           f"year right {_figure(right_year, recall)}")
+    observed = pd.read_csv(FIXTURE_PLANS / "expected_observations.csv")
+    observed = observed[observed["plan"].eq(plan)]
+    assert rows_of(draft.observations.astype({"year": "Float64"}), "value", "unit", "year") == rows_of(
+        observed.astype({"year": "Float64"}), "value", "unit", "year")
     assert recall == len(expected) and precision == len(draft.targets) and right_year == recall
