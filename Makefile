@@ -22,7 +22,7 @@ site: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests bench
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider reports
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider reports zh/reports
 
 clean:
 	rm -rf reports/_site .plantracker-cache

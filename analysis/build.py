@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
-from analysis import paths, render
+from analysis import paths, permalinks, render
 from analysis.errors import BuildError
 
 REGION_NOTEBOOK = "region.ipynb"
@@ -81,9 +81,9 @@ def check_name(name: str, what: str, allowed: Iterable[str] | None = None) -> st
     return name
 
 
-def report_path(root: Path, name: str) -> Path:
-    """reports/<name>.ipynb, guaranteed to stay inside reports/."""
-    reports = paths.reports_dir(root).resolve()
+def report_path(root: Path, name: str, language: str = "en") -> Path:
+    """reports/<name>.ipynb (zh/reports/<name>.ipynb for Chinese), guaranteed to stay inside that folder."""
+    reports = (root / permalinks.in_language("reports", language)).resolve()
     target = (reports / f"{check_name(name, 'page')}.ipynb").resolve()
     if target.parent != reports:
         raise BuildError(f"page {name!r} would be written outside {reports}")
@@ -97,22 +97,27 @@ def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None =
     titles = render.page_titles(config)
     jobs = []
     for page in config.pages:
-        pure = PurePosixPath(page)
-        if pure.suffix != ".ipynb":
+        if PurePosixPath(page).suffix != ".ipynb":
             continue
+        language = permalinks.language_of(page)  # zh/reports/x.ipynb: the same notebook in Chinese
+        pure = PurePosixPath(permalinks.english_source(page))
         if pure.parent != PurePosixPath("reports"):
-            raise BuildError(f"{render.CONFIG_FILE}: notebook page {page} must be reports/<name>.ipynb")
+            raise BuildError(f"{render.CONFIG_FILE}: notebook page {page} must be reports/<name>.ipynb "
+                             "(or zh/reports/<name>.ipynb)")
         name = check_name(pure.stem, "page")
+        job_name = name if language == "en" else f"{name}_{language}"
+        output = report_path(root, name, language)
+        extra = {} if language == "en" else {"language": language}
         if name in known:
             if name in wanted:
                 source = paths.notebooks_dir(root) / REGION_NOTEBOOK
-                jobs.append(NotebookJob(name, source, report_path(root, name), {"region": name}, name,
+                jobs.append(NotebookJob(job_name, source, output, {"region": name, **extra}, name,
                                         titles.get(page, "")))
             continue
         source = paths.notebooks_dir(root) / f"{name}.ipynb"
         if not source.exists():
             raise BuildError(f"{render.CONFIG_FILE}: page {page} has no notebook {source}")
-        jobs.append(NotebookJob(name, source, report_path(root, name), {}, None, titles.get(page, "")))
+        jobs.append(NotebookJob(job_name, source, output, extra, None, titles.get(page, "")))
     return jobs
 
 
@@ -249,6 +254,7 @@ def execute_job(job: NotebookJob, root: Path, fingerprint: str,
                          f"(the failed notebook is kept at {scratch}, the kernel's log at {log})") from exc
     notebook = tidy_notebook(nbformat.read(scratch, as_version=4), job, root, fingerprint)
     nbformat.write(notebook, scratch)
+    job.output.parent.mkdir(parents=True, exist_ok=True)
     os.replace(scratch, job.output)
 
 
@@ -269,16 +275,17 @@ def tidy_notebook(notebook, job: NotebookJob, root: Path, fingerprint: str):
             cell["id"] = "injected-parameters"
     first = notebook.cells[0] if notebook.cells else None
     if job.title and first is not None and first.cell_type == "raw":
-        first.source = render_front_matter(first.source, job.title)
+        first.source = render_front_matter(first.source, job.title, job.parameters.get("language", "en"))
     return notebook
 
 
-def render_front_matter(source: str, title: str) -> str:
-    """The notebook's front matter with the page's title (the navbar text), for both renderers."""
+def render_front_matter(source: str, title: str, language: str = "en") -> str:
+    """The notebook's front matter with the page's title (the navbar text) and language, for both
+    renderers."""
     import yaml
 
     front, rest = render.split_front_matter(source if source.endswith("\n") else source + "\n")
-    front = {**front, "title": title}
+    front = {**front, "title": title, "lang": language}
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + rest
 
 
@@ -411,6 +418,9 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
         if failures:
             raise BuildError("notebooks failed; the site was not changed:\n" + "\n".join(failures))
         report.executed = [j.name for j, _ in pending]
+    # ---- generated pages (analysis/pages.py, owned by the site): written from the data before rendering
+    config = generated_pages(root, config, force, console)
+    # ----
     if force or pending or not site_is_current(root, config, renderer):
         render_site(root, renderer)
         report.rendered = True
@@ -419,6 +429,30 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
     _say(console, f"site {state}: {report.site / 'index.html'} ({len(report.executed)} executed, "
                   f"{len(report.skipped)} unchanged, {report.seconds:.1f} s)")
     return report
+
+
+def generated_pages(root: Path, config: render.SiteConfig, force: bool, console) -> render.SiteConfig:
+    """Write the pages _quarto.yml asks for from the data (a page per target) when their inputs changed;
+    the configuration again, its globs now matching the written pages."""
+    if not permalinks.wants_generated(config.render_patterns):
+        return config
+    digest = hashlib.sha256(json.dumps(environment_versions(), sort_keys=True).encode())
+    package = Path(__file__).parent
+    inputs = [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]
+    for path in inputs:
+        name = (path.relative_to(package) if path.is_relative_to(package) else
+                path.relative_to(root) if path.is_relative_to(root) else Path(path.name))
+        digest.update(name.as_posix().encode())
+        digest.update(path.read_bytes())
+    stamp = root / permalinks.GENERATED_STAMP
+    if force and stamp.exists():
+        stamp.unlink()
+    if not (stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest.hexdigest()):
+        from analysis import pages
+
+        _say(console, "writing the target pages")
+        pages.write_pages(root, digest.hexdigest())
+    return render.load_site_config(root)
 
 
 class _kernel_root:

@@ -41,8 +41,9 @@ def link(url, text) -> str:
     return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{esc(text)}</a>'
 
 
-def status_badge(status: str, language: str) -> str:
-    text = esc(both(f"status_{status}", language))
+def status_badge(status: str, language: str, single: bool = False) -> str:
+    """A status as a coloured label; `single`: in the page's language only (else both, it first)."""
+    text = esc(label(f"status_{status}", language) if single else both(f"status_{status}", language))
     return f'<span class="pt-status pt-status-{esc(status)}">{text}</span>'
 
 
@@ -62,8 +63,20 @@ def interval_text(lower, upper) -> str:
     return "" if missing(lower) else f"{format_number(lower)}–{format_number(upper)}"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it is shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(frame: pd.DataFrame) -> str:
-    """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text."""
+    """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text,
+    text cells that a spreadsheet would run as formulas neutralised."""
     def cut(value):
         if isinstance(value, float) and not math.isnan(value):
             return float(f"{value:.{SIGNIFICANT}g}")
@@ -73,7 +86,17 @@ def csv_text(frame: pd.DataFrame) -> str:
     for column in tidy.columns:
         if pd.api.types.is_float_dtype(tidy[column]):
             tidy[column] = tidy[column].map(cut)
+        elif not pd.api.types.is_numeric_dtype(tidy[column]):
+            tidy[column] = tidy[column].map(neutralise_formula)
     return tidy.to_csv(index=False, lineterminator="\n")
+
+
+def data_download(frame: pd.DataFrame, name: str, language: str) -> str:
+    """A link that downloads `frame` as a CSV file (UTF-8 with BOM, so Excel reads the Chinese)."""
+    encoded = base64.b64encode(("\ufeff" + csv_text(frame)).encode("utf-8")).decode("ascii")
+    text = esc(both("word_download", language))
+    return (f'<a class="pt-download" download="{esc(name)}" href="data:text/csv;charset=utf-8;base64,'
+            f'{encoded}">{text} ({esc(name)})</a>')
 
 
 @cache
@@ -95,20 +118,19 @@ class Table:
     filters: tuple[int, ...] = ()  # columns offered as drop-down filters
     filter_values: list[list[str]] = field(default_factory=list)  # per row: its value for each filter
     search: bool = False
+    cards: bool = False  # below ~700 px each row becomes a card, each cell labelled by its header
+    filter_headers: tuple[str, ...] = ()  # the label of each drop-down
 
     def csv(self) -> str:
         return csv_text(self.data)
 
     def download_link(self) -> str:
-        encoded = base64.b64encode(("\ufeff" + self.csv()).encode("utf-8")).decode("ascii")
-        name = esc(f"{self.table_id}.csv")
-        text = esc(both("word_download", self.language))
-        return (f'<a class="pt-download" download="{name}" href="data:text/csv;charset=utf-8;base64,'
-                f'{encoded}">{text} ({name})</a>')
+        return data_download(self.data, f"{self.table_id}.csv", self.language)
 
     def _cell(self, j: int, content: str) -> str:
         kind = " pt-num" if j in self.numeric else ""
-        return f'<td class="pt-col-{esc(self.keys[j])}{kind}">{content}</td>'
+        name = f' data-label="{esc(self.headers[j])}"' if self.cards else ""
+        return f'<td class="pt-col-{esc(self.keys[j])}{kind}"{name}>{content}</td>'
 
     def _row(self, i: int, row: list[str]) -> str:
         values = self.filter_values[i] if self.filter_values else []
@@ -119,18 +141,21 @@ class Table:
         head = "".join(f'<th class="pt-col-{esc(k)}">{esc(h)}</th>'
                        for k, h in zip(self.keys, self.headers, strict=True))
         rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells))
-        table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"><thead><tr>{head}</tr></thead>'
+        cards = ' class="pt-cards"' if self.cards else ""
+        table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
+                 f"<thead><tr>{head}</tr></thead>"
                  f"<tbody>\n{rows}\n</tbody></table></div>")
         if not (self.search or self.filters):
             return f"{table}\n<p>{self.download_link()}</p>"
         script = filter_script().replace("TABLE_ID", esc(self.table_id))  # after the table it works on
         return f"{self._controls()}{table}\n<script>\n{script}\n</script>\n<p>{self.download_link()}</p>"
 
-    def _select(self, k: int, column: int) -> str:
+    def _select(self, k: int, column: int | None) -> str:
         options = "".join(f'<option value="{esc(o)}">{esc(o)}</option>'
                           for o in sorted({values[k] for values in self.filter_values}))
         every = esc(both("word_all", self.language))
-        return (f'<label>{esc(self.headers[column])} <select data-role="filter" data-key="f{k}">'
+        title = self.filter_headers[k] if k < len(self.filter_headers) else self.headers[column]
+        return (f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
                 f'<option value="">{every}</option>{options}</select></label>')
 
     def _controls(self) -> str:
@@ -147,14 +172,21 @@ class Table:
 
 def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[str]], data: pd.DataFrame,
                language: str, numeric: Iterable[str] = (), filters: Iterable[str] = (),
-               filter_values: list[list[str]] | None = None, search: bool = False) -> Table:
-    """A Table from (key, label key) column pairs; `numeric` and `filters` name column keys."""
+               filter_values: list[list[str]] | None = None, search: bool = False, cards: bool = False,
+               filter_labels: dict[str, str] | None = None) -> Table:
+    """A Table from (key, label key) column pairs; `numeric` names column keys; `filters` names column
+    keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
     keys = [k for k, _ in columns]
-    return Table(table_id=table_id, keys=keys, headers=[both(lab, language) for _, lab in columns],
+    filter_labels = filter_labels or {}
+    headers = [both(lab, language) for _, lab in columns]
+    filter_columns = tuple(keys.index(k) if k in keys else -1 for k in filters)
+    filter_headers = tuple(both(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)]
+                           for k in filters)
+    return Table(table_id=table_id, keys=keys, headers=headers,
                  cells=cells, data=data.reset_index(drop=True), language=language,
                  numeric=frozenset(keys.index(k) for k in numeric),
-                 filters=tuple(keys.index(k) for k in filters), filter_values=filter_values or [],
-                 search=search)
+                 filters=filter_columns, filter_values=filter_values or [],
+                 search=search, cards=cards, filter_headers=filter_headers)
 
 
 def markdown_escape(text: str) -> str:
@@ -185,3 +217,26 @@ class Note:
 
 def heading(key: str, language: str, level: int = 2) -> Heading:
     return Heading(both(key, language), level)
+
+
+@dataclass(frozen=True)
+class Html:
+    """A piece of HTML the project wrote (data already escaped), shown as it is."""
+
+    html: str
+    text: str = ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text or self.html}
+
+
+def prose(key: str, language: str) -> Note:
+    """A paragraph of the page's text in its language, from the label table."""
+    return Note(label(key, language))
+
+
+def language_switch(page: str, language: str) -> Html:
+    """The link to this page in the other language; `page` is the page's English source path."""
+    from analysis import permalinks
+
+    return Html(permalinks.language_switch(permalinks.in_language(page, language)), "English · 中文")

@@ -13,6 +13,8 @@ import pandas as pd
 from analysis import assessment, charts, conflicts, pipeline
 from analysis.charts import format_number
 from analysis.display import Table, esc, figure_text, heading, link, make_table, status_badge
+from analysis.display import language_switch as language_switch
+from analysis.display import prose as prose
 from analysis.labels import both, check_language, pair
 from analysis.report import (
     NATIONAL_REGION,

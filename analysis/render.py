@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import yaml
 
 from analysis import paths
 from analysis.errors import BuildError
+from analysis.permalinks import output_path, relative_href
 
 CONFIG_FILE = "_quarto.yml"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +43,7 @@ class NavItem:
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
-    pages: tuple[str, ...]  # source paths, in render order
+    pages: tuple[str, ...]  # source paths, in render order (globs of project.render expanded)
     navbar: tuple[NavItem, ...]
     footer: str = ""
     lang: str = "en"
@@ -51,6 +51,8 @@ class SiteConfig:
     echo: bool = False
     warnings: bool = False
     resources: tuple[str, ...] = ()
+    navbar_right: tuple[NavItem, ...] = ()
+    render_patterns: tuple[str, ...] = ()  # project.render as written, globs unexpanded
 
 
 # ---------------------------------------------------------------- _quarto.yml
@@ -68,10 +70,13 @@ def load_site_config(root: Path | None = None) -> SiteConfig:
         raise BuildError(f"{path}: project.render must list the pages (.qmd, .ipynb) in order")
     html_format = (raw.get("format") or {}).get("html") or {}
     execute = raw.get("execute") or {}
+    navbar = website.get("navbar") or {}
     return SiteConfig(
         title=str(website.get("title") or "Site"),
-        pages=tuple(pages),
-        navbar=tuple(_nav_item(i) for i in ((website.get("navbar") or {}).get("left") or [])),
+        pages=expand_pages(path.parent, pages),
+        navbar=tuple(_nav_item(i) for i in (navbar.get("left") or [])),
+        navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
+        render_patterns=tuple(pages),
         footer=_footer_text(website.get("page-footer")),
         lang=str(raw.get("lang") or "en"),
         toc=bool(html_format.get("toc", False)),
@@ -79,6 +84,24 @@ def load_site_config(root: Path | None = None) -> SiteConfig:
         warnings=bool(execute.get("warning", True)),
         resources=tuple(project.get("resources") or ()),
     )
+
+
+def is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def expand_pages(root: Path, patterns: list[str]) -> tuple[str, ...]:
+    """project.render with its globs expanded as Quarto does (targets/*.qmd: every such file, sorted);
+    a page named twice is rendered once, at its first place."""
+    pages: dict[str, None] = {}
+    for pattern in patterns:
+        if is_glob(pattern):
+            for path in sorted(root.glob(pattern)):
+                if path.is_file() and not path.name.startswith("_"):
+                    pages.setdefault(path.relative_to(root).as_posix(), None)
+        else:
+            pages.setdefault(pattern, None)
+    return tuple(pages)
 
 
 def _nav_item(entry: str | dict) -> NavItem:
@@ -95,23 +118,10 @@ def _footer_text(footer: str | dict | None) -> str:
     return str(footer or "")
 
 
-def output_path(source: str) -> str:
-    """Where a page lands in the site, as Quarto places it: reports/x.ipynb → reports/x.html."""
-    return str(PurePosixPath(source).with_suffix(".html"))
-
-
-def relative_href(target: str, from_page: str) -> str:
-    """A link from one output page to another that works from disk (file://) as well as a server."""
-    if re.match(r"^[a-z]+:", target) or target.startswith("#"):
-        return target
-    start = str(PurePosixPath(from_page).parent) or "."
-    return PurePosixPath(os.path.relpath(target, start=start)).as_posix()
-
-
 def page_titles(config: SiteConfig) -> dict[str, str]:
     """Navbar text by page source: the name a reader already saw in the menu."""
     titles: dict[str, str] = {}
-    for item in config.navbar:
+    for item in (*config.navbar, *config.navbar_right):
         for leaf in item.menu or (item,):
             if leaf.href:
                 titles.setdefault(leaf.href, leaf.text)
@@ -125,6 +135,9 @@ _FENCED_DIV_CLOSE = re.compile(r"^:{3,}\s*$", re.MULTILINE)
 _HEADING_ATTRS = re.compile(r"^(#{1,6} .*?)\s*\{([^}]*)\}\s*$", re.MULTILINE)
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _PAGE_LINK = re.compile(r'href="(?![a-z]+:|#)([^"#]+?)\.(?:qmd|ipynb)(#[^"]*)?"')
+# ```{=html} … ``` : raw HTML that Quarto (pandoc) passes through untouched
+_RAW_HTML = re.compile(r"^```\{=html\}[ \t]*\n(.*?)\n```[ \t]*$", re.MULTILINE | re.DOTALL)
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 
 
 def _markdown_parser():
@@ -134,13 +147,33 @@ def _markdown_parser():
 
 
 def markdown_to_html(text: str) -> str:
-    """Markdown as Quarto writes it: fenced divs (::: {.callout-note}), heading ids, page links."""
+    """Markdown as Quarto writes it: fenced divs (::: {.callout-note}), heading ids, page links, raw
+    HTML blocks (```{=html})."""
+    raw: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        raw.append(match.group(1))
+        return f"\n<!--pt-raw-{len(raw) - 1}-->\n"
+
+    text = _RAW_HTML.sub(keep, text)
     text = _SHORTCODE.sub("", text)
     text = _HEADING_ATTRS.sub(_heading_with_anchor, text)
     text = _FENCED_DIV_OPEN.sub(lambda m: f'\n<div class="{_div_classes(m.group(1))}">\n', text)
     text = _FENCED_DIV_CLOSE.sub("\n</div>\n", text)
     rendered = _markdown_parser()(text)
-    return _PAGE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', rendered)
+    rendered = _PAGE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', rendered)
+    return re.sub(r"<!--pt-raw-(\d+)-->", lambda m: raw[int(m.group(1))], rendered)
+
+
+def include_files(text: str, base: Path) -> str:
+    """Quarto's {{< include file >}}: the file's text in its place (a path relative to the page)."""
+    def included(match: re.Match) -> str:
+        path = base / match.group(1)
+        if not path.is_file():
+            raise BuildError(f"{match.group(0)}: {path} does not exist; run `plantracker build`")
+        return path.read_text(encoding="utf-8")
+
+    return _INCLUDE.sub(included, text)
 
 
 def _heading_with_anchor(match: re.Match) -> str:
@@ -292,7 +325,7 @@ def read_page(root: Path, source: str, config: SiteConfig) -> tuple[dict, str]:
     if path.suffix == ".ipynb":
         return notebook_page(json.loads(path.read_text(encoding="utf-8")), config)
     front, body = split_front_matter(path.read_text(encoding="utf-8"))
-    return front, markdown_to_html(body)
+    return front, markdown_to_html(include_files(body, path.parent))
 
 
 def nav_links(items: tuple[NavItem, ...], page: str, pages: set[str]) -> list[dict]:
@@ -324,6 +357,7 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
         home=relative_href(output_path(first), out),
         stylesheet=relative_href(f"assets/{STYLESHEET}", out),
         nav=nav_links(config.navbar, source, set(config.pages)),
+        nav_right=nav_links(config.navbar_right, source, set(config.pages)),
         toc=toc if config.toc and len(toc) > 1 else [],
         body=body,
         footer=config.footer,

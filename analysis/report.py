@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import assessment, charts, conflicts, paths, pipeline
+from analysis import assessment, charts, conflicts, paths, permalinks, pipeline
 from analysis.charts import format_number
 from analysis.display import (
+    Html,
     Note,
     Table,
     esc,
@@ -29,8 +30,10 @@ from analysis.display import (
     percent,
     status_badge,
 )
+from analysis.display import language_switch as language_switch
+from analysis.display import prose as prose
 from analysis.errors import PlanTrackerError
-from analysis.labels import both, check_language, pair
+from analysis.labels import both, check_language, label, pair
 
 NATIONAL_REGION = "china"  # the observations' key of national series, drawn beside a region's own
 
@@ -215,12 +218,13 @@ def status_legend(rr: RegionReport) -> Table:
 
 def targets_frame(rr: RegionReport) -> pd.DataFrame:
     """Catalogue, status and forecast side by side, one row per target in the catalogue's order."""
-    keep = ["target_id", "latest_value", "latest_year", "latest_qualifier", "latest_source_url", "base_value",
-            "base_year", "gap", "progress_share", "pace_ratio", "status", "reason", "measured_value",
-            "measured_year", "measured_qualifier", "measured_unit", "decimals", "provisional", "grade",
-            "needed"]
-    merged = rr.targets.drop(columns="base_year").merge(rr.status[keep], on="target_id", how="left",
-                                                        validate="one_to_one")
+    wanted = ["target_id", "latest_value", "latest_year", "latest_qualifier", "latest_source_url",
+              "base_value", "base_year", "gap", "progress_share", "pace_ratio", "pace_basis", "status",
+              "reason", "measured_value", "measured_year", "measured_qualifier", "measured_unit", "decimals",
+              "provisional", "grade", "needed", "observed_pace", "required_pace", "measure"]
+    keep = [c for c in dict.fromkeys(wanted) if c in rr.status]
+    targets = rr.targets.drop(columns=[c for c in keep if c in rr.targets and c != "target_id"])
+    merged = targets.merge(rr.status[keep], on="target_id", how="left", validate="one_to_one")
     merged = merged.merge(rr.forecasts, on="target_id", how="left", validate="one_to_one")
     # a deadline year that already has its figure is judged on it: no forecast, no interval of zero width
     observed = merged["measured_year"].astype("Float64").eq(merged["target_year"])
@@ -230,8 +234,10 @@ def targets_frame(rr: RegionReport) -> pd.DataFrame:
     merged.loc[observed, forecast_columns] = float("nan")
     documents = dict(zip(rr.plans["file"], rr.plans["document_id"], strict=True))
     units = dict(zip(rr.indicators["indicator_id"], rr.indicators["unit"], strict=True))
+    themes = dict(zip(rr.indicators["indicator_id"], rr.indicators["theme"], strict=True))
     merged = merged.assign(document_id=merged["document"].map(documents),
-                           indicator_unit=merged["indicator"].map(units))
+                           indicator_unit=merged["indicator"].map(units),
+                           theme=merged["indicator"].map(themes))
     return merged.sort_values("row").reset_index(drop=True)
 
 
@@ -244,23 +250,99 @@ TARGET_CSV_COLUMNS = ["target_id", "document_id", "clause", "indicator", "compar
                       "method"]
 
 
+def page_source(rr: RegionReport) -> str:
+    """The region page's own path in the site (its language decides the folder)."""
+    return permalinks.region_source(rr.region, rr.language)
+
+
+def latest_cell(row: dict, language: str) -> str:
+    """The latest figure, its year and, under it, the grade of the source it rests on."""
+    latest = latest_html(row)
+    if not latest:
+        return ""
+    grade = row.get("grade")
+    if missing(grade) or not grade:
+        return latest
+    return f"{latest}<br><small>{esc(grade_label(grade, language))}</small>"
+
+
+def grade_label(grade: str, language: str) -> str:
+    try:
+        return label(f"grade_{grade}", language)
+    except PlanTrackerError:
+        return str(grade)
+
+
 def targets_table(rr: RegionReport) -> Table:
-    """Every target of the region: what the plan says, the latest figure, gap, status, forecast, P(met)."""
+    """Every target of the region, compact: what it is (linked to its own page), deadline, latest figure
+    with its grade, status and P(met). The full record of each target is on its page; the CSV has all
+    columns."""
     frame = targets_frame(rr)
-    names = indicator_names(rr.indicators, rr.language)
-    cells = [[esc(r["target_id"]), esc(f"{r['document_id']} {r['clause']}"),
-              f"{plan_says(r, rr.language)}<br><small>{esc(names.get(r['indicator']))}</small>",
-              esc(target_text(r)), esc(r["target_year"]), latest_html(r), esc(format_number(r["gap"])),
-              f'{status_badge(r["status"], rr.language)}<br><small>{esc(r["reason"])}</small>',
-              forecast_html(r), esc(percent(r["p_met"]))] for r in frame.to_dict("records")]
-    columns = [("target_id", "col_target_id"), ("clause", "col_clause"), ("says", "col_plan_says"),
-               ("target", "col_target"), ("deadline", "col_deadline"), ("latest", "col_latest"),
-               ("gap", "col_gap"), ("status", "col_status"), ("forecast", "col_forecast"),
-               ("p_met", "col_p_met")]
-    statuses = [[both(f"status_{s}", rr.language)] for s in frame["status"]]
-    return make_table(f"{rr.region}-targets", columns, cells, frame[TARGET_CSV_COLUMNS], rr.language,
-                      numeric=["deadline", "gap", "forecast", "p_met"], filters=["status"],
-                      filter_values=statuses, search=True)
+    here = page_source(rr)
+    records = frame.to_dict("records")
+    cells = [[f'{permalinks.target_link(r["target_id"], here, target_name(r, rr.language))}<br>'
+              f'<small>{esc(r["document_id"])} {esc(r["clause"])} · {esc(target_text(r))}</small>',
+              esc(r["target_year"]), latest_cell(r, rr.language),
+              status_badge(r["status"], rr.language, single=True), esc(percent(r["p_met"]))]
+             for r in records]
+    columns = [("target", "col_target"), ("deadline", "col_deadline"), ("latest", "col_latest"),
+               ("status", "col_status"), ("p_met", "col_p_met")]
+    keys = [[label(f"status_{r['status']}", rr.language), str(r["document_id"]), str(r["theme"])]
+            for r in records]
+    columns_csv = [c for c in TARGET_CSV_COLUMNS if c in frame]
+    return make_table(f"{rr.region}-targets", columns, cells, frame[columns_csv], rr.language,
+                      numeric=["deadline", "p_met"], filters=["status", "plan", "theme"],
+                      filter_values=keys, search=True, cards=True,
+                      filter_labels={"plan": "col_document", "theme": "col_theme"})
+
+
+def target_name(row: dict, language: str) -> str:
+    """The target in the page's language: the catalogue's Chinese statement or its English one."""
+    return str(row["description_zh"] if language == "zh" else row["description_en"])
+
+
+# ---------------------------------------------------------------- the dashboard tiles
+
+
+def status_chips(statuses: pd.Series, language: str) -> str:
+    counts = statuses.value_counts()
+    return "".join(f'<span class="pt-status pt-status-{esc(s)}">{esc(label(f"status_{s}", language))} '
+                   f'{int(counts[s])}</span> ' for s in assessment.STATUS_ORDER if counts.get(s, 0))
+
+
+def tile(title: str, statuses: pd.Series, language: str, href: str | None = None) -> str:
+    name = f'<a href="{esc(href)}">{esc(title)}</a>' if href else esc(title)
+    return (f'<div class="pt-tile"><span class="pt-tile-label">{name}</span>'
+            f'<span class="pt-tile-value">{len(statuses)} {esc(label("word_targets", language))}</span>'
+            f'<span class="pt-tile-chips">{status_chips(statuses, language)}</span></div>')
+
+
+def status_tiles(rr: RegionReport) -> Html:
+    """The region at a glance: one tile per status, then one per plan and one per theme."""
+    frame = targets_frame(rr)
+    counts = frame["status"].value_counts()
+    overall = "".join(
+        f'<div class="pt-tile pt-tile-status"><span class="pt-tile-label">'
+        f'{status_badge(s, rr.language, single=True)}</span>'
+        f'<span class="pt-tile-value">{int(counts.get(s, 0))}</span></div>' for s in assessment.STATUS_ORDER)
+    plans = rr.plans.sort_values("document_id").to_dict("records")
+    by_plan = "".join(tile(f"{p['document_id']} · {pair(p['title_en'], p['title_zh'], rr.language)}",
+                           frame.loc[frame["document"] == p["file"], "status"], rr.language)
+                      for p in plans)
+    by_theme = "".join(tile(theme_label(t, rr.language), group["status"], rr.language)
+                       for t, group in frame.groupby("theme", sort=True))
+    parts = [f'<div class="pt-tiles pt-tiles-status">{overall}</div>',
+             f'<h3>{esc(label("word_by_plan", rr.language))}</h3><div class="pt-tiles">{by_plan}</div>',
+             f'<h3>{esc(label("word_by_theme", rr.language))}</h3><div class="pt-tiles">{by_theme}</div>']
+    text = "; ".join(f"{s}: {int(counts.get(s, 0))}" for s in assessment.STATUS_ORDER)
+    return Html("\n".join(parts), text)
+
+
+def theme_label(theme: str, language: str) -> str:
+    try:
+        return label(f"theme_{theme}", language)
+    except PlanTrackerError:
+        return theme
 
 
 def forecast_html(row: dict) -> str:

@@ -1,6 +1,8 @@
-"""The site in a real browser: headless Chromium opens every page from disk with the network off, finds
-every chart drawn, no console error and no request leaving the disk, and saves a screenshot of each page
-under test-artefacts/browser/.
+"""The site in a real browser: headless Chromium opens every top page (both languages) and a sample of
+target pages from disk with the network off, at 1366×900 and 390×844; finds every chart drawn, no
+console error, no request leaving the disk, no page scrolling sideways, the first target's status and
+P(met) in view on each region page, the language switch landing on the same page; and saves a
+screenshot of each visit under test-artefacts/browser/.
 
 Without Chromium the test is skipped (install it with `apt-get install chromium`); CI sets
 PLANTRACKER_REQUIRE_BROWSER=1, which turns the skip into a failure.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths, render
+from analysis import build, paths, permalinks, render
 
 REPO = paths.project_root()
 ARTEFACTS = REPO / "test-artefacts" / "browser"
@@ -156,53 +158,143 @@ Array.from(document.querySelectorAll('figure.pt-chart')).map(function (f) {
 """
 
 
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+LAYOUT = """
+(function () {
+  var doc = document.documentElement;
+  var out = {overflow: doc.scrollWidth - window.innerWidth, lang: doc.lang, path: location.pathname};
+  var row = document.querySelector('table.pt-cards tbody tr');
+  if (row) {
+    function seen(selector) {
+      var cell = row.querySelector(selector);
+      if (!cell) { return false; }
+      var box = cell.getBoundingClientRect(), wrap = cell.closest('.pt-table-wrap').getBoundingClientRect();
+      return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth + 1 &&
+        box.right <= wrap.right + 1;
+    }
+    out.firstStatus = seen('td.pt-col-status') &&
+      row.querySelector('td.pt-col-status').textContent.length > 0;
+    out.firstPmet = seen('td.pt-col-p_met');
+  }
+  var other = document.querySelector('a.pt-lang-other');
+  out.other = other ? other.href : null;
+  var summary = document.querySelector('.pt-target-summary .pt-status');
+  out.status = summary ? summary.textContent : null;
+  var quote = document.querySelector('blockquote.pt-quote');
+  out.quote = quote ? quote.textContent : null;
+  return out;
+})()
+"""
+
+
+def sample_targets() -> list[str]:
+    """The first and last target of each region, in both languages: pages with and without a chart."""
+    import csv
+
+    with (REPO / "data" / "targets.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    chosen = []
+    for region in sorted({r["region"] for r in rows}):
+        own = [r["target_id"] for r in rows if r["region"] == region]
+        chosen += [own[0], own[-1]]
+    return [permalinks.target_source(t, lang) for t in chosen for lang in ("en", "zh")]
+
+
+def top_pages(config) -> list[str]:
+    return [p for p in config.pages if not p.startswith(permalinks.GENERATED_FOLDERS)]
+
+
+def shot_name(page: str, size: str) -> str:
+    return f"{Path(page).with_suffix('').as_posix().replace('/', '-')}-{size}.png"
+
+
 @pytest.fixture(scope="module")
-def visits(tmp_path_factory) -> dict[str, dict]:
-    """Render the site from the committed pages and visit every page of _quarto.yml once."""
+def visits(tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Render the site from the committed pages and visit every top page at both sizes, and a sample of
+    target pages (the link test checks every one of them without a browser)."""
     executable = find_chromium()
+    config = build.generated_pages(REPO, render.load_site_config(REPO), False, None)
     site = tmp_path_factory.mktemp("browser") / "site"
     render.render_offline(REPO, site)
-    config = render.load_site_config(REPO)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser = Chromium(executable, tmp_path_factory.mktemp("profile"))
     results = {}
     try:
-        for page in config.pages:
-            events = browser.open((site / render.output_path(page)).as_uri())
-            name = Path(page).stem
-            browser.screenshot(ARTEFACTS / f"{name}.png")
-            results[page] = {"events": events, "charts": browser.evaluate(DRAWN),
-                             "title": browser.evaluate("document.title"),
-                             "expected_charts": charts_in_notebook(REPO / page)}
-            if page == "reports/data.ipynb":
-                results[page]["filtering"] = browser.evaluate(FILTER_CHECK)
+        for size, (width, height) in SIZES.items():
+            browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                         deviceScaleFactor=1, mobile=width < 700)
+            for page in [*top_pages(config), *sample_targets()]:
+                events = browser.open((site / render.output_path(page)).as_uri())
+                browser.screenshot(ARTEFACTS / shot_name(page, size))
+                results[(page, size)] = {
+                    "events": events, "charts": browser.evaluate(DRAWN), "layout": browser.evaluate(LAYOUT),
+                    "title": browser.evaluate("document.title"),
+                    "expected_charts": charts_in_notebook(REPO / page)}
+                if page == "reports/data.ipynb" and size == "desktop":
+                    results[(page, size)]["filtering"] = browser.evaluate(FILTER_CHECK)
+                if size == "desktop" and results[(page, size)]["layout"]["other"]:
+                    browser.open(results[(page, size)]["layout"]["other"])
+                    results[(page, size)]["switched"] = browser.evaluate(LAYOUT)
     finally:
         browser.close()
     return results
 
 
-PAGES = render.load_site_config(REPO).pages
+CONFIG = render.load_site_config(REPO)
+PAGES = [*top_pages(CONFIG), *sample_targets()]
+VISITS = [(p, s) for s in SIZES for p in PAGES]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_opens_without_console_errors_or_network(visits, page):
-    visit = visits[page]
+@pytest.mark.parametrize(("page", "size"), VISITS)
+def test_page_opens_without_console_errors_or_network(visits, page, size):
+    visit = visits[(page, size)]
     assert console_errors(visit["events"]) == []
     assert [u for u in requested_urls(visit["events"]) if not u.startswith(LOCAL_SCHEMES)] == []
     assert visit["title"].endswith("Plan Tracker · 规划目标跟踪")
-    assert (ARTEFACTS / f"{Path(page).stem}.png").stat().st_size > 10_000
+    assert (ARTEFACTS / shot_name(page, size)).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("page", "size"), VISITS)
+def test_no_page_scrolls_sideways(visits, page, size):
+    assert visits[(page, size)]["layout"]["overflow"] <= 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("region", ["guizhou", "guiyang", "bazhong"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_region_page_shows_the_first_targets_status_and_p_met_without_scrolling(visits, region, size,
+                                                                               language):
+    layout = visits[(permalinks.region_source(region, language), size)]["layout"]
+    assert layout["firstStatus"] is True and layout["firstPmet"] is True
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_language_switch_lands_on_the_same_page_in_the_other_language(visits, page):
+    visit = visits[(page, "desktop")]
+    switched = visit["switched"]
+    other_language = "en" if permalinks.language_of(page) == "zh" else "zh"
+    expected = render.output_path(permalinks.in_language(page, other_language))
+    assert switched["path"].endswith("/" + expected)
+    assert switched["lang"] == other_language
+    assert switched["overflow"] <= 0
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith(permalinks.GENERATED_FOLDERS)])
+def test_a_target_page_shows_its_quote_and_status(visits, page):
+    layout = visits[(page, "phone")]["layout"]
+    assert layout["quote"] and layout["status"]
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.endswith(".ipynb")])
 def test_every_chart_of_the_page_is_drawn(visits, page):
-    charts = visits[page]["charts"]
-    assert len(charts) == visits[page]["expected_charts"]
+    charts = visits[(page, "phone")]["charts"]
+    assert len(charts) == visits[(page, "phone")]["expected_charts"]
     assert [c["id"] for c in charts if not c["drawn"]] == []
 
 
 def test_region_and_overview_pages_have_charts(visits):
-    assert visits["reports/guizhou.ipynb"]["expected_charts"] > 0
-    assert visits["reports/overview.ipynb"]["expected_charts"] > 0
+    assert visits[("reports/guizhou.ipynb", "desktop")]["expected_charts"] > 0
+    assert visits[("reports/overview.ipynb", "desktop")]["expected_charts"] > 0
 
 
 FILTER_CHECK = """
@@ -229,7 +321,7 @@ FILTER_CHECK = """
 
 
 def test_catalogue_browser_searches_and_filters(visits):
-    result = visits["reports/data.ipynb"]["filtering"]
+    result = visits[("reports/data.ipynb", "desktop")]["filtering"]
     assert 0 < result["searched"] < result["all"]
     assert result["oneRegion"] == result["expected"] and 0 < result["oneRegion"] < result["all"]
     assert result["count"].startswith(f"{result['oneRegion']} ")

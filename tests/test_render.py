@@ -62,11 +62,33 @@ def tiny(tmp_path: Path) -> Path:
 
 def test_project_config_lists_every_page_of_the_issue_in_navbar_order():
     config = render.load_site_config(paths.project_root())
-    assert config.pages == ("index.qmd", "reports/overview.ipynb", "reports/guizhou.ipynb",
-                            "reports/guiyang.ipynb", "reports/bazhong.ipynb", "methods.qmd",
-                            "reports/data.ipynb")
-    assert [i.href for i in config.navbar] == list(config.pages)
+    top = [p for p in config.render_patterns if not render.is_glob(p)]
+    english = [p for p in top if not p.startswith("zh/")]
+    assert english[:7] == ["index.qmd", "reports/overview.ipynb", "reports/guizhou.ipynb",
+                           "reports/guiyang.ipynb", "reports/bazhong.ipynb", "methods.qmd",
+                           "reports/data.ipynb"]
+    # every page in Chinese too
+    assert [p for p in top if p.startswith("zh/")] == [f"zh/{p}" for p in english]
+    assert [i.href for i in config.navbar] == english
+    assert [i.href for i in config.navbar_right[0].menu] == [f"zh/{p}" for p in english]
+    assert {"targets/*.qmd", "zh/targets/*.qmd"} <= set(config.render_patterns)
     assert config.echo is False and config.toc is True
+
+
+def test_globs_in_the_render_list_expand_to_the_files_sorted_and_skip_underscored(tmp_path: Path):
+    for name in ("b.qmd", "a.qmd", "_part.qmd"):
+        (tmp_path / "t").mkdir(exist_ok=True)
+        (tmp_path / "t" / name).write_text("x", encoding="utf-8")
+    pages = render.expand_pages(tmp_path, ["index.qmd", "t/*.qmd", "t/a.qmd"])
+    assert pages == ("index.qmd", "t/a.qmd", "t/b.qmd")
+
+
+def test_raw_html_blocks_pass_through_untouched_and_includes_are_read(tmp_path: Path):
+    (tmp_path / "_part.md").write_text("## Included *here*\n", encoding="utf-8")
+    source = "{{< include _part.md >}}\n\n```{=html}\n<p>*not emphasis*</p>\n```\n"
+    text = render.include_files(source, tmp_path)
+    out = render.markdown_to_html(text)
+    assert "<em>here</em>" in out and "<p>*not emphasis*</p>" in out and "<pre>" not in out
 
 
 def test_config_without_render_list_is_refused_with_the_key_named(tmp_path: Path):

@@ -101,8 +101,11 @@ def test_every_guizhou_target_is_in_its_table_with_the_assessed_status(guizhou):
     assert table.data["target_id"].tolist() == guizhou.targets["target_id"].tolist()
     statuses = dict(zip(guizhou.status["target_id"], guizhou.status["status"], strict=True))
     assert dict(zip(table.data["target_id"], table.data["status"], strict=True)) == statuses
-    first = table.cells[0][2]
-    assert first.startswith('<span lang="zh">')  # language zh: the plan's own words lead
+    first = guizhou.targets.iloc[0]
+    # language zh: the target is named by the catalogue's Chinese statement, linked to its own page
+    href = f"../targets/{first['target_id']}.html"
+    assert table.cells[0][0].startswith(f'<a class="pt-target-link" href="{href}">'
+                                        f'{first["description_zh"]}</a>')
 
 
 def test_region_page_uses_no_other_plan_region(guizhou):
