@@ -78,7 +78,7 @@ def test_cold_build_writes_tidy_notebooks_and_the_site(built: Path):
         "parameters": {"region": "north"}, "input_path": "notebooks/region.ipynb",
         "output_path": "reports/north.ipynb"}
     assert len(notebook["metadata"]["plantracker"]["input_hash"]) == 64
-    assert "".join(notebook["cells"][0]["source"]) == "---\ntitle: North · 北\n---\n"  # the navbar text
+    assert "".join(notebook["cells"][0]["source"]) == "---\ntitle: North · 北\nlang: en\n---\n"  # navbar text
     injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert [c["id"] for c in injected] == ["injected-parameters"]
     assert not any("execution" in c["metadata"] or "papermill" in c["metadata"] for c in notebook["cells"])
