@@ -21,7 +21,8 @@ STAGES = {"analysis.catalogue", "analysis.extraction", "analysis.observations", 
 PIPELINE = {"analysis.pipeline"}
 WRITERS = {"analysis.writers"}
 PRESENTATION = {"analysis.report", "analysis.overview", "analysis.charts", "analysis.display",
-                "analysis.render", "analysis.build", "analysis.terminal"}
+                "analysis.render", "analysis.build", "analysis.terminal", "analysis.permalinks",
+                "analysis.pages"}
 COMMAND_LINE = {"analysis.cli", "analysis.__main__"}
 
 
