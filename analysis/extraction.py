@@ -700,6 +700,9 @@ def measure(reading: Reading, prefix: str) -> str:
     if (tail.endswith(tuple(rules()["relative_change_before"]))
             or any(w in prefix for w in rules()["increase_words"])):
         return "increase"
+    if reading.unit == "count" and any(w in prefix for w in rules()["flow_words"]) \
+            and not any(w in prefix for w in rules()["per_year_words"]):
+        return "increase"
     if any(w in prefix for w in rules()["per_year_words"]):
         return "per_year"
     if re.search(rules()["per_unit_pattern"], prefix) and reading.unit == "count":

@@ -375,6 +375,14 @@ def test_a_quoted_travel_time_to_build_is_a_target_but_a_circle_referred_to_is_a
         (20, "minutes", "<=", 2026), (40, "minutes", "<=", 2026)]
 
 
+def test_what_each_target_measures():
+    text = ("到2028年，培养全科医生300名，创建省级重点专科7个，每年更新村卫生室设备120台，"
+            "每个乡镇建设1所标准化卫生院，慢性病过早死亡率降低12%，健康素养水平提高4个百分点，新增托位800个。")
+    assert rows_of(proposed(text), "target_value", "measure") == [
+        (300, "increase"), (7, "level"), (120, "per_year"), (1, "per_unit"), (12, "relative_change"),
+        (4, "increase"), (800, "increase")]
+
+
 def test_each_row_says_how_sure_it_is_and_which_rule_made_it():
     text = "到2026年，县域内住院率达到88%。\n建成胸痛中心4个。"
     rows = proposed(text, horizon=2030)
