@@ -739,13 +739,17 @@ def _title_period(text: str) -> tuple[int, int] | None:
     if five:
         end = 2010 + 5 * (10 + CHINESE_DIGITS[five.group("n")] - 11)
         return end - 4, end
+    title = head.strip().splitlines()[0] if head.strip() else ""
+    single = re.findall(rf"(?<!\d)({YEAR}){SPACE}年(?!{SPACE}\d{{1,2}}{SPACE}月)", title)
+    if len(single) == 1 and _is_title(title) and not HEADING.match(title):  # 2023年…工作实施方案
+        return int(single[0]), int(single[0])
     return None
 
 
 def plan_start(text: str) -> int | None:
-    """The first year of the plan period its title states, if it states one."""
+    """The first year of the plan period its title states as a period (2021—2025年, “十四五”), if it does."""
     period = _title_period(text)
-    return period[0] if period else None
+    return period[0] if period and period[0] != period[1] else None
 
 
 def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> str:
@@ -809,7 +813,7 @@ def _qualifier(prefix: str, after: str) -> str:
 def _confidence(stated: bool, year_note: str, chinese: bool, base_missing: bool) -> str:
     """high: a comparator word and a year in its own sentence; low: a bare number on the horizon year."""
     score = int(stated) + (1 if "sentence" in year_note or "table" in year_note else
-                           -1 if "horizon" in year_note else 0)
+                           -1 if "guessed" in year_note else 0)
     score -= int(chinese) + int(base_missing)
     return "high" if score >= 2 else "medium" if score == 1 else "low"
 
@@ -835,8 +839,8 @@ def _row_record(layout_: Layout, row, clause: str, reading: Reading, year: int, 
             "sentence_end": row.sentence_end, **extra}
 
 
-def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
-                        horizon: int) -> tuple[list[dict], list[dict]]:
+def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
+                        horizon_guessed: bool = False) -> tuple[list[dict], list[dict]]:
     """Targets and past results from the running text, one per quantity that reads as either."""
     targets, observed = [], []
     baseline: dict[int, tuple[float, int | None]] = {}  # sentence start → the base value stated before
@@ -874,6 +878,8 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout,
         base_value, stated_base = baseline.pop(row.sentence_start, (np.nan, None))
         base_year = stated_base or base_year
         year, year_note, paired = target_year(layout_, row.start, horizon)
+        if horizon_guessed and "horizon" in year_note:
+            year_note += " (guessed: the commonest 到20XX年 of the text)"
         measure_ = measure(reading, prefix)
         approximate = [w for w in rules()["approximate_after"] if after.lstrip().startswith(w)]
         stated_notes = tuple(n for n in reading.notes if base_year is None or "base unstated" not in n)
@@ -920,18 +926,24 @@ def _service_circle(layout_: Layout, row, horizon: int) -> dict | None:
 
 
 def _pair_years(targets: list[dict]) -> list[dict]:
-    """到2022年和2030年，…分别达到A和B: the k-th value of the clause takes the k-th year."""
+    """到2022年和2030年，…分别达到A和B: the k-th value of the clause takes the k-th year; with several
+    indicators per year (分别控制在12/10万、5‰和10/10万、4‰) the values go year by year. Values that do not
+    line up with the years (different units in one year's place) keep the last year, as low confidence."""
     groups: dict[tuple[int, int], list[dict]] = {}
     for target in targets:
         if target["paired"]:
             groups.setdefault((target["sentence_start"], target["clause_start"]), []).append(target)
     for members in groups.values():
         years = members[0]["paired"]
-        if len(members) == len(years):
-            for target, year in zip(members, years, strict=True):
-                target.update(target_year=year, rule=target["rule"] + "; paired deadlines",
-                              note=target["note"].replace("year from the sentence",
-                                                          f"year {year} of the paired deadlines {years}"))
+        per_year = len(members) // len(years)
+        chunks = [members[k * per_year:(k + 1) * per_year] for k in range(len(years))]
+        units = {tuple(t["unit"] for t in chunk) for chunk in chunks}
+        if per_year and len(members) == per_year * len(years) and len(units) == 1:
+            for chunk, year in zip(chunks, years, strict=True):
+                for target in chunk:
+                    target.update(target_year=year, rule=target["rule"] + "; paired deadlines",
+                                  note=re.sub(r"year from the (sentence|paragraph)",
+                                              f"year {year} of the paired deadlines {years}", target["note"]))
         else:
             for target in members:
                 target.update(confidence="low", note=target["note"] + f"; {len(members)} values against the "
@@ -1079,6 +1091,7 @@ def _suffix(n: int) -> str:
 def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
                indicators: pd.DataFrame | None = None) -> Draft:
     """Proposed catalogue rows and past results of a plan's text."""
+    guessed = not horizon and _title_period(text) is None
     horizon = horizon or infer_horizon(text)
     if horizon is None:
         raise DataError([Problem(document or "text", None, None,
@@ -1086,7 +1099,7 @@ def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int 
                                  "pass the horizon year, e.g. --horizon 2027")])
     numbers = find_numbers(text)
     layout_ = layout(text, numbers)
-    targets, observed = _sentence_proposals(numbers, layout_, horizon)
+    targets, observed = _sentence_proposals(numbers, layout_, horizon, guessed)
     deadlines = layout_.years[layout_.years["role"].eq("deadline")]
     outside = deadlines[~layout_.in_table[deadlines["start"].to_numpy(dtype=int)]]
     first_deadline = int(outside["year"].min()) if len(outside) else None

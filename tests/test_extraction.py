@@ -195,6 +195,13 @@ def test_horizon_is_the_most_frequent_year_aimed_at():
         propose_targets("建成示范中医馆3个。")
 
 
+def test_horizon_of_a_plan_without_registry_entry_comes_from_its_title_first():
+    assert infer_horizon("健康乌江行动（2024—2032年）\n到2026年，甲。到2026年，乙。") == 2032
+    assert infer_horizon("石门县“十五五”卫生健康规划\n到2027年，甲。") == 2030
+    assert infer_horizon("2024年全县卫生健康工作实施方案\n到2025年，甲。") == 2024
+    assert infer_horizon("（一）2026年重点任务\n到2027年，甲。") == 2027  # a heading is not a title
+
+
 def test_draft_catalogue_and_extract_command_write_the_draft_columns(tmp_path):
     plan = tmp_path / "new_plan.txt"
     plan.write_text("到2030年，全市孕产妇死亡率控制在10/10万以下，人均预期寿命达到79岁。", encoding="utf-8")
@@ -223,6 +230,15 @@ def test_paired_deadlines_give_each_value_its_own_year():
     assert rows_of(rows, "target_value", "target_year") == [(75, 2024), (85, 2028), (92, 2024), (96, 2028),
                                                              (3.5, 2026), (4, 2030)]
     assert rows["rule"].str.contains("paired deadlines").all()
+
+
+def test_paired_deadlines_with_two_indicators_go_year_by_year_and_mixed_units_are_flagged():
+    text = ("到2025年和2030年，孕产妇、婴儿死亡率分别控制在13/10万、5‰和11/10万、4.5‰以下。\n"
+            "到2025年和2030年，孕产妇、婴儿死亡率分别控制在13/10万、5‰以下。")
+    rows = proposed(text, horizon=2030)
+    assert rows_of(rows, "target_value", "target_year") == [(13, 2025), (5, 2025), (11, 2030), (4.5, 2030),
+                                                             (13, 2030), (5, 2030)]
+    assert rows["confidence"].tolist()[4:] == ["low", "low"]
 
 
 def test_paired_deadlines_reach_the_next_sentence_of_their_paragraph():
