@@ -172,12 +172,18 @@ def forecast(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the forecasts (CSV)")],
     targets_file: Annotated[Path | None, typer.Option(
         "--targets", help="Targets CSV: also write P(met)")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run the fits on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")] = None,
+    jobs: Annotated[int, typer.Option(
+        help="Local worker processes (default: one per core for large batches)")] = 0,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
     from analysis import pipeline
 
     try:
-        written, warnings = pipeline.forecast_batch(obs, to, out, targets_file)
+        written, warnings = pipeline.forecast_batch(
+            obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
+        )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     print_problems(warnings)

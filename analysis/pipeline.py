@@ -20,7 +20,7 @@ from analysis import (
     catalogue,
     conflicts,
     extraction,
-    forecast,
+    forecasting,
     observations,
     paths,
     templates,
@@ -28,6 +28,7 @@ from analysis import (
 from analysis import seed as seeding
 from analysis.errors import DataError, Problem, errors_in
 from analysis.readers import catalogue as catalogue_files
+from analysis.readers import fit_store
 from analysis.readers import observations as observation_files
 from analysis.readers import settings as setting_files
 from analysis.readers.files import display_name, read_plan_text
@@ -346,6 +347,11 @@ def p_met_path(out_path: Path) -> Path:
     return Path(out_path).with_name(Path(out_path).stem + "_p_met.csv")
 
 
+def fit_cache(root: Path | None = None) -> forecasting.FitCache:
+    """The forecast fits kept across builds and batch runs, under the project's cache folder."""
+    return forecasting.StoredCache(fit_store.project_fit_store(root))
+
+
 def forecast_batch(
     obs_path: Path,
     to_year: int,
@@ -355,8 +361,10 @@ def forecast_batch(
     jobs: int | None = None,
     cal: calibration.Calibration | None = None,
     root: Path | None = None,
+    scheduler: str | None = None,
 ) -> tuple[list[Path], list[Problem]]:
     """`plantracker forecast`: forecasts to a CSV, and with targets P(met) to a second CSV beside it.
+    The fits run in local processes, or on the Dask scheduler at `scheduler` if given.
 
     Returns the files written and the warnings met while reading."""
     inputs = [Path(obs_path)] + ([Path(targets_path)] if targets_path else [])
@@ -368,26 +376,33 @@ def forecast_batch(
     targets = read_batch_targets(Path(targets_path), root) if targets_path is not None else None
     indicators = load_indicators(root) if indicators is None else indicators
     cal = cal or load_calibration(root)
-    table = forecast.forecast_series(
-        series[["region", "indicator", "year", "value", "qualifier"]], to_year, indicators, cal, jobs
-    )
-    if table.empty:
-        raise DataError(
-            [
-                Problem(
-                    str(obs_path),
-                    None,
-                    None,
-                    f"no series has a year to forecast up to {to_year}",
-                    "give a later --to, or check the file",
-                )
-            ]
+    cache = fit_cache(root)
+    executor = forecasting.executor_for(scheduler, jobs) if scheduler or jobs else None
+    try:
+        table = forecasting.forecast_series(
+            series[["region", "indicator", "year", "value", "qualifier"]], to_year, indicators, cal, cache,
+            executor,
         )
-    written = [write_csv(table, Path(out_path), float_format="%.10g")]
-    if targets is not None:
-        as_of = int(series["year"].max())
-        p_met = forecast.forecast_targets(targets, indicators, series, as_of, cal)
-        written.append(write_csv(p_met, p_met_path(out_path), float_format="%.10g"))
+        if table.empty:
+            raise DataError(
+                [
+                    Problem(
+                        str(obs_path),
+                        None,
+                        None,
+                        f"no series has a year to forecast up to {to_year}",
+                        "give a later --to, or check the file",
+                    )
+                ]
+            )
+        written = [write_csv(table, Path(out_path), float_format="%.10g")]
+        if targets is not None:
+            as_of = int(series["year"].max())
+            p_met = forecasting.forecast_targets(targets, indicators, series, as_of, cal, cache, executor)
+            written.append(write_csv(p_met, p_met_path(out_path), float_format="%.10g"))
+    finally:
+        if hasattr(executor, "close"):
+            executor.close()
     return written, warnings
 
 
@@ -415,7 +430,9 @@ def forecast_targets(
     as_of: int,
     root: Path | None = None,
 ) -> pd.DataFrame:
-    return forecast.forecast_targets(targets, indicators, resolved, as_of, load_calibration(root))
+    return forecasting.forecast_targets(
+        targets, indicators, resolved, as_of, load_calibration(root), fit_cache(root)
+    )
 
 
 def forecast_series(
@@ -425,7 +442,10 @@ def forecast_series(
     root: Path | None = None,
     jobs: int | None = None,
 ) -> pd.DataFrame:
-    return forecast.forecast_series(observed, to_year, indicators, load_calibration(root), jobs)
+    executor = forecasting.executor_for(jobs=jobs) if jobs else None
+    return forecasting.forecast_series(
+        observed, to_year, indicators, load_calibration(root), fit_cache(root), executor
+    )
 
 
 # --- templates, the seed, drafts --------------------------------------------------------------------

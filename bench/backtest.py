@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import forecast as fc  # noqa: E402
+from analysis import forecasting as fc  # noqa: E402
 
 LENGTHS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 19, 22, 26, 30]
 MAX_H = 25
@@ -35,6 +35,7 @@ class Case:
     years: np.ndarray
     values: np.ndarray
     bounds: fc.Bounds
+    shape: str = ""  # the generator of a synthetic series; the group otherwise
 
 
 # --- where series come from ---------------------------------------------------------------------
@@ -76,6 +77,7 @@ def fertility_cases(part: str) -> list[Case]:
                 np.array([int(c) for c in year_columns[a:b]]),
                 values[a:b],
                 bounds,
+                "fertility",
             )
         )
     return cases
@@ -89,7 +91,7 @@ def synthetic_cases(seed: int, per_kind: int, length: int = 40) -> list[Case]:
     for kind, make in GENERATORS.items():
         for i in range(per_kind):
             values, bounds = make(rng, length)
-            cases.append(Case(f"synthetic {kind} {i}", "synthetic", years, values, bounds))
+            cases.append(Case(f"synthetic {kind} {i}", "synthetic", years, values, bounds, kind))
     return cases
 
 
@@ -150,6 +152,13 @@ def trend_break(rng, length):
     return np.exp(log_y), fc.Bounds(lower=0.0)
 
 
+def noisy_level(rng, length):
+    """A share that moves around a level without a trend (bed occupancy, a satisfaction rate): noise
+    and a slowly wandering level, nothing to extrapolate."""
+    level = rng.uniform(40, 90) + _walk(rng, length, rng.uniform(0, 0.5))
+    return np.clip(level + rng.normal(0, rng.uniform(0.5, 3), length), 1, 99), fc.Bounds(0.0, 100.0)
+
+
 GENERATORS = {
     "share_logistic": share_logistic,
     "rate_decline": rate_decline,
@@ -158,6 +167,7 @@ GENERATORS = {
     "cumulative_count": cumulative_count,
     "random_walk": random_walk,
     "trend_break": trend_break,
+    "noisy_level": noisy_level,
 }
 
 
@@ -185,6 +195,7 @@ def shipped_cases(min_points: int = 6) -> list[Case]:
                     group["year"].to_numpy(dtype=int),
                     group["value"].to_numpy(dtype=float),
                     bounds.get(indicator, fc.Bounds(known=False)),
+                    "shipped",
                 )
             )
     return cases
@@ -193,11 +204,22 @@ def shipped_cases(min_points: int = 6) -> list[Case]:
 # --- windows ------------------------------------------------------------------------------------
 
 
-def lender_sigma(case: Case) -> float:
-    """What a long sibling series would lend a 2–4-point window: the spread of the whole series."""
-    series = as_series(case, slice(None))
-    lent = fc.relative_sigma(series)
-    return math.nan if lent is None else lent[1]
+def lender_sigmas(cases: list[Case]) -> list[float]:
+    """What a 2–4-point window of each case borrows: the median spread of the *other* long series of its
+    shape, as `forecasting.borrowed_sigma` lends a sparse series the median of its indicator's siblings
+    (never its own future, which production does not know)."""
+    own = []
+    for case in cases:
+        lent = fc.relative_sigma(as_series(case, slice(None)))
+        own.append(math.nan if lent is None else lent[1])
+    out = []
+    for i, case in enumerate(cases):
+        pool = [
+            s for j, (c, s) in enumerate(zip(cases, own, strict=True)) if j != i and c.shape == case.shape
+        ]
+        pool = [s for s in pool if np.isfinite(s) and s > 0]
+        out.append(float(np.median(pool)) if pool else own[i])
+    return out
 
 
 def as_series(case: Case, part: slice) -> fc.Series:
@@ -235,33 +257,47 @@ def naive_scale(values: np.ndarray) -> float:
     return float(max(steps.mean(), 1e-9 * max(abs(values).mean(), 1.0)))
 
 
+def all_windows(cases: list[Case], lengths: list[int], step: int, max_h: int, min_test: int = 1):
+    """Every window of every case, with the spread a sparse history would borrow."""
+    out = []
+    for ci, (case, lent) in enumerate(zip(cases, lender_sigmas(cases), strict=True)):
+        for history, years, values in windows(case, lengths, step, max_h, min_test):
+            out.append((ci, history, years, values, borrowed_for(history, lent)))
+    return out
+
+
 def model_errors(
-    cases: list[Case], lengths: list[int] = LENGTHS, step: int = 2, max_h: int = MAX_H
+    cases: list[Case], lengths: list[int] = LENGTHS, step: int = 2, max_h: int = MAX_H, jobs: int = 2
 ) -> pd.DataFrame:
     """Errors of the final point forecast on the model scale with the spread's pieces, per window and
-    horizon: what calibration needs."""
+    horizon: what calibration needs. All windows are fitted in one batch on `jobs` processes."""
+    cut = all_windows(cases, lengths, step, max_h)
+    fits = fc.fit_many(
+        [w[1] for w in cut],
+        [int(w[2][-1]) for w in cut],
+        [w[4] for w in cut],
+        fc.MemoryCache(),
+        fc.executor_for(jobs=jobs),
+    )
     records = []
-    for ci, case in enumerate(cases):
-        lent = lender_sigma(case)
-        for history, years, values in windows(case, lengths, step, max_h):
-            f = fc.fit(history, int(years[-1]), borrowed_for(history, lent))
-            actual = fc.to_model(values, f.kind, history.bounds)
-            at = years - history.years[-1] - 1
-            ok = np.isfinite(actual)
-            records.append(
-                pd.DataFrame(
-                    {
-                        "case": ci,
-                        "n": len(history.values),
-                        "horizon": (years - history.years[-1])[ok],
-                        "error": (actual - f.centre[at])[ok],
-                        "sigma": f.sigma,
-                        "slope": f.slope,
-                        "level": f.level,
-                        "scale": naive_scale(fc.to_model(history.values, f.kind, history.bounds)),
-                    }
-                )
+    for (ci, history, years, values, _), f in zip(cut, fits, strict=True):
+        actual = fc.to_model(values, f.kind, history.bounds)
+        at = years - history.years[-1] - 1
+        ok = np.isfinite(actual)
+        records.append(
+            pd.DataFrame(
+                {
+                    "case": ci,
+                    "n": len(history.values),
+                    "horizon": (years - history.years[-1])[ok],
+                    "error": (actual - f.centre[at])[ok],
+                    "sigma": f.sigma,
+                    "slope": f.slope,
+                    "level": f.level,
+                    "scale": naive_scale(fc.to_model(history.values, f.kind, history.bounds)),
+                }
             )
+        )
     return pd.concat(records, ignore_index=True)
 
 

@@ -1,14 +1,17 @@
 """Forecast skill: rolling-origin backtests of every candidate and of the final method.
 
-    .venv/bin/python bench/forecast_skill.py [--quick]
+    .venv/bin/python bench/forecast_skill.py [--quick] [--jobs 2] [--side-by-side 10000]
 
 Test series (none of them used to derive data/forecast_calibration.csv):
 - fertility: World Bank fertility series of the countries at odd positions of statsmodels' data set;
-- synthetic: seven shapes from seed 2 (bench/backtest.py);
+- synthetic: eight shapes from seed 2 (bench/backtest.py);
 - shipped: every series of data/observations.csv with six points or more.
 Prints MASE per candidate (history lengths 2–4 and 5+ apart), the final method against naive and
-drift, coverage of the calibrated 80 % intervals (and of statsmodels' raw ones on a subsample), and a
-reliability table for P(met) on targets set along each history's own pace.
+drift, MASE and coverage by series shape and length, coverage of the calibrated 80 % intervals (and
+of statsmodels' raw ones on a subsample), a reliability table for P(met) on targets set along each
+history's own pace, and a side-by-side run on bench/scale.py's synthetic series (last 3 points held
+out) against statsforecast's AutoETS and Naive when statsforecast is installed (it is not a project
+dependency: `pip install statsforecast` to include it).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backtest as bt  # noqa: E402
 
 from analysis import calibration as calib  # noqa: E402
-from analysis import forecast as fc  # noqa: E402
+from analysis import forecasting as fc  # noqa: E402
 from analysis import pipeline  # noqa: E402
+from analysis.forecasting import models  # noqa: E402
 
 LENGTHS = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20]
 MAX_H = 10
@@ -37,49 +41,27 @@ FINAL = "final"
 SINGLE = list(fc.METHODS)
 
 
-def candidate_points(history: fc.Series, h: int, kind: str) -> dict[str, np.ndarray]:
+def candidate_chunk(chunk: list[tuple[np.ndarray, int]]) -> list[dict[str, np.ndarray]]:
+    """Every candidate's forecast on the model scale for each (grid, horizon)."""
+    return [models.forecasts(z, h, SINGLE) for z, h in chunk]
+
+
+def candidate_points(cut, fits, executor) -> list[dict[str, np.ndarray]]:
     """Each candidate's point forecast on the indicator's scale (fitted on the model scale)."""
-    z = fc.annual_grid(history.years, fc.to_model(history.values, kind, history.bounds))
-    return {
-        name: fc.from_model(f, kind, history.bounds)
-        for name, f in fc.point_forecasts(z, h, fc.METHODS).items()
-    }
+    work = []
+    for (_, history, years, _, _), f in zip(cut, fits, strict=True):
+        z = fc.annual_grid(history.years, fc.to_model(history.values, f.kind, history.bounds))
+        work.append((z, int(years[-1] - history.years[-1])))
+    from analysis.forecasting.executors import chunked
+
+    made = [d for part in executor.map(candidate_chunk, chunked(work, executor.workers)) for d in part]
+    return [
+        {name: fc.from_model(p, f.kind, w[1].bounds) for name, p in d.items()}
+        for d, f, w in zip(made, fits, cut, strict=True)
+    ]
 
 
-def score_window(
-    history: fc.Series,
-    years: np.ndarray,
-    values: np.ndarray,
-    cal: calib.Calibration,
-    borrowed: float | None,
-    rng: np.random.Generator,
-) -> dict:
-    pred = fc.predictive(history, int(years[-1]), cal, borrowed)
-    at = years - history.years[-1] - 1
-    points = candidate_points(history, int(at[-1]) + 1, pred.kind)
-    points[FINAL] = pred.point()
-    scale = bt.naive_scale(history.values)
-    mase = {name: float(np.mean(np.abs(values - p[at]))) / scale for name, p in points.items()}
-    lower, upper = pred.quantile(0.1, cal)[at], pred.quantile(0.9, cal)[at]
-    inside = (values >= lower) & (values <= upper)
-    return {
-        "mase": mase,
-        "inside": inside,
-        "cell": pred.cell,
-        "horizons": at + 1,
-        "flat": bool(np.all(np.diff(history.values) == 0)),
-        "p_met": p_met_case(history, pred, years, values, cal, rng),
-    }
-
-
-def p_met_case(
-    history: fc.Series,
-    pred: fc.Predictive,
-    years: np.ndarray,
-    values: np.ndarray,
-    cal: calib.Calibration,
-    rng: np.random.Generator,
-) -> tuple[float, bool] | None:
+def p_met_case(history, pred, years, values, cal, rng) -> tuple[float, bool] | None:
     """A target along the history's own pace (k × the pace, k from −0.5 to 2.5) some years ahead."""
     i = int(rng.integers(0, min(len(years), 8)))
     pace = (history.values[-1] - history.values[0]) / (history.years[-1] - history.years[0])
@@ -87,39 +69,52 @@ def p_met_case(
     comparator = ">=" if pace >= 0 else "<="
     if pace == 0:
         return None
-    p = pred.prob(int(years[i]), comparator, float(goal), cal)
+    p = fc.probability_met(pred, int(years[i]), comparator, float(goal), cal)
     met = values[i] >= goal if comparator == ">=" else values[i] <= goal
     return p, bool(met)
 
 
-def run(cases: list[bt.Case], cal: calib.Calibration, step: int) -> pd.DataFrame:
+def run(cases: list[bt.Case], cal: calib.Calibration, step: int, jobs: int) -> pd.DataFrame:
     rng = np.random.default_rng(7)
+    cut = bt.all_windows(cases, LENGTHS, step, MAX_H)
+    executor = fc.executor_for(jobs=jobs)
+    fits = fc.fit_many(
+        [w[1] for w in cut], [int(w[2][-1]) for w in cut], [w[4] for w in cut], fc.MemoryCache(), executor
+    )
+    points = candidate_points(cut, fits, executor)
     rows = []
-    for case in cases:
-        lent = bt.lender_sigma(case)
-        for history, years, values in bt.windows(case, LENGTHS, step, MAX_H):
-            s = score_window(history, years, values, cal, bt.borrowed_for(history, lent), rng)
-            p = s["p_met"] or (np.nan, False)
-            rows.append(
-                {
-                    "group": case.group,
-                    "n": len(history.values),
-                    "cell": s["cell"],
-                    "flat": s["flat"],
-                    **s["mase"],
-                    "inside": s["inside"].tolist(),
-                    "horizons": s["horizons"].tolist(),
-                    "p": p[0],
-                    "met": p[1],
-                }
-            )
+    for (ci, history, years, values, _), f, cand in zip(cut, fits, points, strict=True):
+        pred = fc.calibrated(history, f, cal)
+        at = years - history.years[-1] - 1
+        cand = {name: p[: int(at[-1]) + 1] for name, p in cand.items()}
+        cand[FINAL] = pred.point()
+        scale = bt.naive_scale(history.values)
+        mase = {name: float(np.mean(np.abs(values - p[at]))) / scale for name, p in cand.items()}
+        lower, upper = pred.quantile(0.1, cal)[at], pred.quantile(0.9, cal)[at]
+        inside = (values >= lower) & (values <= upper)
+        p = p_met_case(history, pred, years, values, cal, rng) or (np.nan, False)
+        rows.append(
+            {
+                "group": cases[ci].group,
+                "shape": cases[ci].shape,
+                "n": len(history.values),
+                "cell": pred.cell,
+                "method": pred.method,
+                "flat": bool(np.all(np.diff(history.values) == 0)),
+                **mase,
+                "inside": inside.tolist(),
+                "horizons": (at + 1).tolist(),
+                "p": p[0],
+                "met": p[1],
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def mase_table(scores: pd.DataFrame) -> pd.DataFrame:
     usable = scores[~scores["flat"]]
     usable = usable.assign(length=np.where(usable["n"] < fc.MIN_MODEL_POINTS, "2-4", "5+"))
-    names = [*SINGLE, FINAL]
+    names = [n for n in [*SINGLE, FINAL] if n in usable]
     table = usable.groupby(["group", "length"])[names].mean()
     table["windows"] = usable.groupby(["group", "length"]).size()
     overall = usable.groupby("length")[names].mean().assign(windows=usable.groupby("length").size())
@@ -127,32 +122,43 @@ def mase_table(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, overall]).round(3)
 
 
-def coverage_table(scores: pd.DataFrame) -> pd.DataFrame:
-    long = scores[["group", "n", "cell", "inside", "horizons"]].explode(["inside", "horizons"])
-    long = long.assign(
+def long_coverage(scores: pd.DataFrame) -> pd.DataFrame:
+    long = scores[["group", "shape", "n", "cell", "inside", "horizons"]].explode(["inside", "horizons"])
+    return long.assign(
         inside=long["inside"].astype(bool),
         horizons=long["horizons"].astype(int),
         length=[calib.length_class(n) for n in long["n"]],
         regime=[c.split()[1] for c in long["cell"]],
     )
-    by_group = long.groupby("group")["inside"].agg(["mean", "size"])
-    by_length = long.groupby("length")["inside"].agg(["mean", "size"])
+
+
+def coverage_table(scores: pd.DataFrame) -> pd.DataFrame:
+    long = long_coverage(scores)
     by_h = (
         long.assign(h=pd.cut(long["horizons"], [0, 1, 3, 6, 10]))
         .groupby("h", observed=True)["inside"]
         .agg(["mean", "size"])
     )
     by_h.index = by_h.index.astype(str)
-    by_regime = long.groupby("regime")["inside"].agg(["mean", "size"])
     return pd.concat(
         {
-            "group": by_group,
-            "length": by_length,
-            "regime": by_regime,
+            "group": long.groupby("group")["inside"].agg(["mean", "size"]),
+            "length": long.groupby("length")["inside"].agg(["mean", "size"]),
+            "regime": long.groupby("regime")["inside"].agg(["mean", "size"]),
             "horizon": by_h,
             "all": long["inside"].agg(["mean", "size"]).to_frame("all").T,
         }
     ).round(3)
+
+
+def shape_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """MASE (final, naive, drift) and 80 % coverage by series shape and history length class."""
+    usable = scores[~scores["flat"]].assign(
+        length=[calib.length_class(n) for n in scores.loc[~scores["flat"], "n"]]
+    )
+    mase = usable.groupby(["shape", "length"])[[FINAL, "naive", "drift"]].mean()
+    cover = long_coverage(scores).groupby(["shape", "length"])["inside"].mean().rename("cover80")
+    return mase.join(cover).assign(windows=usable.groupby(["shape", "length"]).size()).round(3)
 
 
 def reliability_table(scores: pd.DataFrame) -> pd.DataFrame:
@@ -168,17 +174,13 @@ def reliability_table(scores: pd.DataFrame) -> pd.DataFrame:
     return table.round(3)
 
 
-def statsmodels_subsample(cases: list[bt.Case], cal: calib.Calibration, count: int) -> pd.DataFrame:
+def statsmodels_subsample(cases: list[bt.Case], cal: calib.Calibration, count: int) -> pd.Series:
     """statsmodels' damped ETS, Theta and ARIMA drift on a subsample, with their raw 80 % intervals."""
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    warnings.simplefilter("ignore", RuntimeWarning)
-    warnings.simplefilter("ignore", UserWarning)
-    all_windows = [(c, w) for c in cases for w in bt.windows(c, [8, 12, 15], 5, 6, min_test=6)]
-    picked = all_windows[:: max(1, len(all_windows) // count)][:count]
-    rows, seconds = [], {"ets_damped_sm": 0.0, "theta_sm": 0.0, "arima_drift_sm": 0.0, FINAL: 0.0}
-    for _, (history, years, values) in picked:
+    warnings.simplefilter("ignore")
+    all_w = [w for c in cases for w in bt.windows(c, [8, 12, 15], 5, 6, min_test=6)]
+    picked = all_w[:: max(1, len(all_w) // count)][:count]
+    rows, seconds = [], dict.fromkeys([*SM_MODELS, FINAL], 0.0)
+    for history, years, values in picked:
         kind, _ = fc.choose_scale(history.values, history.bounds)
         z = fc.to_model(history.values, kind, history.bounds)
         scale = bt.naive_scale(history.values)
@@ -197,10 +199,9 @@ def statsmodels_subsample(cases: list[bt.Case], cal: calib.Calibration, count: i
         row[FINAL] = float(np.mean(np.abs(values - pred.point()))) / scale
         row[FINAL + " cover"] = float(np.mean((values >= lo) & (values <= hi)))
         rows.append(row)
-    table = pd.DataFrame(rows).mean().round(3)
     per_fit = {k: round(1000 * v / len(picked), 1) for k, v in seconds.items()}
     print(f"{len(picked)} windows (8, 12, 15 points, 6 years ahead); ms per series: {per_fit}")
-    return table
+    return pd.DataFrame(rows).mean().round(3)
 
 
 def sm_ets(z: np.ndarray, h: int):
@@ -229,28 +230,124 @@ def sm_arima_drift(z: np.ndarray, h: int):
 SM_MODELS = {"ets_damped_sm": sm_ets, "theta_sm": sm_theta, "arima_drift_sm": sm_arima_drift}
 
 
+# --- side by side with statsforecast on bench/scale.py's series -----------------------------------
+
+HELD_OUT = 3
+
+
+def side_by_side(count: int, cal: calib.Calibration, jobs: int) -> pd.DataFrame:
+    """bench/scale.py's synthetic series, the last 3 points held out: our final method against
+    statsforecast's AutoETS and Naive (if installed), MASE and 80 % coverage by shape and length."""
+    import scale
+
+    obs, indicators, _ = scale.synthetic_world(count)
+    rank = obs.groupby(["region", "indicator"]).cumcount(ascending=False)
+    history, future = obs[rank >= HELD_OUT], obs[rank < HELD_OUT]
+    last = int(history["year"].max())
+    started = time.perf_counter()
+    ours = fc.forecast_series(
+        history, last + HELD_OUT, indicators, cal, fc.MemoryCache(), fc.executor_for(jobs=jobs)
+    )
+    ours_s = time.perf_counter() - started
+    print(f"our final method: {ours_s:.1f} s for {count} series", flush=True)
+    key = ["region", "indicator", "year"]
+    table = future[key + ["value"]].merge(ours[key + ["mean", "lower80", "upper80"]], on=key)
+    results = {"final": table.rename(columns={"mean": "final", "lower80": "final_lo", "upper80": "final_hi"})}
+    timing = {"final": ours_s}
+    try:
+        from statsforecast import StatsForecast
+        from statsforecast.models import AutoETS, Naive
+    except ImportError:
+        print(
+            "statsforecast is not installed: AutoETS and Naive columns left out (pip install statsforecast)"
+        )
+        StatsForecast = None
+    frame = results["final"]
+    if StatsForecast is not None:
+        sf_in = history.assign(
+            unique_id=history["region"] + "|" + history["indicator"], ds=history["year"], y=history["value"]
+        )[["unique_id", "ds", "y"]]
+        started = time.perf_counter()
+        sf = StatsForecast(
+            models=[AutoETS(season_length=1), Naive()], freq=1, n_jobs=jobs, fallback_model=Naive()
+        )
+        out = sf.forecast(df=sf_in, h=HELD_OUT, level=[80])
+        timing["statsforecast AutoETS + Naive"] = time.perf_counter() - started
+        out = out.reset_index() if "unique_id" not in out else out
+        parts = out["unique_id"].str.split("|", expand=True)
+        out = out.assign(region=parts[0], indicator=parts[1], year=out["ds"].astype(int))
+        frame = frame.merge(out[key + ["AutoETS", "AutoETS-lo-80", "AutoETS-hi-80", "Naive"]], on=key)
+    scale_of = (
+        history.groupby(["region", "indicator"])["value"]
+        .apply(lambda v: bt.naive_scale(v.to_numpy()))
+        .rename("scale")
+    )
+    n_of = history.groupby(["region", "indicator"]).size().rename("n")
+    frame = frame.join(scale_of, on=["region", "indicator"]).join(n_of, on=["region", "indicator"])
+    frame = frame.assign(
+        shape=frame["indicator"].str.rsplit("_", n=1).str[0],
+        length=np.where(frame["n"] <= 4, "3-4", "5-12"),
+    )
+    columns = {}
+    for name in ["final", "AutoETS", "Naive"]:
+        if name in frame:
+            columns[f"MASE {name}"] = (frame["value"] - frame[name]).abs() / frame["scale"]
+    columns["cover80 final"] = frame["value"].between(frame["final_lo"], frame["final_hi"])
+    if "AutoETS" in frame:
+        columns["cover80 AutoETS"] = frame["value"].between(frame["AutoETS-lo-80"], frame["AutoETS-hi-80"])
+    scored = pd.DataFrame(columns).assign(shape=frame["shape"], length=frame["length"])
+    print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in timing.items()))
+    by = pd.concat(
+        {
+            "shape": scored.groupby("shape").mean(numeric_only=True),
+            "length": scored.groupby("length").mean(numeric_only=True),
+            "all": scored.mean(numeric_only=True).to_frame("all").T,
+        }
+    )
+    return by.assign(
+        forecasts=pd.concat(
+            [scored.groupby("shape").size(), scored.groupby("length").size(), pd.Series({"all": len(scored)})]
+        ).to_numpy()
+    ).round(3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer windows (every 6th origin)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--side-by-side", type=int, default=10_000, help="series for the statsforecast run")
+    parser.add_argument("--skip-backtest", action="store_true", help="only the side-by-side run")
     args = parser.parse_args()
-    pd.set_option("display.width", 160)
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_columns", 30)
     started = time.perf_counter()
     cal = pipeline.load_calibration()
-    cases = bt.fertility_cases("odd") + bt.synthetic_cases(SYNTHETIC_SEED, 15) + bt.shipped_cases()
-    scores = run(cases, cal, step=6 if args.quick else 3)
-    print(f"{len(cases)} test series, {len(scores)} windows ({time.perf_counter() - started:.0f} s)\n")
-    print("MASE (mean over windows; flat histories left out) — lower is better")
-    print(mase_table(scores).to_string(), "\n")
-    print("Coverage of the calibrated 80 % intervals (goal 0.75–0.85)")
-    print(coverage_table(scores).to_string(), "\n")
-    print("Reliability of P(met): predicted vs observed share of targets met")
-    print(reliability_table(scores).to_string(), "\n")
-    print("statsmodels candidates (raw intervals) against the final method, fertility test series")
-    print(
-        statsmodels_subsample(
-            [c for c in cases if c.group == "fertility"], cal, 60 if args.quick else 200
-        ).to_string()
-    )
+    if not args.skip_backtest:
+        cases = bt.fertility_cases("odd") + bt.synthetic_cases(SYNTHETIC_SEED, 15) + bt.shipped_cases()
+        scores = run(cases, cal, step=6 if args.quick else 3, jobs=args.jobs)
+        print(f"{len(cases)} test series, {len(scores)} windows ({time.perf_counter() - started:.0f} s)\n")
+        print("MASE (mean over windows; flat histories left out) — lower is better")
+        print(mase_table(scores).to_string(), "\n")
+        print("Final method by shape and history length: MASE and 80 % coverage")
+        print(shape_table(scores).to_string(), "\n")
+        print("Methods chosen (share of windows with 5+ points)")
+        print(
+            scores.loc[scores["n"] >= fc.MIN_MODEL_POINTS, "method"]
+            .value_counts(normalize=True)
+            .round(3)
+            .to_string(),
+            "\n",
+        )
+        print("Coverage of the calibrated 80 % intervals (goal 0.75–0.85)")
+        print(coverage_table(scores).to_string(), "\n")
+        print("Reliability of P(met): predicted vs observed share of targets met")
+        print(reliability_table(scores).to_string(), "\n")
+        print("statsmodels candidates (raw intervals) against the final method, fertility test series")
+        fertility = [c for c in cases if c.group == "fertility"]
+        print(statsmodels_subsample(fertility, cal, 60 if args.quick else 200).to_string(), "\n")
+    if args.side_by_side:
+        print(f"Side by side: {args.side_by_side} series of bench/scale.py, last {HELD_OUT} points held out")
+        print(side_by_side(args.side_by_side, cal, args.jobs).to_string())
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

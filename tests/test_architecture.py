@@ -16,8 +16,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 FOUNDATION = {"analysis", "analysis.errors", "analysis.paths", "analysis.schema", "analysis.numbers",
               "analysis.labels", "analysis.precision"}
 STAGES = {"analysis.catalogue", "analysis.extraction", "analysis.observations", "analysis.conflicts",
-          "analysis.assessment", "analysis.forecast", "analysis.calibration", "analysis.templates",
-          "analysis.seed", "analysis.reasons"}
+          "analysis.assessment", "analysis.calibration", "analysis.templates",
+          "analysis.seed", "analysis.forecasting", "analysis.forecasting.transforms",
+          "analysis.forecasting.models", "analysis.forecasting.decisions", "analysis.forecasting.cache",
+          "analysis.forecasting.executors", "analysis.forecasting.core", "analysis.reasons"}
 PIPELINE = {"analysis.pipeline"}
 WRITERS = {"analysis.writers"}
 PRESENTATION = {"analysis.report", "analysis.overview", "analysis.charts", "analysis.display",

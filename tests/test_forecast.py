@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from analysis import calibration as calib
-from analysis import forecast as fc
-from analysis import pipeline
+from analysis import forecasting, pipeline
 from analysis.errors import DataError
+from analysis.forecasting import decisions, models
+from analysis.readers.fit_store import FitStore
 
 UNIFORM = calib.Calibration(
     kappa=0.0,
@@ -46,66 +47,78 @@ def obs(indicator, first_year, values, region="r", qualifiers=None):
 
 
 def run(frame, to_year, indicators=INDICATORS):
-    return fc.forecast_series(frame, to_year, indicators, UNIFORM)
+    return forecasting.forecast_series(frame, to_year, indicators, UNIFORM)
 
 
 # --- the candidates -----------------------------------------------------------------------------
 
 
+def one(name: str, z, h: int) -> np.ndarray:
+    return models.MODELS[name].fit(np.asarray(z, dtype=float)).predict(h)
+
+
 def test_drift_continues_the_average_step():
     # (6 − 1) / 3 = 5/3 a year after 6
-    assert fc.drift(np.array([1.0, 3, 5, 6]), 2) == pytest.approx([6 + 5 / 3, 6 + 10 / 3])
+    assert one("drift", [1.0, 3, 5, 6], 2) == pytest.approx([6 + 5 / 3, 6 + 10 / 3])
 
 
 def test_linear_trend_is_least_squares():
     # points (0,1) (1,2) (2,4): slope 1.5, intercept 7/3 − 1.5 = 5/6; at t = 3: 5/6 + 4.5
-    assert fc.linear(np.array([1.0, 2, 4]), 1) == pytest.approx([5 / 6 + 4.5])
+    assert one("linear", [1.0, 2, 4], 1) == pytest.approx([5 / 6 + 4.5])
 
 
-def test_theta_matches_statsmodels():
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    z = np.array([3.1, 3.4, 3.3, 3.9, 4.2, 4.1, 4.6, 5.0, 4.9, 5.4])
-    res = ThetaModel(z, period=1, deseasonalize=False).fit()
-    alpha = float(res.params["alpha"])
-    level, _ = fc.ses(z, np.array([alpha]))
-    # the same formula with statsmodels' own alpha: equal to rounding
-    assert fc.theta_forecast(z, 4, alpha, float(level[0])) == pytest.approx(
-        np.asarray(res.forecast(4)), rel=1e-9
-    )
-    # with alpha picked from the grid: close to it
-    assert fc.theta(z, 4) == pytest.approx(np.asarray(res.forecast(4)), abs=0.05)
+Z = np.array([10.0, 11.2, 12.1, 13.5, 14.0, 14.9, 15.3, 15.8])
 
 
-def test_damped_trend_recursion_matches_statsmodels_holt():
-    from statsmodels.tsa.holtwinters import Holt
+def test_damped_trend_steps_shrink_by_a_damping_factor_in_its_bounds():
+    # a damped trend's forecast steps are b·φ, b·φ², …: each step is φ times the one before
+    f = one("damped", Z, 6)
+    steps = np.diff(f)
+    ratios = steps[1:] / steps[:-1]
+    assert ratios == pytest.approx(np.full(4, ratios[0]), rel=1e-9)
+    assert models.DAMPING_BOUNDS[0] - 1e-9 <= ratios[0] <= models.DAMPING_BOUNDS[1] + 1e-9
+    assert steps[0] > 0  # a rising series keeps rising
 
-    z = np.array([10.0, 11.2, 12.1, 13.5, 14.0, 14.9, 15.3, 15.8])
-    picked = np.argmin(
-        np.abs(fc.DAMPED_ALPHA - 0.5) + np.abs(fc.DAMPED_BETA - 0.2) + np.abs(fc.DAMPED_PHI - 0.9)
-    )
-    alpha, beta, phi = fc.DAMPED_ALPHA[picked], fc.DAMPED_BETA[picked], fc.DAMPED_PHI[picked]
-    # statsmodels' initial states precede its first observation; ours start at z[0], so it gets z[1:]
-    model = Holt(
-        z[1:], damped_trend=True, initialization_method="known", initial_level=z[0], initial_trend=z[1] - z[0]
-    )
-    res = model.fit(smoothing_level=alpha, smoothing_trend=beta, damping_trend=phi, optimized=False)
-    ours = fc.damped_with(z, 5, picked)
-    assert ours == pytest.approx(res.forecast(5), rel=1e-9)
+
+def test_simple_smoothing_holds_a_level_inside_the_history():
+    f = one("ses", Z, 3)
+    assert f == pytest.approx(np.full(3, f[0]))
+    assert Z.min() <= f[0] <= Z.max()
+    # on a constant series the level is the constant
+    assert one("ses", [4.0] * 6, 2) == pytest.approx([4.0, 4.0])
+
+
+def test_theta_steps_are_half_the_least_squares_slope():
+    # Theta (θ = 2) adds half the linear trend to a flat exponential-smoothing forecast
+    slope = np.polyfit(np.arange(len(Z)), Z, 1)[0]
+    assert np.diff(one("theta", Z, 4)) == pytest.approx(np.full(3, slope / 2), rel=1e-6)
+
+
+def test_model_based_candidates_are_fitted_by_statsmodels():
+    fitted = models.MODELS["damped"].fit(Z)
+    assert type(fitted.result).__module__.startswith("statsmodels.")
+    assert type(models.MODELS["theta"].fit(Z).result).__module__.startswith("statsmodels.")
+    assert type(models.MODELS["linear"].fit(Z).result).__module__.startswith("statsmodels.")
 
 
 def test_damped_plus_drift_is_their_mean():
     z = np.array([1.0, 2.0, 2.5, 3.5, 4.0, 4.2])
-    both = fc.point_forecasts(z, 3, ["damped+drift", "damped", "drift"])
+    both = models.forecasts(z, 3, ["damped+drift", "damped", "drift"])
     assert both["damped+drift"] == pytest.approx((both["damped"] + both["drift"]) / 2)
 
 
 def test_backtest_choice_prefers_the_smaller_error():
-    # a straight line: drift is exact, the damped trend bends away, so damped+drift wins
+    # a straight line: drift is exact, the damped trend bends away, a level lags: damped+drift wins
     z = np.arange(10, dtype=float) * 2
-    method, errors = fc.chosen(z)
-    assert errors["damped+drift"] < errors["damped"]
-    assert method == "damped+drift"
+    errors = decisions.backtest_errors(z, decisions.CHOICES)
+    assert errors["damped+drift"] < errors["damped"] < errors["ses"]
+    assert decisions.decide(z).method == "damped+drift"
+
+
+def test_short_series_get_the_default_without_a_backtest():
+    z = np.array([1.0, 2.0, 2.5, 3.5, 4.0, 4.2])  # fewer points than a backtest needs to choose
+    decision = decisions.decide(z)
+    assert (decision.method, decision.errors) == (decisions.DEFAULT, {})
 
 
 # --- bounds, monotone counts ----------------------------------------------------------------------
@@ -241,7 +254,7 @@ def test_probability_of_meeting_the_target():
     sparse = pd.DataFrame(
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
-    out = fc.forecast_targets(TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
+    out = forecasting.forecast_targets(TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
     out = out.set_index("target_id")
     # 2025: point 20, spread 0.238668; 21 lies (21 − 20) / 0.238668 = 4.18990 spreads above:
     # P(below) = 0.5 + 0.418990 = 0.918990
@@ -257,13 +270,13 @@ def test_probability_never_certain():
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     far = TARGETS.iloc[[0]].assign(target_value=40.0)
-    out = fc.forecast_targets(far, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
+    out = forecasting.forecast_targets(far, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
     assert out["p_met"].iloc[0] == calib.P_FLOOR
 
 
 def test_cumulative_count_already_past_the_target_is_certain():
     targets = TARGETS.iloc[[0]].assign(indicator="built", target_value=40.0, target_year=2027)
-    out = fc.forecast_targets(
+    out = forecasting.forecast_targets(
         targets, INDICATORS, obs("built", 2020, [30, 38, 45]).assign(region="r"), 2022, calibration=UNIFORM
     )
     assert out["p_met"].iloc[0] == 1.0
@@ -299,7 +312,7 @@ def test_batch_writes_the_agreed_columns(tmp_path):
     out = tmp_path / "out.csv"
     written = batch(write(tmp_path, GOOD), 2021, out, indicators=INDICATORS)
     table = pd.read_csv(written[0])
-    assert list(table.columns) == fc.OUTPUT_COLUMNS
+    assert list(table.columns) == forecasting.OUTPUT_COLUMNS
     assert list(zip(table["indicator"], table["year"], strict=True)) == [
         ("mystery", 2020),
         ("mystery", 2021),
@@ -325,7 +338,7 @@ def test_batch_with_targets_writes_p_met_beside(tmp_path):
     written = batch(write(tmp_path, GOOD), 2021, tmp_path / "out.csv", targets, indicators=INDICATORS)
     assert written[1].name == "out_p_met.csv"
     p_met = pd.read_csv(written[1])
-    assert list(p_met.columns) == fc.TARGET_COLUMNS
+    assert list(p_met.columns) == forecasting.TARGET_COLUMNS
     assert 0 < p_met["p_met"].iloc[0] < 1
 
 
@@ -358,3 +371,91 @@ def test_flat_history_borrows_a_spread_instead_of_claiming_certainty():
     # no lender but itself (spread 0): the default relative spread 0.01 × level 7 = 0.07, ± 4 spreads
     assert (out["lower80"].iloc[0], out["upper80"].iloc[0]) == pytest.approx((7 - 0.28, 7 + 0.28))
     assert "flat history" in out["method_reason"].iloc[0]
+
+
+# --- fits cached by content, executors ---------------------------------------------------------------
+
+MANY = pd.concat(
+    [
+        obs("rate", 2010, [40, 37, 35, 31, 30, 27, 25, 24, 21, 20], region="a"),
+        obs("share", 2012, [50, 55, 61, 64, 70, 72, 75, 79], region="a"),
+        obs("share", 2012, [50, 55, 61, 64, 70, 72, 75, 79], region="b"),  # same figures as a: one fit
+        obs("mystery", 2016, [3.0, 3.4, 3.1, 3.9, 4.2, 4.0], region="c"),
+    ],
+    ignore_index=True,
+)
+
+
+def test_identical_series_are_fitted_once_and_reused_from_the_cache(tmp_path):
+    from analysis.forecasting import core
+
+    cache = forecasting.StoredCache(FitStore(tmp_path / "fits.sqlite"))
+    before = core.LAST_STATS.fitted
+    first = forecasting.forecast_series(MANY, 2027, INDICATORS, UNIFORM, cache)
+    assert core.LAST_STATS.fitted - before == 3  # four series, two of them the same numbers
+    # a new process's cache object reads the same file: nothing is fitted again, figures identical
+    again = forecasting.StoredCache(FitStore(tmp_path / "fits.sqlite"))
+    before = core.LAST_STATS.fitted
+    second = forecasting.forecast_series(MANY, 2027, INDICATORS, UNIFORM, again)
+    assert core.LAST_STATS.fitted - before == 0
+    pd.testing.assert_frame_equal(first, second)
+    a, b = (first[first["region"] == r].reset_index(drop=True) for r in ("a", "b"))
+    shares = first[first["indicator"] == "share"]
+    assert len(shares) == 2 * (2027 - 2019)
+    assert a[a["indicator"] == "share"]["mean"].tolist() == b["mean"].tolist()
+
+
+def test_an_unreadable_cache_is_a_miss_not_an_error(tmp_path):
+    broken = tmp_path / "fits.sqlite"
+    broken.write_bytes(b"this is not a database")
+    cache = forecasting.StoredCache(FitStore(broken))
+    out = forecasting.forecast_series(MANY, 2027, INDICATORS, UNIFORM, cache)
+    fresh = forecasting.forecast_series(MANY, 2027, INDICATORS, UNIFORM, forecasting.MemoryCache())
+    pd.testing.assert_frame_equal(out, fresh)
+
+
+def test_local_processes_give_the_same_forecasts_as_this_process():
+    from analysis.forecasting.executors import InProcess, LocalProcesses
+
+    here = forecasting.forecast_series(
+        MANY, 2027, INDICATORS, UNIFORM, forecasting.MemoryCache(), InProcess()
+    )
+    pool = forecasting.forecast_series(
+        MANY, 2027, INDICATORS, UNIFORM, forecasting.MemoryCache(), LocalProcesses(2)
+    )
+    pd.testing.assert_frame_equal(here, pool)
+
+
+def test_dask_cluster_runs_the_fits_and_gives_the_same_forecasts():
+    from dask.distributed import LocalCluster
+
+    from analysis.forecasting.executors import InProcess
+
+    here = forecasting.forecast_series(
+        MANY, 2027, INDICATORS, UNIFORM, forecasting.MemoryCache(), InProcess()
+    )
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        executor = forecasting.executor_for(scheduler=cluster.scheduler_address)
+        try:
+            assert executor.name == "dask"
+            remote = forecasting.forecast_series(
+                MANY, 2027, INDICATORS, UNIFORM, forecasting.MemoryCache(), executor
+            )
+            # the fits happened in the worker process, not here
+            spent = executor.client.run(lambda: models.seconds_fitting())
+        finally:
+            executor.close()
+    pd.testing.assert_frame_equal(here, remote)
+    assert list(spent.values())[0] > 0
+
+
+def test_batch_command_takes_a_dask_scheduler(tmp_path):
+    from dask.distributed import LocalCluster
+
+    path = write(tmp_path, GOOD)
+    here = batch(path, 2024, tmp_path / "here.csv", indicators=INDICATORS, jobs=1)[0]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        there = batch(
+            path, 2024, tmp_path / "there.csv", indicators=INDICATORS, scheduler=cluster.scheduler_address
+        )[0]
+    assert here.read_bytes() == there.read_bytes()

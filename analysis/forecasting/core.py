@@ -1,0 +1,523 @@
+"""Many series at once: split, fit (cached, on an executor), calibrate, and read P(target met).
+
+The stage functions take DataFrames, a Calibration and optionally a cache and an executor; they open
+no file. Only `decisions` fits models; everything here is arithmetic on its results.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import calibration as calib
+from analysis.forecasting import decisions
+from analysis.forecasting.cache import FitCache, MemoryCache
+from analysis.forecasting.executors import Executor, chunked, executor_for
+from analysis.forecasting.transforms import Bounds, choose_scale, from_model, near_bound, to_model
+
+OUTPUT_COLUMNS = ["region", "indicator", "year", "mean", "lower80", "upper80", "method", "method_reason"]
+TARGET_COLUMNS = [
+    "target_id",
+    "forecast_year",
+    "forecast_mean",
+    "forecast_lower80",
+    "forecast_upper80",
+    "p_met",
+    "method",
+    "method_reason",
+]
+MIN_MODEL_POINTS = 5  # below this a series gets the pace between its points and a borrowed spread
+
+
+# --- one series ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    region: str
+    indicator: str
+    years: np.ndarray
+    values: np.ndarray
+    qualifiers: np.ndarray
+    bounds: Bounds
+
+    def exact(self) -> tuple[Series, str]:
+        """Only the exact figures: a bound (> 90) says where a value is not, not where it is, and
+        fitting it as a value would invent a trend (92.6 then > 90 is no fall)."""
+        keep = self.qualifiers == "="
+        if keep.all():
+            return self, ""
+        dropped = ", ".join(
+            f"{y} {q} {v:g}"
+            for y, q, v in zip(self.years[~keep], self.qualifiers[~keep], self.values[~keep], strict=True)
+        )
+        return self.where(keep), f"bounds left out of fitting ({dropped})"
+
+    def where(self, keep: np.ndarray) -> Series:
+        return Series(
+            self.region,
+            self.indicator,
+            self.years[keep],
+            self.values[keep],
+            self.qualifiers[keep],
+            self.bounds,
+        )
+
+
+def annual_grid(years: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Values on every year from first to last; gaps are filled by straight lines (said in the reason)."""
+    if len(years) == years[-1] - years[0] + 1:
+        return z
+    return np.interp(np.arange(years[0], years[-1] + 1), years, z)
+
+
+def spread(years: np.ndarray, z: np.ndarray) -> tuple[float, float]:
+    """Per-year drift and the standard deviation of yearly steps around it (random walk with drift;
+    a step over a gap of g years counts with variance g·sigma²). sigma is NaN below 3 points."""
+    steps, gaps = np.diff(z), np.diff(years).astype(float)
+    slope = (z[-1] - z[0]) / (years[-1] - years[0])
+    if len(steps) < 2:
+        return slope, math.nan
+    return slope, float(np.sqrt(np.sum((steps - gaps * slope) ** 2 / gaps) / (len(steps) - 1)))
+
+
+def effective_sigma(sigma, slope, level, kappa: float):
+    """The unit standardised errors are measured in: noise plus a share of the trend, never zero
+    (works on numbers and on arrays alike)."""
+    floor = 1e-6 * np.maximum(np.abs(level), 1.0)
+    return np.maximum(np.hypot(sigma, kappa * np.asarray(slope)), floor)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A series' point forecast on the model scale and the pieces its spread is made of."""
+
+    kind: str
+    years: np.ndarray
+    centre: np.ndarray
+    slope: float
+    sigma: float
+    level: float
+    method: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Predictive:
+    """The calibrated predictive distribution of one series for the years after its last point."""
+
+    years: np.ndarray
+    centre: np.ndarray  # point forecast on the model scale
+    sigma: float
+    n_points: int
+    cell: str  # calibration cell: length class and regime
+    kind: str
+    bounds: Bounds
+    last_value: float
+    method: str
+    reason: str
+
+    def values(self, z: np.ndarray) -> np.ndarray:
+        """Back to the indicator's scale; counts that only accumulate never fall."""
+        y = from_model(z, self.kind, self.bounds)
+        if self.bounds.cumulative:
+            y = np.maximum.accumulate(np.maximum(y, self.last_value))
+        return y
+
+    def point(self) -> np.ndarray:
+        return self.values(self.centre)
+
+    def quantile(self, level: float, cal: calib.Calibration) -> np.ndarray:
+        z = self.centre + self.sigma * cal.quantile(self.cell, self.years - self.last_year, level)
+        return self.values(z)
+
+    @property
+    def last_year(self) -> int:
+        return int(self.years[0]) - 1
+
+    def prob(self, year: int, comparator: str, goal: float, cal: calib.Calibration) -> float:
+        return probability_met(self, year, comparator, goal, cal)
+
+
+def probability_met(
+    pred: Predictive, year: int, comparator: str, goal: float, cal: calib.Calibration
+) -> float:
+    """P(the value in `year` satisfies `comparator goal`) under the calibrated predictive distribution
+    (`>=`/`>` read as at least, `<=`/`<` as at most; a continuous distribution does not tell them apart)."""
+    at = int(np.searchsorted(pred.years, year))
+    above = comparator in (">=", ">")
+    if pred.bounds.cumulative and above and goal <= pred.last_value:
+        return 1.0
+    goal_z = to_model(np.array([near_bound(goal, pred.bounds)]), pred.kind, pred.bounds)[0]
+    x = (goal_z - pred.centre[at]) / pred.sigma
+    return cal.probability(pred.cell, int(year - pred.last_year), x, above=above)
+
+
+def relative_sigma(series: Series) -> tuple[str, float] | None:
+    """A long series' spread in a form another series of the indicator can borrow."""
+    if len(series.values) < MIN_MODEL_POINTS:
+        return None
+    kind, _ = choose_scale(series.values, series.bounds)
+    z = to_model(series.values, kind, series.bounds)
+    _, sigma = spread(series.years, z)
+    return kind, (sigma / max(float(np.mean(np.abs(z))), 1e-12) if kind == "identity" else sigma)
+
+
+def borrowed_sigma(
+    series: Series, lenders: dict[tuple[str, str], list[float]], cal: calib.Calibration
+) -> float:
+    """Spread for a 2–4-point series: the median of the same indicator's long series, else of all long
+    series on the same scale, else the calibration's default."""
+    kind, _ = choose_scale(series.values, series.bounds)
+    pool = lenders.get((series.indicator, kind)) or lenders.get(("*", kind))
+    relative = float(np.median(pool)) if pool else cal.default_sigma[kind]
+    if kind == "identity":
+        return relative * float(np.mean(np.abs(series.values)))
+    return relative
+
+
+def lenders_of(all_series: list[Series]) -> dict[tuple[str, str], list[float]]:
+    out: dict[tuple[str, str], list[float]] = {}
+    for s in all_series:
+        lent = relative_sigma(s.exact()[0])
+        if lent and np.isfinite(lent[1]) and lent[1] > 0:
+            out.setdefault((s.indicator, lent[0]), []).append(lent[1])
+            out.setdefault(("*", lent[0]), []).append(lent[1])
+    return out
+
+
+# --- fitting many series --------------------------------------------------------------------------
+
+
+def _decide_chunk(chunk: list[np.ndarray]) -> tuple[list[decisions.Decision], float]:
+    return decisions.decide_many(chunk)
+
+
+@dataclass
+class FitStats:
+    """What a batch cost: series decided afresh, found in the cache, and seconds inside model fits."""
+
+    fitted: int = 0
+    cached: int = 0
+    fit_seconds: float = 0.0
+
+
+LAST_STATS = FitStats()
+
+
+def decide_all(
+    grids: list[np.ndarray], cache: FitCache | None, executor: Executor | None
+) -> list[decisions.Decision]:
+    """One decision per grid, each distinct series decided once: from the cache, else on the executor."""
+    settings = decisions.settings_text()
+    keys = [decisions.key(z, settings) for z in grids]
+    cache = cache if cache is not None else MemoryCache()
+    found = cache.get_many(sorted(set(keys)))
+    missing: dict[str, np.ndarray] = {}
+    for k, z in zip(keys, grids, strict=True):
+        if k not in found and k not in missing:
+            missing[k] = z
+    stats = FitStats(cached=len(set(keys)) - len(missing))
+    if missing:
+        runner = executor or executor_for(count=len(missing))
+        order = list(missing)
+        results = runner.map(_decide_chunk, chunked([missing[k] for k in order], runner.workers))
+        made = [d for part, _ in results for d in part]
+        stats.fit_seconds = sum(seconds for _, seconds in results)
+        stats.fitted = len(made)
+        fresh = dict(zip(order, made, strict=True))
+        cache.put_many(fresh)
+        found |= fresh
+    LAST_STATS.fitted += stats.fitted
+    LAST_STATS.cached += stats.cached
+    LAST_STATS.fit_seconds += stats.fit_seconds
+    return [found[k] for k in keys]
+
+
+def fit_many(
+    histories: list[Series],
+    to_years: list[int],
+    borrowed: list[float | None],
+    cache: FitCache | None = None,
+    executor: Executor | None = None,
+) -> list[Fit]:
+    """Point forecasts (the chosen method, or the pace for 2–4 points) and spreads, before calibration,
+    for histories of two exact points or more."""
+    prepared, grids = [], []
+    for series, to_year in zip(histories, to_years, strict=True):
+        kind, scale_reason = choose_scale(series.values, series.bounds)
+        z = to_model(series.values, kind, series.bounds)
+        years = np.arange(series.years[-1] + 1, to_year + 1)
+        if len(years) > decisions.PATH_YEARS:
+            raise ValueError(f"forecasts go at most {decisions.PATH_YEARS} years beyond the last figure")
+        prepared.append((series, kind, scale_reason, z, years))
+        if len(z) >= MIN_MODEL_POINTS:
+            grids.append(annual_grid(series.years, z))
+    decided = iter(decide_all(grids, cache, executor))
+    grids_iter = iter(grids)
+    fits = []
+    for (series, kind, scale_reason, z, years), lent in zip(prepared, borrowed, strict=True):
+        n = len(z)
+        slope, sigma = spread(series.years, z)
+        notes = [f"{n} points {series.years[0]}–{series.years[-1]}", scale_reason]
+        if n < MIN_MODEL_POINTS:
+            centre, method = z[-1] + slope * (years - series.years[-1]), "pace"
+            sigma = lent if lent is not None else sigma
+            notes.append("pace between the first and last points, spread borrowed from longer series")
+        else:
+            grid, decision = next(grids_iter), next(decided)
+            method, centre = decision.method, decision.path[: len(years)]
+            if decision.errors:
+                shown = ", ".join(f"{m} {e:.3g}" for m, e in decision.errors.items())
+                notes.append(
+                    f"{method} chosen by rolling-origin backtest (mean abs. error, model scale: {shown})"
+                )
+            else:
+                notes.append(
+                    f"{method}: too few points for a backtest to choose "
+                    f"(fewer than {decisions.BACKTEST_FROM})"
+                )
+            if decision.note:
+                notes.append(decision.note)
+            if len(grid) > n:
+                notes.append("gaps filled by straight lines for fitting")
+            if not sigma > 0 and slope == 0 and lent is not None:
+                sigma = lent
+                notes.append("flat history: spread borrowed from other series")
+        fits.append(Fit(kind, years, centre, slope, sigma, float(np.mean(np.abs(z))), method, notes))
+    return fits
+
+
+def calibrated(series: Series, f: Fit, cal: calib.Calibration) -> Predictive:
+    """The fit's predictive distribution: spread times the calibrated error quantiles of its cell."""
+    sigma_eff = float(effective_sigma(f.sigma, f.slope, f.level, cal.kappa))
+    n = len(series.values)
+    cell = calib.cell(n, f.sigma, f.slope)
+    reason = "; ".join([*f.notes, f"80 % interval from backtest errors of series like it ({cell})"])
+    return Predictive(
+        f.years,
+        f.centre,
+        sigma_eff,
+        n,
+        cell,
+        f.kind,
+        series.bounds,
+        float(series.values[-1]),
+        f.method,
+        reason,
+    )
+
+
+def predictive(
+    series: Series,
+    to_year: int,
+    cal: calib.Calibration,
+    borrowed: float | None,
+    cache: FitCache | None = None,
+) -> Predictive:
+    """Fit and calibrate one series (two exact points or more)."""
+    return calibrated(series, fit_many([series], [to_year], [borrowed], cache)[0], cal)
+
+
+# --- many series --------------------------------------------------------------------------------
+
+
+def bounds_table(indicators: pd.DataFrame | None) -> dict[str, Bounds]:
+    if indicators is None or indicators.empty:
+        return {}
+    rows = indicators.to_dict("records")
+    return {
+        r["indicator_id"]: Bounds(float(r["lower_bound"]), float(r["upper_bound"]), bool(r["cumulative"]))
+        for r in rows
+    }
+
+
+def split_series(observations: pd.DataFrame, indicators: pd.DataFrame | None) -> list[Series]:
+    """One Series per (region, indicator), sorted by year."""
+    frame = observations.sort_values(["region", "indicator", "year"], kind="stable")
+    if "qualifier" not in frame:
+        frame = frame.assign(qualifier="=")
+    frame = frame.assign(qualifier=frame["qualifier"].fillna("=").replace("", "="))
+    bounds = bounds_table(indicators)
+    regions = frame["region"].astype(str).to_numpy()
+    names = frame["indicator"].astype(str).to_numpy()
+    years, values = frame["year"].to_numpy(dtype=int), frame["value"].to_numpy(dtype=float)
+    qualifiers = frame["qualifier"].astype(str).to_numpy()
+    if len(frame) == 0:
+        return []
+    change = (regions[1:] != regions[:-1]) | (names[1:] != names[:-1])
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(frame)]])
+    return [
+        Series(
+            regions[a],
+            names[a],
+            years[a:b],
+            values[a:b],
+            qualifiers[a:b],
+            bounds.get(names[a], Bounds(known=False)),
+        )
+        for a, b in zip(starts[:-1], starts[1:], strict=True)
+    ]
+
+
+def join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def predictives(
+    histories: list[Series],
+    to_years: list[int],
+    cal: calib.Calibration,
+    lenders: dict[tuple[str, str], list[float]],
+    cache: FitCache | None,
+    executor: Executor | None,
+) -> list[tuple[Predictive | None, str, str]]:
+    """For each history: its predictive distribution (None below two exact points), the bounds left
+    out of fitting, and the reason there is no forecast."""
+    exact = [h.exact() for h in histories]
+    usable = [i for i, (s, _) in enumerate(exact) if len(s.values) >= 2]
+    series = [exact[i][0] for i in usable]
+    borrowed: list[float | None] = [borrowed_sigma(s, lenders, cal) for s in series]
+    fits = fit_many(series, [to_years[i] for i in usable], borrowed, cache, executor)
+    out: list[tuple[Predictive | None, str, str]] = []
+    for s, dropped in exact:
+        count = "no exact figure" if len(s.values) == 0 else f"one exact figure ({s.years[-1]})"
+        out.append((None, dropped, count))
+    for i, s, f in zip(usable, series, fits, strict=True):
+        out[i] = (calibrated(s, f, cal), exact[i][1], "")
+    return out
+
+
+def forecast_series(
+    observations: pd.DataFrame,
+    to_year: int,
+    indicators: pd.DataFrame | None,
+    calibration: calib.Calibration,
+    cache: FitCache | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Every (region, indicator) series forecast for each year after its last observation up to `to_year`."""
+    cal = calibration
+    all_series = split_series(observations, indicators)
+    lenders = lenders_of(all_series)
+    results = predictives(all_series, [to_year] * len(all_series), cal, lenders, cache, executor)
+    parts: dict[str, list] = {c: [] for c in OUTPUT_COLUMNS}
+    for s, (pred, dropped, missing) in zip(all_series, results, strict=True):
+        exact_years = s.years[s.qualifiers == "="]
+        if len(exact_years) == 0:
+            continue
+        years = np.arange(exact_years[-1] + 1, to_year + 1)
+        k = len(years)
+        if k == 0:
+            continue
+        if pred is None:
+            nan = np.full(k, np.nan)
+            mean = lower = upper = nan
+            method = "none"
+            reason = join_notes(f"{missing}: status only, no pace to forecast from", dropped)
+        else:
+            mean, lower, upper = pred.point(), pred.quantile(0.1, cal), pred.quantile(0.9, cal)
+            method, reason = pred.method, join_notes(pred.reason, dropped)
+        parts["region"] += [s.region] * k
+        parts["indicator"] += [s.indicator] * k
+        parts["year"].append(years)
+        parts["mean"].append(mean)
+        parts["lower80"].append(lower)
+        parts["upper80"].append(upper)
+        parts["method"] += [method] * k
+        parts["method_reason"] += [reason] * k
+    for column in ("year", "mean", "lower80", "upper80"):
+        parts[column] = np.concatenate(parts[column]) if parts[column] else np.array([])
+    return pd.DataFrame(parts, columns=OUTPUT_COLUMNS).astype({"year": "int64"})
+
+
+# --- targets: P(met) by the deadline ------------------------------------------------------------
+
+
+def forecast_fields(
+    pred: Predictive | None,
+    dropped: str,
+    missing: str,
+    deadline: int,
+    comparator: str,
+    goal: float,
+    cal: calib.Calibration,
+) -> dict:
+    """The forecast columns of a target row from its series' predictive distribution."""
+    if pred is None:
+        return {"method": "none", "method_reason": join_notes(f"{missing}: status only", dropped)}
+    p = math.nan if comparator == "==" else probability_met(pred, deadline, comparator, goal, cal)
+    reason = join_notes(
+        pred.reason, dropped, "an exact (==) target has no probability" if comparator == "==" else ""
+    )
+    return {
+        "forecast_mean": float(pred.point()[-1]),
+        "forecast_lower80": float(pred.quantile(0.1, cal)[-1]),
+        "forecast_upper80": float(pred.quantile(0.9, cal)[-1]),
+        "p_met": p,
+        "method": pred.method,
+        "method_reason": reason,
+    }
+
+
+def forecast_targets(
+    targets: pd.DataFrame,
+    indicators: pd.DataFrame | None,
+    resolved_observations: pd.DataFrame,
+    as_of: int,
+    calibration: calib.Calibration,
+    cache: FitCache | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """One row per target: the forecast for its deadline year and P(met), from data up to `as_of`."""
+    from analysis.assessment import goal_of, meets
+
+    cal = calibration
+    usable = resolved_observations[resolved_observations["year"] <= as_of]
+    all_series = split_series(usable, indicators)
+    by_key = {(s.region, s.indicator): s for s in all_series}
+    lenders = lenders_of(all_series)
+    by_indicator = {} if indicators is None else {r["indicator_id"]: r for r in indicators.to_dict("records")}
+    rows: list[dict] = []
+    pending: list[tuple[int, Series, int, str, float]] = []
+    for t in targets.to_dict("records"):
+        deadline = int(t["target_year"])
+        row = {"target_id": t["target_id"], "forecast_year": deadline}
+        rows.append(row)
+        series = by_key.get((t["region"], t["indicator"]))
+        if series is None:
+            row |= {"method": "none", "method_reason": "no observation up to the assessment year"}
+            continue
+        series = series.where(series.years <= min(as_of, deadline))
+        if len(series.years) == 0:
+            row |= {"method": "none", "method_reason": f"no observation up to {min(as_of, deadline)}"}
+            continue
+        frame = pd.DataFrame({"year": series.years, "value": series.values, "qualifier": series.qualifiers})
+        goal = goal_of(t, by_indicator.get(t["indicator"]), frame)
+        if goal.reason:
+            row |= {"method": "none", "method_reason": goal.reason}
+            continue
+        if series.years[-1] == deadline:
+            verdict = meets(str(series.qualifiers[-1]), float(series.values[-1]), goal.comparator, goal.value)
+            value = float(series.values[-1])
+            row |= {
+                "forecast_mean": value,
+                "forecast_lower80": value,
+                "forecast_upper80": value,
+                "p_met": math.nan if verdict is None else float(verdict),
+                "method": "observed",
+                "method_reason": "the deadline-year figure is a bound that does not decide"
+                if verdict is None
+                else "the deadline year is observed",
+            }
+            continue
+        pending.append((len(rows) - 1, series, deadline, goal.comparator, goal.value))
+    results = predictives([p[1] for p in pending], [p[2] for p in pending], cal, lenders, cache, executor)
+    for (at, _, deadline, comparator, goal), (pred, dropped, missing) in zip(pending, results, strict=True):
+        rows[at] |= forecast_fields(pred, dropped, missing, deadline, comparator, goal, cal)
+    return pd.DataFrame.from_records(rows, columns=TARGET_COLUMNS).astype(
+        {c: "float64" for c in TARGET_COLUMNS[2:6]}
+    )

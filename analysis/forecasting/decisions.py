@@ -1,0 +1,87 @@
+"""Which method forecasts a series, decided by the series' own rolling-origin backtest.
+
+This is the expensive part (every statsmodels fit happens here), so it works on plain arrays, runs on
+any executor and its results are cached by the series' content (`key`). bench/forecast_skill.py holds
+the evidence for the settings below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.forecasting import models
+
+# The final method chooses, per series, between these by its own rolling-origin backtest.
+CHOICES = ("damped", "damped+drift", "ses")
+BACKTEST_FROM = 8  # grid points; shorter series are too short for a backtest to choose, they get DEFAULT
+DEFAULT = "damped+drift"
+BACKTEST_ORIGINS, BACKTEST_STEPS, BACKTEST_MIN_FIT = 4, 3, 5
+PATH_YEARS = 60  # forecast years kept per decision (the cache holds paths this long)
+FALLBACK = "drift"
+
+
+@dataclass(frozen=True)
+class Decision:
+    method: str
+    errors: dict[str, float]  # mean absolute backtest error per method (model scale); empty if none
+    note: str  # what went wrong and what was done instead, if anything
+    path: np.ndarray  # the method's forecast for the PATH_YEARS years after the last point
+
+
+def settings_text() -> str:
+    import statsmodels
+
+    return (
+        f"v1|statsmodels {statsmodels.__version__}|numpy {np.__version__}|{CHOICES}|{BACKTEST_FROM}|"
+        f"{DEFAULT}|{BACKTEST_ORIGINS}|{BACKTEST_STEPS}|{BACKTEST_MIN_FIT}|{PATH_YEARS}|"
+        + "|".join(f"{m.name}:{m.engine}" for m in models.MODELS.values())
+    )
+
+
+def key(z: np.ndarray, settings: str) -> str:
+    """The cache key of a series on its model scale and annual grid."""
+    digest = hashlib.sha256(settings.encode())
+    digest.update(np.ascontiguousarray(z, dtype="<f8").tobytes())
+    return digest.hexdigest()
+
+
+def backtest_errors(z: np.ndarray, methods: tuple[str, ...]) -> dict[str, float]:
+    """Mean absolute error of 1–3-step forecasts from the series' last origins (model scale); every
+    candidate is fitted once per origin. A method that failed at an origin counts as infinitely wrong."""
+    n, errors = len(z), {m: [] for m in methods}
+    for origin in range(max(BACKTEST_MIN_FIT, n - BACKTEST_ORIGINS), n):
+        steps = min(BACKTEST_STEPS, n - origin)
+        made = models.forecasts(z[:origin], steps, methods)
+        for name in methods:
+            f = made.get(name)
+            errors[name].append(
+                np.inf if f is None else float(np.mean(np.abs(z[origin : origin + steps] - f)))
+            )
+    return {m: float(np.mean(e)) for m, e in errors.items()}
+
+
+def decide(z: np.ndarray) -> Decision:
+    """The method for one series (five points or more on an annual grid) and its forecast path."""
+    errors: dict[str, float] = {}
+    if len(z) >= BACKTEST_FROM:
+        errors = backtest_errors(z, CHOICES)
+        ranked = sorted(CHOICES, key=lambda m: (errors[m], CHOICES.index(m)))
+    else:
+        ranked = [DEFAULT]
+    for method in ranked:
+        path = models.forecasts(z, PATH_YEARS, [method]).get(method)
+        if path is not None:
+            note = "" if method == ranked[0] else f"{ranked[0]} could not be fitted; {method} used"
+            return Decision(method, errors, note, path)
+    path = models.forecasts(z, PATH_YEARS, [FALLBACK])[FALLBACK]
+    return Decision(FALLBACK, errors, f"{ranked[0]} could not be fitted; {FALLBACK} used", path)
+
+
+def decide_many(series: list[np.ndarray]) -> tuple[list[Decision], float]:
+    """Decisions for many series and the seconds spent inside the models' fits (for bench/scale.py)."""
+    started = models.seconds_fitting()
+    out = [decide(z) for z in series]
+    return out, models.seconds_fitting() - started
