@@ -8,8 +8,9 @@ The series are synthetic (bench/backtest.py generators, seed 3), one target per 
 2027, set along its own pace so every band occurs). They are written to a CSV first and read back
 with the batch command's reader (`pipeline.read_series`), so reading stays measured. For the largest
 size it also reports the seconds spent inside the models' fits (statsmodels) against everything
-else, and statsforecast's AutoETS on the same series when statsforecast is installed (not a project dependency). Fits are not
-cached between sizes or runs here (a fresh in-memory cache each time), so every series is fitted.
+else, and statsforecast's AutoETS on the same series when statsforecast is installed (not a project
+dependency). Fits are not cached between sizes or runs here (a fresh in-memory cache each time), so
+every series is fitted.
 """
 
 from __future__ import annotations

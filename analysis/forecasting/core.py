@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+import analysis.forecasting.decisions as decisions
 from analysis import calibration as calib
-from analysis.forecasting import decisions
 from analysis.forecasting.cache import FitCache, MemoryCache
 from analysis.forecasting.executors import Executor, chunked, executor_for
 from analysis.forecasting.transforms import Bounds, choose_scale, from_model, near_bound, to_model

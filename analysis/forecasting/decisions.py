@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.forecasting import models
+import analysis.forecasting.models as models
 
 # The final method chooses, per series, between these by its own rolling-origin backtest.
 CHOICES = ("damped", "damped+drift", "ses")
