@@ -628,8 +628,8 @@ def read_quantity(row, prefix: str, clause: str, after: str = "",
         return None
     if rule.category == "grade" and not _grade_reached(row, prefix, after, stated):
         return None
-    changes = tuple(rules()["relative_change_before"] + rules()["from_words"])
-    core = re.sub(rf"{YEAR}{SPACE}年(?:底|末)?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁
+    changes = tuple(rules()["relative_change_before"] + rules()["from_words"] + ["较", "比"])
+    core = re.sub(rf"{NOW}?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁, 较目前的76.3岁
     reached = observed or core.rstrip().endswith(tuple(before_words) + changes)
     who = after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))
     if rule.category == "age" and (not reached or who):
@@ -714,7 +714,9 @@ DRAFT_EXTRA = ["measure", "base_year", "confidence", "rule"]
 DRAFT_COLUMNS = TARGET_COLUMNS + [c for c in DRAFT_EXTRA if c not in TARGET_COLUMNS]
 OBSERVATION_DRAFT_COLUMNS = ["region", "indicator", "year", "qualifier", "value", "unit", "source_url",
                              "source_kind", "excerpt", "indicator_zh", "note"]
-FROM_BEFORE = re.compile(rf"(?:由|从){SPACE}(?:{YEAR}{SPACE}年(?:底|末)?)?{SPACE}(?:的)?{SPACE}$")
+NOW = rf"(?:{YEAR}{SPACE}年(?:底|末)?|目前|现在|当前|现有)"
+FROM_BEFORE = re.compile(rf"(?:由|从){SPACE}{NOW}?{SPACE}(?:的)?{SPACE}$")
+COMPARED_BEFORE = re.compile(rf"(?:较|比|相比){SPACE}{NOW}?{SPACE}的{SPACE}$")  # 较目前的76.3岁继续增长
 TO_AFTER = re.compile(rf"^{SPACE}[^\d，。；;]{{0,6}}?(?:到|至)")
 BASE_PHRASE_AFTER = re.compile(r"^(?:的)?(?:基础上|水平上)")
 
@@ -770,7 +772,10 @@ def _is_past(layout_: Layout, position: int, start_year: int | None) -> bool:
     if layout_.line_in_review[layout_.line_index(position)]:
         return True
     start, end = layout_.piece(layout_.sentences, position)
-    if any(w in layout_.text[start:end] for w in rules()["past_markers"]):
+    sentence = layout_.text[start:end]
+    # 目前 … reports the present, but 较目前的, 在目前基础上 compare a target with it
+    if any(not sentence[:m.start()].endswith(("较", "比", "从", "由", "在", "与"))
+           for w in rules()["past_markers"] for m in re.finditer(re.escape(w), sentence)):
         return True
     if len(layout_.years_in(start, position, "past")):
         return True
@@ -866,7 +871,8 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
         if row.form == "phrase":
             phrase_clauses.add(start)
         base_year = _base_year(layout_, row.start)
-        if (FROM_BEFORE.search(prefix) and TO_AFTER.match(after)) or BASE_PHRASE_AFTER.match(after):
+        if ((FROM_BEFORE.search(prefix) and TO_AFTER.match(after)) or BASE_PHRASE_AFTER.match(after)
+                or COMPARED_BEFORE.search(prefix)):
             baseline[row.sentence_start] = (reading.value, base_year)
             if past and base_year is not None:
                 observed.append(_observation(layout_, row, clause, reading, base_year, prefix, after))

@@ -269,6 +269,19 @@ def test_target_against_a_base_is_proposed_with_its_base():
     assert rows["baseline_value"].iloc[1] == 76.4 and rows["baseline_year"].iloc[1] == 2020
 
 
+def test_a_value_compared_against_becomes_the_baseline():
+    text = ("到2032年，全州人均预期寿命较目前的77.1岁继续增长，达到79.5岁；个人卫生支出占卫生总费用的比重"
+            "从目前28.5%降至26%左右；健康预期寿命比目前的水平增2岁。\n2019年全州人均预期寿命已达75.6岁。\n"
+            "到2035年，人均预期寿命进一步提高至80岁。")
+    draft = extraction.draft_plan(text, document="x.txt", horizon=2035)
+    targets = draft.targets.fillna({"baseline_value": 0})  # 0: no baseline stated
+    columns = ("target_value", "unit", "comparator", "measure", "baseline_value", "target_year")
+    assert rows_of(targets, *columns) == [
+        (79.5, "years", ">=", "level", 77.1, 2032), (26, "%", "<=", "level", 28.5, 2032),
+        (2, "years", ">=", "increase", 0, 2032), (80, "years", ">=", "level", 0, 2035)]
+    assert rows_of(draft.observations, "value", "year") == [(75.6, 2019)]
+
+
 def test_per_population_figures_without_mei_and_no_extra_thousand():
     text = ("到2027年，千人护士数达到3.6名，千人口药师数不低于0.6名，万人全科医生数达到3.9名，"
             "门诊量达到120万人次。")
