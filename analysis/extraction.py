@@ -510,6 +510,10 @@ def _headings(text: str, lines: list[tuple[int, int]],
         known = [y for _, (y, _) in sorted(current.items()) if y is not None]
         out.append(known[-1] if known else None)
         in_review.append(any(review for _, review in current.values()))
+        named = deadlines[(deadlines["start"] >= start) & (deadlines["start"] < end)]
+        if text[start:end].rstrip().endswith(("：", ":")) and len(named):
+            # 到2025年，主要目标是： — the year of the list lines that follow, up to the next heading
+            current[3] = (int(named["year"].iloc[-1]), current.get(2, current.get(1, (None, False)))[1])
     return out, in_review
 
 
@@ -668,7 +672,8 @@ def _shape(row, rule: UnitRule, prefix: str, clause: str) -> Reading:
 
 
 def target_year(layout_: Layout, position: int, horizon: int) -> tuple[int, str, tuple[int, ...]]:
-    """The year a target takes: its sentence's, its paragraph's, its heading's, else the horizon.
+    """The year a target takes: its sentence's, its paragraph's, its heading's (or that of the line
+    ending in ： that introduces its list), else the horizon.
 
     Only deadlines count (a base year 比2015年 never does). The third value lists the years of a paired
     deadline (到2022年和2030年…分别达到A和B) the target's sentence names before it, for `_pair_years`.

@@ -183,6 +183,13 @@ def test_year_from_sentence_paragraph_heading_or_horizon():
     assert rows.loc[12, "target_year"] == 2030 and "horizon" in rows.loc[12, "note"]
 
 
+def test_a_line_ending_in_a_colon_gives_its_year_to_the_list_under_it():
+    text = ("二、发展目标\n到2026年，主要目标是：\n1.县域内住院率达到88%。\n2.建成胸痛中心4个。\n"
+            "三、保障措施\n培训村医500人。")
+    assert rows_of(proposed(text, horizon=2030), "target_value", "target_year") == [(88, 2026), (4, 2026),
+                                                                                     (500, 2030)]
+
+
 def test_clause_label_is_the_section_numbering_from_the_outside_in():
     text = "二、主要任务\n（三）培育建设医学重点学科\n8.培育重点优势学科28个。"
     assert proposed(text)["clause"].tolist() == ["二（三）8"]
