@@ -12,14 +12,17 @@ and swapped in only when every page rendered, so a failed build leaves the last 
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -38,6 +41,8 @@ SITE_ONLY_CODE = {"build.py", "render.py", "cli.py", "__main__.py", "page.html",
 # Libraries whose version can change a figure; a new version re-executes the notebooks.
 FIGURE_LIBRARIES = ("pandas", "numpy", "statsmodels", "altair", "vl-convert-python")
 SITE_STAMP = ".plantracker-site"
+# Top-level files a renderer may read besides the pages (Quarto: stylesheets, includes, bibliographies).
+SITE_TOP_LEVEL = {".yml", ".yaml", ".qmd", ".md", ".css", ".scss", ".html", ".bib", ".csl"}
 
 
 @dataclass(frozen=True)
@@ -165,10 +170,32 @@ def environment_versions() -> dict[str, str]:
     return versions
 
 
+# Where the chart renderer (vl-convert, through fontdb) finds the machine's fonts.
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+                "/Library/Fonts", "~/Library/Fonts", "/System/Library/Fonts")
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2", ".pfa", ".pfb"}
+
+
+def installed_fonts() -> list[str]:
+    """The fonts that lay out chart text (an installed font moves SVG text), as name, size and time:
+    enough to notice a font added, removed or replaced without reading megabytes of font files."""
+    found = []
+    for folder in FONT_FOLDERS:
+        base = Path(folder).expanduser()
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+                info = path.stat()
+                found.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return found
+
+
 def input_fingerprint(job: NotebookJob, root: Path, regions: list[str]) -> str:
-    """A hash of everything that can change the figures of one notebook."""
+    """A hash of everything that can change the bytes of one executed notebook."""
     digest = hashlib.sha256()
-    header = {"parameters": job.parameters, "versions": environment_versions(), "title": job.title}
+    header = {"parameters": job.parameters, "versions": environment_versions(), "title": job.title,
+              "fonts": installed_fonts()}
     digest.update(json.dumps(header, sort_keys=True).encode())
     digest.update(job.source.read_bytes())
     package = Path(__file__).parent
@@ -193,7 +220,169 @@ def stored_fingerprint(output: Path) -> str | None:
     return (notebook.get("metadata", {}).get("plantracker") or {}).get("input_hash")
 
 
+# ---------------------------------------------------------------- the build's own folder: lock and scratch
+
+
+def lock_file(root: Path) -> Path:
+    return paths.cache_dir(root) / "build.lock"
+
+
+def scratch_dir(root: Path) -> Path:
+    """The one folder a build writes into before publishing; only the build holding the lock uses it."""
+    return paths.cache_dir(root) / "build"
+
+
+def journal_file(root: Path) -> Path:
+    """The list of moves of a publish under way; present only between its first and its last rename."""
+    return paths.cache_dir(root) / "publish.json"
+
+
+def failed_dir(root: Path) -> Path:
+    """Where a failed page's notebook and kernel log are kept for reading (replaced by the next failure)."""
+    return paths.cache_dir(root) / "failed"
+
+
+def kernel_socket_dir(root: Path) -> Path:
+    """The kernels' socket folder: in the scratch folder unless its path is too long for a socket name
+    (about 100 characters), then a folder in the system's temporary folder whose name the project fixes,
+    so that a killed build's sockets are found and removed by the next build all the same."""
+    inside = scratch_dir(root) / "k"
+    if len(str(inside)) <= 80:
+        return inside
+    key = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"plantracker-{os.getuid() if hasattr(os, 'getuid') else 0}-{key}"
+
+
+class BuildLock:
+    """One build at a time per project: a second one waits for the first, saying so once.
+
+    An advisory lock (flock) on .plantracker-cache/build.lock; the system releases it when the process
+    ends however it ends, so a killed build never leaves the project locked.
+    """
+
+    def __init__(self, root: Path, console=None, wait: bool = True):
+        self.path, self.console, self.wait = lock_file(root), console, wait
+        self.handle = None
+
+    def __enter__(self) -> BuildLock:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "unknown"
+            if not self.wait:
+                self.handle.close()
+                raise BuildError(f"another build of this project is running (pid {holder}); wait for it "
+                                 f"to finish, then build again") from None
+            _say(self.console, f"another build of this project is running (pid {holder}); waiting for it "
+                               f"to finish…")
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"{os.getpid()}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        import fcntl
+
+        self.handle.seek(0)
+        self.handle.truncate()
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+        return False
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """The layout of the scratch folder."""
+
+    root: Path
+
+    @property
+    def reports(self) -> Path:  # executed notebooks waiting to be published
+        return self.root / "reports"
+
+    @property
+    def logs(self) -> Path:  # the kernels' own messages
+        return self.root / "logs"
+
+    @property
+    def stage(self) -> Path:  # the site's sources as they will be after publishing
+        return self.root / "stage"
+
+    @property
+    def site(self) -> Path:  # the rendered site waiting to be published; after it, the old one
+        return self.root / "site"
+
+
+def remove_stale_scratch(root: Path) -> list[str]:
+    """Remove what killed builds left behind (called holding the lock); returns what was removed."""
+    removed = []
+    leftovers = [scratch_dir(root), kernel_socket_dir(root), paths.cache_dir(root) / "run"]
+    reports = paths.reports_dir(root)
+    if reports.is_dir():  # the folders of the earlier publishing scheme
+        leftovers += [p for p in reports.iterdir() if p.name.startswith((".site-new-", ".site-old-"))]
+    for path in leftovers:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            continue
+        removed.append(str(path))
+    return removed
+
+
+class scratch_folder:
+    """A fresh scratch folder for one build, removed on every way out of it (error, Ctrl-C, SIGTERM)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __enter__(self) -> Scratch:
+        remove_stale_scratch(self.root)
+        scratch = Scratch(scratch_dir(self.root))
+        for folder in (scratch.reports, scratch.logs, scratch.stage):
+            folder.mkdir(parents=True)
+        kernel_socket_dir(self.root).mkdir(parents=True, exist_ok=True)
+        return scratch
+
+    def __exit__(self, *exc) -> bool:
+        for path in (scratch_dir(self.root), kernel_socket_dir(self.root)):
+            shutil.rmtree(path, ignore_errors=True)
+        return False
+
+
+class terminate_as_interrupt:
+    """SIGTERM handled like Ctrl-C while building, so that the scratch folder is removed and the
+    kernels stopped; only in the main thread, where Python delivers signals."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> bool:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
 # ---------------------------------------------------------------- executing
+
+
+class Cancelled(Exception):
+    """Raised between two cells when the build is being stopped."""
 
 
 def current_env_kernel_manager(socket_prefix: Path, stderr):
@@ -229,33 +418,42 @@ def current_env_kernel_manager(socket_prefix: Path, stderr):
     return CurrentEnvKernelManager
 
 
-def execute_job(job: NotebookJob, root: Path, fingerprint: str,
-                on_cell: Callable[[int, int], None] | None = None) -> None:
-    """Run one notebook into the cache folder, tidy it, then move it over reports/<name>.ipynb."""
+def execute_job(job: NotebookJob, root: Path, fingerprint: str, scratch: Scratch,
+                on_cell: Callable[[int, int], None] | None = None) -> Path:
+    """Run one notebook into the scratch folder and tidy it; returns the executed notebook's path there."""
     import nbformat
     import papermill
 
-    work = paths.cache_dir(root) / "run"
-    work.mkdir(parents=True, exist_ok=True)
-    scratch = work / f"{job.name}.ipynb"
+    executed = scratch.reports / f"{job.name}.ipynb"
     total = len(nbformat.read(job.source, as_version=4).cells) + (1 if job.parameters else 0)
     hook = (lambda cell, cell_index, **_: on_cell(cell_index + 1, total)) if on_cell else None
-    log = work / f"{job.name}.kernel.log"
+    log = scratch.logs / f"{job.name}.kernel.log"
+    sockets = kernel_socket_dir(root) / job.name
+    sockets.mkdir(parents=True, exist_ok=True)
     try:
-        # a short folder for the kernel's sockets: socket paths are limited to about 100 characters
-        with tempfile.TemporaryDirectory(prefix="pt-kernel-") as sockets, log.open("w") as stderr:
+        with log.open("w") as stderr:
             papermill.execute_notebook(
-                str(job.source), str(scratch), parameters=job.parameters, progress_bar=False,
+                str(job.source), str(executed), parameters=job.parameters, progress_bar=False,
                 kernel_name="python3", on_cell_executed=hook,
-                kernel_manager_class=current_env_kernel_manager(Path(sockets) / "k", stderr),
+                kernel_manager_class=current_env_kernel_manager(sockets / "k", stderr),
             )
     except papermill.PapermillExecutionError as exc:
+        kept = keep_failure(root, job, executed, log)
         raise BuildError(f"{job.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue} "
-                         f"(the failed notebook is kept at {scratch}, the kernel's log at {log})") from exc
-    notebook = tidy_notebook(nbformat.read(scratch, as_version=4), job, root, fingerprint)
-    nbformat.write(notebook, scratch)
-    job.output.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(scratch, job.output)
+                         f"(the failed notebook and the kernel's log are kept in {kept})") from exc
+    notebook = tidy_notebook(nbformat.read(executed, as_version=4), job, root, fingerprint)
+    nbformat.write(notebook, executed)
+    return executed
+
+
+def keep_failure(root: Path, job: NotebookJob, executed: Path, log: Path) -> Path:
+    """Copy a failed page's notebook and kernel log out of the scratch folder, for reading."""
+    kept = failed_dir(root)
+    kept.mkdir(parents=True, exist_ok=True)
+    for path in (executed, log):
+        if path.exists():
+            shutil.copyfile(path, kept / path.name)
+    return kept
 
 
 def tidy_notebook(notebook, job: NotebookJob, root: Path, fingerprint: str):
@@ -289,28 +487,52 @@ def render_front_matter(source: str, title: str, language: str = "en") -> str:
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + rest
 
 
-def run_jobs(jobs: list[tuple[NotebookJob, str]], root: Path, workers: int, console) -> list[str]:
-    """Execute notebooks in parallel threads (each kernel is its own process), with a progress bar."""
+def run_jobs(jobs: list[tuple[NotebookJob, str]], root: Path, scratch: Scratch, workers: int,
+             console) -> tuple[dict[str, Path], list[str]]:
+    """Execute notebooks in parallel threads (each kernel is its own process), with a progress bar on a
+    terminal and one line per finished page elsewhere. Ctrl-C (or SIGTERM) stops every kernel after its
+    current cell. Returns the executed notebooks by page and the failures."""
+    executed: dict[str, Path] = {}
     failures: list[str] = []
-    with _progress(console) as progress, ThreadPoolExecutor(max_workers=workers) as pool:
+    stop = threading.Event()
+    with _progress(console) as progress:
+        pool = ThreadPoolExecutor(max_workers=workers)
         tasks = {job.name: progress.add_task(job.name, total=None) for job, _ in jobs}
 
         def on_cell(name: str) -> Callable[[int, int], None]:
-            return lambda done, total: progress.update(tasks[name], completed=done, total=total)
+            def update(done: int, total: int) -> None:
+                if stop.is_set():
+                    raise Cancelled
+                progress.update(tasks[name], completed=done, total=total)
+            return update
 
-        futures = {pool.submit(execute_job, job, root, fp, on_cell(job.name)): job for job, fp in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                future.result()
-            except BuildError as exc:
-                failures.append(str(exc))
-            except Exception as exc:  # a kernel that dies is reported with the page, not as a traceback
-                failures.append(f"{job.name}: {type(exc).__name__}: {exc}")
-    return failures
+        started = time.perf_counter()
+        futures = {pool.submit(execute_job, job, root, fp, scratch, on_cell(job.name)): job
+                   for job, fp in jobs}
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    executed[_rel(root, job.output)] = future.result()
+                    progress.done(job.name, time.perf_counter() - started)
+                except BuildError as exc:
+                    failures.append(str(exc))
+                except Exception as exc:  # a kernel that dies is reported with the page, not as a traceback
+                    failures.append(f"{job.name}: {type(exc).__name__}: {exc}")
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    return executed, failures
 
 
-class _NoProgress:
+class _LineProgress:
+    """Off a terminal: no bar, one line per page when it is done."""
+
+    def __init__(self, console):
+        self.console = console
+
     def __enter__(self):
         return self
 
@@ -323,107 +545,254 @@ class _NoProgress:
     def update(self, *args, **kwargs):
         pass
 
+    def done(self, name: str, seconds: float) -> None:
+        _say(self.console, f"  {name} executed ({seconds:.1f} s)")
+
+
+class _BarProgress:
+    def __init__(self, console):
+        from rich import progress as bar
+
+        self.bar = bar.Progress(bar.SpinnerColumn(), bar.TextColumn("{task.description:<10}"),
+                                bar.BarColumn(), bar.MofNCompleteColumn(), bar.TextColumn("cells"),
+                                bar.TimeElapsedColumn(), console=console, transient=False)
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+    def add_task(self, *args, **kwargs):
+        return self.bar.add_task(*args, **kwargs)
+
+    def update(self, *args, **kwargs):
+        self.bar.update(*args, **kwargs)
+
+    def done(self, name: str, seconds: float) -> None:
+        pass
+
 
 def _progress(console):
-    if console is None:
-        return _NoProgress()
-    from rich import progress as bar
-
-    return bar.Progress(bar.SpinnerColumn(), bar.TextColumn("{task.description:<10}"), bar.BarColumn(),
-                        bar.MofNCompleteColumn(), bar.TextColumn("cells"), bar.TimeElapsedColumn(),
-                        console=console, transient=False)
+    if console is not None and console.is_terminal:
+        return _BarProgress(console)
+    return _LineProgress(console)
 
 
-# ---------------------------------------------------------------- rendering and swapping in
+# ---------------------------------------------------------------- staging and rendering the site
 
 
-def site_fingerprint(root: Path, config: render.SiteConfig, renderer: str) -> str:
-    """A hash of everything the rendered site is made from."""
-    digest = hashlib.sha256(renderer.encode())
+def site_sources(root: Path, config: render.SiteConfig) -> list[str]:
+    """The files the site is rendered from, relative to the root: the site definition, its pages and
+    resources, and the other top-level files a renderer may read (stylesheets, includes)."""
     sources = [render.CONFIG_FILE, *config.pages]
     for pattern in config.resources:
-        sources += sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
+        sources += sorted(p.relative_to(root).as_posix() for p in root.glob(pattern) if p.is_file())
+    sources += sorted(p.name for p in root.iterdir()
+                      if p.is_file() and not p.name.startswith(".") and p.suffix in SITE_TOP_LEVEL)
+    generated = root / permalinks.GENERATED_DATA  # what generated pages include
+    if generated.is_dir():
+        sources += sorted(p.relative_to(root).as_posix() for p in generated.rglob("*") if p.is_file())
+    return list(dict.fromkeys(sources))
+
+
+def stage_site(root: Path, scratch: Scratch, executed: dict[str, Path]) -> Path:
+    """The site's sources as they will be after publishing: the new notebooks in place of the old."""
+    config = render.load_site_config(root)
+    new = dict(executed)
+    for source in site_sources(root, config):
+        origin = new.get(source, root / source)
+        if not origin.is_file():
+            continue  # a generated page, or one the renderer will report missing
+        target = scratch.stage / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(origin, target)
+    return scratch.stage
+
+
+def _link_or_copy(origin: Path, target: Path) -> None:
+    """A hard link where possible (files are replaced by rename, never written in place), else a copy."""
+    try:
+        os.link(origin, target)
+    except OSError:
+        shutil.copyfile(origin, target)
+
+
+def site_fingerprint(root: Path, config: render.SiteConfig, renderer: str,
+                     pages_from: Path | None = None) -> str:
+    """A hash of everything the rendered site is made from: its sources (read from `pages_from`, the
+    staging folder, when given) and the renderer's code."""
+    digest = hashlib.sha256(renderer.encode())
+    base = pages_from or root
     code = [Path(render.__file__), render.TEMPLATES / "page.html", render.ASSETS / render.STYLESHEET]
-    for name, path in [(s, root / s) for s in sources] + [(p.name, p) for p in code]:
+    for name, path in [(s, base / s) for s in site_sources(root, config)] + [(p.name, p) for p in code]:
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
     return digest.hexdigest()
 
 
-def render_site(root: Path, renderer: str) -> Path:
-    """Render into a fresh folder beside reports/_site and swap it in; on failure nothing is touched."""
-    site = paths.site_dir(root)
-    site.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site.parent))
+def site_is_current(root: Path, config: render.SiteConfig, renderer: str) -> bool:
+    """Whether reports/_site was rendered from exactly the current sources (reports/*.ipynb included)."""
+    stamp = paths.site_dir(root) / SITE_STAMP
+    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == site_fingerprint(
+        root, config, renderer)
+
+
+def render_staged(root: Path, scratch: Scratch, renderer: str) -> str:
+    """Render the staged sources into the scratch folder; returns the new site's fingerprint."""
+    config = render.load_site_config(root)
+    render.RENDERERS[renderer](scratch.stage, scratch.site)
+    fingerprint = site_fingerprint(root, config, renderer, pages_from=scratch.stage)
+    (scratch.site / SITE_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
+    scratch.site.chmod(0o755)
+    return fingerprint
+
+
+# ---------------------------------------------------------------- publishing: all or nothing
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE), so neither is ever missing.
+
+    Where the system cannot (another OS, a file system without it), three renames put `b` aside, `a` in
+    its place and `b` where `a` was: a moment without `b`, the best that system allows.
+    """
+    if _rename_exchange(a, b):
+        return
+    aside = b.with_name(b.name + ".aside")
+    os.rename(b, aside)
     try:
-        render.RENDERERS[renderer](root, fresh)
-        config = render.load_site_config(root)
-        (fresh / SITE_STAMP).write_text(site_fingerprint(root, config, renderer) + "\n", encoding="utf-8")
-        fresh.chmod(0o755)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
+        os.rename(a, b)
+    except OSError:
+        os.rename(aside, b)
         raise
-    swap_in(fresh, site)
-    return site
+    os.rename(aside, a)
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
 
 
 def swap_in(fresh: Path, site: Path) -> None:
-    """Replace `site` by `fresh` with two renames; if the second fails the old site is put back."""
-    if not site.exists():
+    """Put `fresh` at `site`; the site it replaces ends up at `fresh` (for its owner to remove)."""
+    if site.exists() or site.is_symlink():
+        exchange(fresh, site)
+    else:
         os.rename(fresh, site)
-        return
-    old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site.parent))
-    os.rmdir(old)
-    os.rename(site, old)
+
+
+def publish(root: Path, scratch: Scratch, executed: dict[str, Path], site_stamp: str | None) -> None:
+    """Move the new notebooks over reports/*.ipynb and the new site over reports/_site, together.
+
+    A journal listing the moves is written first (atomically), so that a build killed half-way is
+    completed by the next one (`recover`) instead of leaving some notebooks new and others old.
+    """
+    moves = [(path, root / page) for page, path in executed.items()]
+    entry = {"notebooks": [[_rel(root, a), _rel(root, b)] for a, b in moves],
+             "site": _rel(root, scratch.site) if site_stamp else None, "site_stamp": site_stamp}
+    pending = scratch.root / "publish.json"
+    pending.write_text(json.dumps(entry, indent=1), encoding="utf-8")
+    _fsync(pending)
+    os.replace(pending, journal_file(root))
+    _finish(root, entry)
+
+
+def recover(root: Path) -> bool:
+    """Complete a publish that a killed build began (its journal is still there); True if there was one."""
+    journal = journal_file(root)
+    if not journal.is_file():
+        return False
     try:
-        os.rename(fresh, site)
-    except OSError:
-        os.rename(old, site)
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+    except ValueError:  # written whole by a rename, so this cannot happen short of tampering
+        journal.unlink()
+        return False
+    _finish(root, entry)
+    return True
 
 
-def site_is_current(root: Path, config: render.SiteConfig, renderer: str) -> bool:
-    stamp = paths.site_dir(root) / SITE_STAMP
-    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == site_fingerprint(root, config,
-                                                                                             renderer)
+def _finish(root: Path, entry: dict) -> None:
+    for staged, target in entry["notebooks"]:
+        if (root / staged).is_file():
+            (root / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(root / staged, root / target)
+    if entry.get("site"):
+        site, fresh = paths.site_dir(root), root / entry["site"]
+        stamp = site / SITE_STAMP
+        current = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+        if current != entry["site_stamp"] and fresh.is_dir():
+            swap_in(fresh, site)
+    journal_file(root).unlink()
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.resolve().relative_to(root).as_posix()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 # ---------------------------------------------------------------- the command
 
 
 def build_site(renderer: str = "auto", regions: list[str] | None = None, force: bool = False,
-               jobs: int | None = None, console=None, root: Path | None = None) -> BuildReport:
-    """Execute the notebooks whose inputs changed, then render the site into reports/_site."""
+               jobs: int | None = None, console=None, root: Path | None = None,
+               wait: bool = True) -> BuildReport:
+    """Execute the notebooks whose inputs changed, render the site, and publish both together."""
     started = time.perf_counter()
     root = (root or paths.project_root()).resolve()
     config = render.load_site_config(root)
     renderer = render.choose_renderer(renderer)
     known = plan_regions(root)
+    planned = plan_jobs(root, config, regions)
     paths.reports_dir(root).mkdir(parents=True, exist_ok=True)
     report = BuildReport(renderer=renderer, site=paths.site_dir(root))
-    pending = []
-    for job in plan_jobs(root, config, regions):
-        fingerprint = input_fingerprint(job, root, known)
-        if not force and stored_fingerprint(job.output) == fingerprint:
-            report.skipped.append(job.name)
-        else:
-            pending.append((job, fingerprint))
-    if pending:
-        _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
-                      + (f" (unchanged: {', '.join(report.skipped)})" if report.skipped else ""))
-        with _kernel_root(root):
-            failures = run_jobs(pending, root, jobs or os.cpu_count() or 1, console)
-        if failures:
-            raise BuildError("notebooks failed; the site was not changed:\n" + "\n".join(failures))
-        report.executed = [j.name for j, _ in pending]
-    # ---- generated pages (analysis/pages.py, owned by the site): written from the data before rendering
-    config = generated_pages(root, config, force, console)
-    # ----
-    if force or pending or not site_is_current(root, config, renderer):
-        render_site(root, renderer)
-        report.rendered = True
+    with BuildLock(root, console, wait), terminate_as_interrupt():
+        recover(root)
+        with scratch_folder(root) as scratch:
+            pending = []
+            for job in planned:
+                fingerprint = input_fingerprint(job, root, known)
+                if not force and stored_fingerprint(job.output) == fingerprint:
+                    report.skipped.append(job.name)
+                else:
+                    pending.append((job, fingerprint))
+            executed: dict[str, Path] = {}
+            if pending:
+                _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
+                              + (f" (unchanged: {', '.join(report.skipped)})" if report.skipped else ""))
+                with _kernel_root(root):
+                    executed, failures = run_jobs(pending, root, scratch, jobs or os.cpu_count() or 1,
+                                                  console)
+                if failures:
+                    raise BuildError("notebooks failed; the site and reports/*.ipynb were not changed:\n"
+                                     + "\n".join(failures))
+                report.executed = [j.name for j, _ in pending]
+            # ---- generated pages (analysis/pages.py, owned by the site): written from the data before
+            # the site is staged; they are no notebook, the site's fingerprint covers them as sources
+            config = generated_pages(root, config, force, console)
+            if force or pending or not site_is_current(root, config, renderer):
+                stage_site(root, scratch, executed)
+                stamp = render_staged(root, scratch, renderer)
+                publish(root, scratch, executed, stamp)
+                report.rendered = True
     report.seconds = time.perf_counter() - started
     state = "written" if report.rendered else "unchanged"
     _say(console, f"site {state}: {report.site / 'index.html'} ({len(report.executed)} executed, "

@@ -128,13 +128,21 @@ def test_forced_rebuild_gives_byte_identical_notebooks(built: Path):
         {k: v for k, v in before.items() if k.endswith(".ipynb")}
 
 
-def test_progress_is_shown_per_notebook(built: Path):
+def test_progress_is_a_line_per_notebook_off_a_terminal(built: Path):
     console = Console(record=True, width=120, force_terminal=False)
     build.build_site(renderer="offline", root=built, force=True, regions=["north"], console=console)
     text = console.export_text()
     assert "executing north, summary\n" in text  # south is not asked for
-    assert "north" in text and "cells" in text
+    assert "  north executed (" in text and "  summary executed (" in text
+    assert "cells" not in text and "\x1b" not in text  # no bar
     assert "site written" in text
+
+
+def test_progress_is_a_bar_per_notebook_on_a_terminal(built: Path):
+    console = Console(record=True, width=120, force_terminal=True)
+    build.build_site(renderer="offline", root=built, force=True, regions=["north"], console=console)
+    text = console.export_text()
+    assert "north" in text and "cells" in text and "executed (" not in text
 
 
 # ---------------------------------------------------------------- a failed build keeps the last good site
@@ -145,11 +153,10 @@ def test_failed_notebook_leaves_site_and_last_good_notebook(built: Path, monkeyp
     monkeypatch.setenv("TINY_FAIL_SOUTH", "1")
     with pytest.raises(BuildError, match="south: cell .* asked to fail") as failure:
         build.build_site(renderer="offline", root=built, force=True)
-    assert "the site was not changed" in str(failure.value)
-    after = tree(built / "reports")
-    assert after["_site/index.html"] == before["_site/index.html"]
-    assert after["south.ipynb"] == before["south.ipynb"]
-    assert not [p for p in (built / "reports").iterdir() if p.name.startswith(".site-")]
+    assert "the site and reports/*.ipynb were not changed" in str(failure.value)
+    assert tree(built / "reports") == before  # north and summary executed fine: not published either
+    assert not (built / ".plantracker-cache" / "build").exists()
+    assert (built / ".plantracker-cache" / "failed" / "south.ipynb").exists()
 
 
 def test_failed_render_leaves_the_last_good_site(built: Path):
@@ -158,18 +165,20 @@ def test_failed_render_leaves_the_last_good_site(built: Path):
     with pytest.raises(BuildError, match="index.qmd"):
         build.build_site(renderer="offline", root=built)
     assert tree(built / "reports" / "_site") == before
-    assert not [p for p in (built / "reports").iterdir() if p.name.startswith(".site-")]
+    assert sorted(p.name for p in (built / "reports").iterdir() if p.name.startswith(".")) == []
+    assert not (built / ".plantracker-cache" / "build").exists()
 
 
-def test_swap_replaces_the_old_site_entirely(tmp_path: Path):
+def test_swap_replaces_the_old_site_entirely_and_hands_back_the_old_one(tmp_path: Path):
     site, fresh = tmp_path / "_site", tmp_path / "fresh"
     site.mkdir()
     (site / "stale.html").write_text("old")
     fresh.mkdir()
     (fresh / "index.html").write_text("new")
     build.swap_in(fresh, site)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "fresh"]
     assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert [p.name for p in fresh.iterdir()] == ["stale.html"]
 
 
 # ---------------------------------------------------------------- the region parameter cannot escape reports/
@@ -236,8 +245,8 @@ def guizhou_page(tmp_path_factory) -> Path:
     indicators.write_text(out.getvalue(), encoding="utf-8")
     config = render.load_site_config(root)
     job = next(j for j in build.plan_jobs(root, config, ["guizhou"]) if j.name == "guizhou")
-    with build._kernel_root(root):
-        build.execute_job(job, root, "test")
+    with build._kernel_root(root), build.scratch_folder(root) as scratch:
+        os.replace(build.execute_job(job, root, "test", scratch), job.output)
     return root
 
 
