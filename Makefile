@@ -19,10 +19,13 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/plantracker build
 
+# First, in a second: were reports/*.ipynb built from the current data? (if not, it says what to run)
+# nbval's diffs without colour codes, so that they read in a CI log.
 test: $(STAMP)
+	$(BIN)/plantracker build --check
 	$(BIN)/ruff check analysis tests bench
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider reports zh/reports
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider --color=no reports zh/reports
 
 clean:
 	rm -rf reports/_site .plantracker-cache

@@ -60,6 +60,7 @@ class NotebookJob:
 @dataclass
 class BuildReport:
     executed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # executed, same figures: the file was left as it was
     skipped: list[str] = field(default_factory=list)
     renderer: str = ""
     rendered: bool = False
@@ -141,8 +142,9 @@ def data_files(root: Path) -> list[Path]:
     return sorted(p for p in paths.data_dir(root).rglob("*") if p.is_file() and p.suffix.lower() != ".md")
 
 
-def scoped_bytes(path: Path, exclude_regions: set[str]) -> bytes:
-    """A data file as one region's page sees it: rows of the other plan regions left out.
+def scoped_bytes(path: Path, exclude_regions: set[str]) -> bytes | None:
+    """A data file as one region's page sees it: rows of the other plan regions left out, None when no
+    row is left (a file of another region's figures is no input of this page at all).
 
     Only tables with a `region` column are narrowed; anything else counts whole.
     """
@@ -157,7 +159,18 @@ def scoped_bytes(path: Path, exclude_regions: set[str]) -> bytes:
         return raw
     column = [h.strip() for h in rows[0]].index("region")
     kept = [rows[0]] + [r for r in rows[1:] if not (len(r) > column and r[column].strip() in exclude_regions)]
+    if len(kept) == 1 and len(rows) > 1:
+        return None
     return json.dumps(kept, ensure_ascii=False).encode("utf-8")
+
+
+def plan_texts_of(root: Path, regions: set[str]) -> set[Path]:
+    """The policy texts (data/policies/*.txt) of these regions, by the registry's `file` column."""
+    if not regions:
+        return set()
+    with paths.registry_file(root).open(encoding="utf-8-sig", newline="") as handle:
+        return {paths.policies_dir(root) / row["file"].strip() for row in csv.DictReader(handle)
+                if (row.get("region") or "").strip() in regions and (row.get("file") or "").strip()}
 
 
 def environment_versions() -> dict[str, str]:
@@ -191,33 +204,130 @@ def installed_fonts() -> list[str]:
     return found
 
 
-def input_fingerprint(job: NotebookJob, root: Path, regions: list[str]) -> str:
-    """A hash of everything that can change the bytes of one executed notebook."""
-    digest = hashlib.sha256()
-    header = {"parameters": job.parameters, "versions": environment_versions(), "title": job.title,
-              "fonts": installed_fonts()}
-    digest.update(json.dumps(header, sort_keys=True).encode())
-    digest.update(job.source.read_bytes())
+# The parts of a notebook's inputs a researcher changes, checked by `plantracker build --check`; the rest
+# (the analysis code, the libraries and fonts of the machine) decide re-execution on this machine only.
+RESEARCHER_INPUTS = ("parameters", "notebook", "data")
+
+
+def short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def notebook_inputs(job: NotebookJob, root: Path, regions: list[str]) -> dict:
+    """What can change the bytes of one executed notebook, each part hashed on its own so that a stale
+    report can say which input changed: its parameters, its source notebook, the data files it reads
+    (a region's page sees only its own rows of tables with a `region` column), the analysis code, and
+    the machine's libraries and fonts."""
     package = Path(__file__).parent
+    code = hashlib.sha256()
     for path in library_files():
         name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
-        digest.update(name.encode())
-        digest.update(path.read_bytes())
+        code.update(name.encode())
+        code.update(path.read_bytes())
+    environment = {"versions": environment_versions(), "fonts": installed_fonts()}
     others = set(regions) - {job.scope} if job.scope else set()
-    for path in data_files(root):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(scoped_bytes(path, others))
-    return digest.hexdigest()
+    other_plans = plan_texts_of(root, others)
+    return {
+        "parameters": short_hash(json.dumps({"parameters": job.parameters, "title": job.title},
+                                            sort_keys=True, ensure_ascii=False).encode()),
+        "notebook": short_hash(job.source.read_bytes()),
+        "data": {name: short_hash(content) for name, content in
+                 ((p.relative_to(root).as_posix(), scoped_bytes(p, others)) for p in data_files(root)
+                  if p not in other_plans)
+                 if content is not None},
+        "code": code.hexdigest()[:16],
+        "environment": short_hash(json.dumps(environment, sort_keys=True).encode()),
+    }
 
 
-def stored_fingerprint(output: Path) -> str | None:
-    if not output.exists():
-        return None
+def fingerprint_of(inputs: dict) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def input_fingerprint(job: NotebookJob, root: Path, regions: list[str]) -> str:
+    """One hash of everything that can change the bytes of one executed notebook."""
+    return fingerprint_of(notebook_inputs(job, root, regions))
+
+
+def stored_record(output: Path) -> dict:
+    """The fingerprint and inputs an executed notebook was built from ({} for none or unreadable)."""
+    if not output.is_file():
+        return {}
     try:
         notebook = json.loads(output.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return (notebook.get("metadata", {}).get("plantracker") or {}).get("input_hash")
+        return {}
+    return notebook.get("metadata", {}).get("plantracker") or {}
+
+
+def stored_fingerprint(output: Path) -> str | None:
+    return stored_record(output).get("input_hash")
+
+
+def changed_inputs(stored: dict, current: dict, parts: tuple[str, ...] = RESEARCHER_INPUTS) -> list[str]:
+    """What differs between the inputs a notebook was built from and today's, in a researcher's words."""
+    if not stored:
+        return ["it was built by an older version of plantracker (no record of its inputs)"]
+    changes = []
+    if "parameters" in parts and stored.get("parameters") != current["parameters"]:
+        changes.append("its parameters or title changed")
+    if "notebook" in parts and stored.get("notebook") != current["notebook"]:
+        changes.append("its source notebook changed")
+    if "data" in parts:
+        before, now = stored.get("data") or {}, current["data"]
+        changes += [f"{name} is new" for name in sorted(set(now) - set(before))]
+        changes += [f"{name} was removed" for name in sorted(set(before) - set(now))]
+        changes += [f"{name} changed" for name in sorted(set(now) & set(before)) if now[name] != before[name]]
+    for part in ("code", "environment"):
+        if part in parts and stored.get(part) != current[part]:
+            changes.append({"code": "the analysis code changed",
+                            "environment": "the libraries or fonts of this machine changed"}[part])
+    return changes
+
+
+def stale_reports(root: Path | None = None) -> list[tuple[str, list[str]]]:
+    """The committed reports/*.ipynb not built from the current data and notebooks, with what changed.
+
+    Checks only what a researcher changes (data, notebooks, parameters): a machine with other fonts or
+    library versions re-executes its own copies, and nbval compares the figures either way."""
+    root = (root or paths.project_root()).resolve()
+    config = render.load_site_config(root)
+    known = plan_regions(root)
+    stale = []
+    for job in plan_jobs(root, config):
+        current = notebook_inputs(job, root, known)
+        stored = stored_record(job.output)
+        if not job.output.is_file():
+            stale.append((_rel(root, job.output), ["it does not exist"]))
+        elif changes := changed_inputs(stored.get("inputs") or {}, current):
+            stale.append((_rel(root, job.output), changes))
+    return stale
+
+
+def stale_message(stale: list[tuple[str, list[str]]]) -> str:
+    lines = [f"{len(stale)} report(s) were not built from the current inputs:"]
+    lines += [f"  {report}: {'; '.join(changes)}" for report, changes in stale]
+    folders = sorted({str(PurePosixPath(report).parent) for report, _ in stale})
+    lines.append(f"Fix: run `make site`, then commit the re-executed notebooks "
+                 f"(git add {' '.join(f'{f}/*.ipynb' for f in folders)} && git commit).")
+    return "\n".join(lines)
+
+
+def executed_cache(root: Path) -> Path:
+    """This machine's record of notebooks re-executed with unchanged figures, left as they were."""
+    return paths.cache_dir(root) / "unchanged-outputs.json"
+
+
+def is_current(job: NotebookJob, fingerprint: str, root: Path) -> bool:
+    """Built from these inputs: as recorded in the notebook, or re-executed here to the same bytes."""
+    if stored_fingerprint(job.output) == fingerprint:
+        return True
+    try:
+        record = json.loads(executed_cache(root).read_text(encoding="utf-8")).get(job.name) or {}
+    except (OSError, ValueError):
+        return False
+    return record.get("input_hash") == fingerprint and job.output.is_file() and \
+        record.get("file") == short_hash(job.output.read_bytes())
 
 
 # ---------------------------------------------------------------- the build's own folder: lock and scratch
@@ -247,7 +357,7 @@ def kernel_socket_dir(root: Path) -> Path:
     (about 100 characters), then a folder in the system's temporary folder whose name the project fixes,
     so that a killed build's sockets are found and removed by the next build all the same."""
     inside = scratch_dir(root) / "k"
-    if len(str(inside)) <= 80:
+    if len(str(inside)) <= 70:
         return inside
     key = hashlib.sha256(str(root).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"plantracker-{os.getuid() if hasattr(os, 'getuid') else 0}-{key}"
@@ -418,7 +528,7 @@ def current_env_kernel_manager(socket_prefix: Path, stderr):
     return CurrentEnvKernelManager
 
 
-def execute_job(job: NotebookJob, root: Path, fingerprint: str, scratch: Scratch,
+def execute_job(job: NotebookJob, root: Path, inputs: dict, scratch: Scratch,
                 on_cell: Callable[[int, int], None] | None = None) -> Path:
     """Run one notebook into the scratch folder and tidy it; returns the executed notebook's path there."""
     import nbformat
@@ -428,8 +538,9 @@ def execute_job(job: NotebookJob, root: Path, fingerprint: str, scratch: Scratch
     total = len(nbformat.read(job.source, as_version=4).cells) + (1 if job.parameters else 0)
     hook = (lambda cell, cell_index, **_: on_cell(cell_index + 1, total)) if on_cell else None
     log = scratch.logs / f"{job.name}.kernel.log"
-    sockets = kernel_socket_dir(root) / job.name
-    sockets.mkdir(parents=True, exist_ok=True)
+    # a folder of its own per kernel: socket names are picked by which files exist, and a kernel orphaned
+    # by a killed build may still be binding its sockets in the folder it was given
+    sockets = Path(tempfile.mkdtemp(prefix=f"{job.name[:12]}-", dir=kernel_socket_dir(root)))
     try:
         with log.open("w") as stderr:
             papermill.execute_notebook(
@@ -441,9 +552,25 @@ def execute_job(job: NotebookJob, root: Path, fingerprint: str, scratch: Scratch
         kept = keep_failure(root, job, executed, log)
         raise BuildError(f"{job.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue} "
                          f"(the failed notebook and the kernel's log are kept in {kept})") from exc
-    notebook = tidy_notebook(nbformat.read(executed, as_version=4), job, root, fingerprint)
+    notebook = tidy_notebook(nbformat.read(executed, as_version=4), job, root, inputs)
     nbformat.write(notebook, executed)
     return executed
+
+
+def same_figures(executed: Path, published: Path) -> bool:
+    """Whether a re-executed notebook shows exactly what the published one does (its record aside)."""
+    if not published.is_file():
+        return False
+
+    def content(path: Path) -> dict:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook.get("metadata", {}).pop("plantracker", None)
+        return notebook
+
+    try:
+        return content(executed) == content(published)
+    except (OSError, ValueError):
+        return False
 
 
 def keep_failure(root: Path, job: NotebookJob, executed: Path, log: Path) -> Path:
@@ -456,16 +583,16 @@ def keep_failure(root: Path, job: NotebookJob, executed: Path, log: Path) -> Pat
     return kept
 
 
-def tidy_notebook(notebook, job: NotebookJob, root: Path, fingerprint: str):
+def tidy_notebook(notebook, job: NotebookJob, root: Path, inputs: dict):
     """Drop what differs from run to run (timings, absolute paths, random ids) so that an unchanged
-    input gives a byte-identical notebook, and record the input fingerprint."""
+    input gives a byte-identical notebook, and record the inputs it was built from."""
     pm = notebook.metadata.get("papermill", {})
     notebook.metadata["papermill"] = {
         "parameters": pm.get("parameters", {}),
         "input_path": job.source.relative_to(root).as_posix(),
         "output_path": job.output.relative_to(paths.reports_dir(root).resolve().parent).as_posix(),
     }
-    notebook.metadata["plantracker"] = {"input_hash": fingerprint}
+    notebook.metadata["plantracker"] = {"input_hash": fingerprint_of(inputs), "inputs": inputs}
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -487,7 +614,7 @@ def render_front_matter(source: str, title: str, language: str = "en") -> str:
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + rest
 
 
-def run_jobs(jobs: list[tuple[NotebookJob, str]], root: Path, scratch: Scratch, workers: int,
+def run_jobs(jobs: list[tuple[NotebookJob, dict]], root: Path, scratch: Scratch, workers: int,
              console) -> tuple[dict[str, Path], list[str]]:
     """Execute notebooks in parallel threads (each kernel is its own process), with a progress bar on a
     terminal and one line per finished page elsewhere. Ctrl-C (or SIGTERM) stops every kernel after its
@@ -507,8 +634,8 @@ def run_jobs(jobs: list[tuple[NotebookJob, str]], root: Path, scratch: Scratch, 
             return update
 
         started = time.perf_counter()
-        futures = {pool.submit(execute_job, job, root, fp, scratch, on_cell(job.name)): job
-                   for job, fp in jobs}
+        futures = {pool.submit(execute_job, job, root, inputs, scratch, on_cell(job.name)): job
+                   for job, inputs in jobs}
         try:
             for future in as_completed(futures):
                 job = futures[future]
@@ -578,6 +705,33 @@ def _progress(console):
     if console is not None and console.is_terminal:
         return _BarProgress(console)
     return _LineProgress(console)
+
+
+def keep_unchanged(root: Path, pending: list[tuple[NotebookJob, dict]],
+                   executed: dict[str, Path]) -> list[str]:
+    """Leave alone the notebooks whose re-execution changed nothing a reader or a researcher sees (only
+    the code or the machine changed, and the figures came out the same), so that a commit never holds a
+    notebook whose only change is its record; this machine remembers they are current. Takes them out of
+    `executed`; returns their names."""
+    kept, record = [], {}
+    for job, inputs in pending:
+        stored = stored_record(job.output).get("inputs") or {}
+        page = _rel(root, job.output)
+        if same_figures(executed[page], job.output) and not changed_inputs(stored, inputs):
+            del executed[page]
+            kept.append(job.name)
+            record[job.name] = {"input_hash": fingerprint_of(inputs),
+                                "file": short_hash(job.output.read_bytes())}
+    cache = executed_cache(root)
+    try:
+        previous = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
+    merged = {k: v for k, v in previous.items() if k not in {j.name for j, _ in pending}} | record
+    pending_file = scratch_dir(root) / cache.name
+    pending_file.write_text(json.dumps(merged, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(pending_file, cache)
+    return kept
 
 
 # ---------------------------------------------------------------- staging and rendering the site
@@ -769,11 +923,11 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
         with scratch_folder(root) as scratch:
             pending = []
             for job in planned:
-                fingerprint = input_fingerprint(job, root, known)
-                if not force and stored_fingerprint(job.output) == fingerprint:
+                inputs = notebook_inputs(job, root, known)
+                if not force and is_current(job, fingerprint_of(inputs), root):
                     report.skipped.append(job.name)
                 else:
-                    pending.append((job, fingerprint))
+                    pending.append((job, inputs))
             executed: dict[str, Path] = {}
             if pending:
                 _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
@@ -785,6 +939,7 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
                     raise BuildError("notebooks failed; the site and reports/*.ipynb were not changed:\n"
                                      + "\n".join(failures))
                 report.executed = [j.name for j, _ in pending]
+                report.kept = keep_unchanged(root, pending, executed)
             # ---- generated pages (analysis/pages.py, owned by the site): written from the data before
             # the site is staged; they are no notebook, the site's fingerprint covers them as sources
             config = generated_pages(root, config, force, console)

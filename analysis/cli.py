@@ -18,6 +18,7 @@ app = typer.Typer(
     help="Track the quantitative targets of the Guizhou, Guiyang & Gui'an and Bazhong health plans.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: no type markers such as <bool> beside the flags
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -196,14 +197,32 @@ def build(
     renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
     region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only these regions")] = None,
     force: Annotated[bool, typer.Option(
-        help="Re-execute notebooks even if their inputs are unchanged")] = False,
-    jobs: Annotated[int, typer.Option(help="Notebooks executed at once (default: the number of cores)")] = 0,
+        "--force", help="Re-execute notebooks even if their inputs are unchanged")] = False,
+    jobs: Annotated[int, typer.Option(
+        metavar="N", help="Notebooks executed at once (default: the number of cores)")] = 0,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Execute nothing: fail, naming each one, if reports/*.ipynb were not built from the "
+                        "current data and notebooks (what `make test` runs before nbval)")] = False,
+    wait: Annotated[bool, typer.Option(
+        "--wait/--no-wait", help="When another build of the project is running: wait for it, or refuse",
+    )] = True,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import build as building
 
     try:
+        if check:
+            stale = building.stale_reports()
+            if stale:
+                err_console.print(building.stale_message(stale), highlight=False, soft_wrap=True,
+                                  markup=False)
+                raise typer.Exit(code=1)
+            console.print("reports/*.ipynb were built from the current data and notebooks")
+            return
         building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
-                            console=console)
+                            console=console, wait=wait)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
+    except KeyboardInterrupt:
+        err_console.print("build stopped; the site and reports/*.ipynb were not changed", highlight=False)
+        raise typer.Exit(code=130) from None

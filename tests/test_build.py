@@ -246,7 +246,7 @@ def guizhou_page(tmp_path_factory) -> Path:
     config = render.load_site_config(root)
     job = next(j for j in build.plan_jobs(root, config, ["guizhou"]) if j.name == "guizhou")
     with build._kernel_root(root), build.scratch_folder(root) as scratch:
-        os.replace(build.execute_job(job, root, "test", scratch), job.output)
+        os.replace(build.execute_job(job, root, {}, scratch), job.output)
     return root
 
 
@@ -317,3 +317,63 @@ def test_source_notebooks_are_thin_and_parameterised(name: str):
     sources = ["".join(c["source"]) for c in code]
     assert not [s for s in sources if "def " in s or "/work/" in s or "/home/" in s or "/tmp/" in s]
     assert all(not c["outputs"] for c in code)
+
+
+# ---------------------------------------------------------------- stale reports, and no record-only rewrites
+
+
+def test_stale_reports_name_the_report_and_the_changed_input(built: Path):
+    assert build.stale_reports(built) == []
+    edit_csv(built / "data" / "observations.csv", "north", "value", "5.3")
+    (built / "data" / "observations").mkdir()
+    (built / "data" / "observations" / "extra.csv").write_text("region,value\nsouth,1\n", encoding="utf-8")
+    assert build.stale_reports(built) == [
+        ("reports/north.ipynb", ["data/observations.csv changed"]),
+        ("reports/south.ipynb", ["data/observations/extra.csv is new"]),
+        ("reports/summary.ipynb", ["data/observations/extra.csv is new", "data/observations.csv changed"]),
+    ]
+    message = build.stale_message(build.stale_reports(built))
+    assert "3 report(s) were not built from the current inputs" in message
+    assert "run `make site`, then commit the re-executed notebooks (git add reports/*.ipynb && git commit)" in message
+    build.build_site(renderer="offline", root=built)
+    assert build.stale_reports(built) == []
+
+
+def test_a_missing_report_is_stale(built: Path):
+    (built / "reports" / "south.ipynb").unlink()
+    assert build.stale_reports(built) == [("reports/south.ipynb", ["it does not exist"])]
+
+
+def test_the_machine_alone_does_not_make_a_report_stale(built: Path, monkeypatch, fixed_library: Path):
+    monkeypatch.setattr(build, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+    fixed_library.write_text("VERSION = 3\n", encoding="utf-8")
+    try:
+        assert build.stale_reports(built) == []
+    finally:
+        fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
+
+
+def test_same_figures_after_a_code_change_leave_the_files_untouched(built: Path, fixed_library: Path):
+    before = tree(built / "reports")
+    fixed_library.write_text("VERSION = 4\n", encoding="utf-8")
+    try:
+        report = build.build_site(renderer="offline", root=built)
+        assert report.executed == ["north", "south", "summary"]
+        assert report.kept == ["north", "south", "summary"]  # same figures: no record-only diff
+        after = tree(built / "reports")
+        assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == \
+            {k: v for k, v in before.items() if k.endswith(".ipynb")}
+        again = build.build_site(renderer="offline", root=built)  # and they count as current here
+        assert (again.executed, again.rendered) == ([], False)
+    finally:
+        fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
+
+
+def test_a_data_change_that_moves_no_figure_still_records_the_new_inputs(built: Path):
+    """A row for a region without a page changes the summary's inputs but none of its figures: the file
+    is rewritten with its new record, or `make test` would call it stale forever."""
+    table = built / "data" / "observations.csv"
+    table.write_text(table.read_text(encoding="utf-8") + "west,beds,2020,3.0\n", encoding="utf-8")
+    report = build.build_site(renderer="offline", root=built)
+    assert report.executed == ["north", "south", "summary"] and report.kept == []
+    assert build.stale_reports(built) == []
