@@ -334,7 +334,8 @@ def test_stale_reports_name_the_report_and_the_changed_input(built: Path):
     ]
     message = build.stale_message(build.stale_reports(built))
     assert "3 report(s) were not built from the current inputs" in message
-    assert "run `make site`, then commit the re-executed notebooks (git add reports/*.ipynb && git commit)" in message
+    assert "run `make site`, then commit the re-executed notebooks (git add reports/*.ipynb && git commit)" \
+        in message
     build.build_site(renderer="offline", root=built)
     assert build.stale_reports(built) == []
 
