@@ -86,10 +86,14 @@ DATE = (rf"(?<!\d){YEAR}(?P<sep1>[/\-.]){SPACE}\d{{1,2}}(?P=sep1)\d{{1,2}}(?!\d)
         rf"|(?<!\d){YEAR}{SPACE}年(?:度|底|末|初)?"
         rf"(?:{SPACE}\d{{1,2}}{SPACE}月(?:{SPACE}\d{{1,2}}{SPACE}日|底|末|初)?)?"
         rf"|(?<!\d)\d{{1,2}}月(?:\d{{1,2}}日|底|末|初)")
+# 索引号：000014349/2023-00123, 发布时间：2024-02-18 10:05 — one token after the label (and a time of day),
+# so a page copied without its line breaks keeps its text.
+IDENTIFIER = rf"(?:{{labels}}){SPACE}[：:]{SPACE}[^\s，。；,;]+(?: \d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
 # The end of a five-year plan period as a date: “十四五”末, 十四五期末, “十三五”时期, “十五五”期间.
 FIVE_YEAR_PERIOD = r"[“\"]?十(?P<n>[一二三四五六七八九])五[”\"]?(?:规划)?(?:期末|末期|时期末|末|期间|时期)"
 # Section numbers: 一、 （三） 第一 at any place; 1. 1、 at the start of a line (or after ：or ]); (1); 附件1.
-SECTION_CHINESE = rf"(?m:^{SPACE}[{CN_SECTION}]+、)|[（(][{CN_SECTION}]+[）)]|第{CN_NUMERAL}|第\d+"
+SECTION_CHINESE = (rf"(?m:^{SPACE}[{CN_SECTION}]+、)|(?<=[。；;]){SPACE}[{CN_SECTION}]+、"
+                   rf"|[（(][{CN_SECTION}]+[）)]|第{CN_NUMERAL}|第\d+")
 SECTION_ARABIC = (rf"(?m:^{SPACE}\d{{1,2}}[.．、](?!\d))|(?<=[：:\]])\d{{1,2}}[.．](?!\d)"
                   rf"|[（(]\d{{1,2}}[）)]|附件\d+")
 RATIO = r"(?<![\d.])(?P<a>\d+):(?P<b>\d+)(?![\d.])"
@@ -111,7 +115,7 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
     phrases = _alternation(list(rules()["full_value_phrases"]))
     identifiers = _alternation(rules()["identifier_labels"])
     return [
-        ("identifier", "arabic", re.compile(rf"(?:{identifiers}){SPACE}[：:][^\n]*"), _read_identifier),
+        ("identifier", "arabic", re.compile(IDENTIFIER.replace("{labels}", identifiers)), _read_identifier),
         ("date", "arabic", re.compile(DATE), _read_date),
         ("date", "period", re.compile(FIVE_YEAR_PERIOD), _read_period),
         ("section", "chinese", re.compile(SECTION_CHINESE), _read_section),
@@ -517,10 +521,16 @@ def _headings(text: str, lines: list[tuple[int, int]],
     return out, in_review
 
 
+# A heading run into the text before it (…的通知。一、工作目标 …。（二）主要任务 …), as in pages copied from a
+# website without their line breaks, starts a paragraph of its own.
+RUN_IN_HEADING = rf"{SPACE}(?:[（(][{CN_SECTION}]+[）)]|[{CN_SECTION}]+、)"
+PARAGRAPH = re.compile(rf"(?:[^\n。；;]|[。；;](?!{RUN_IN_HEADING}))+[。；;]?")
+
+
 def layout(text: str, numbers: pd.DataFrame | None = None) -> Layout:
     """Read the structure of a text once, for all its proposals."""
     numbers = find_numbers(text) if numbers is None else numbers
-    lines = spans(text, re.compile(r"[^\n]+"))
+    lines = spans(text, PARAGRAPH)
     clauses = clause_spans(text)
     in_label = _label_mask(text)
     line_sections, mids = _sections(text, numbers, lines)
