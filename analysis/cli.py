@@ -5,13 +5,65 @@ and quick commands stay fast.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from analysis.errors import DataError, PlanTrackerError, Problem, errors_in
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def log_unexpected(exc: BaseException) -> Path | None:
+    """Write the traceback of an error we did not foresee to a log file; where it went, if anywhere."""
+    import tempfile
+    import time
+    import traceback
+
+    from analysis import paths
+
+    text = "".join(traceback.format_exception(exc))
+    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in (paths.cache_dir() / "logs", Path(tempfile.gettempdir()) / "plantracker-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            return folder / name
+        except OSError:
+            continue
+    return None
+
+
+class GuardedGroup(TyperGroup):
+    """Every command behind one guard: a data problem prints its file, row, column and fix; anything
+    unforeseen prints one line and where its details were logged, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (Exit, Abort, TyperException):  # the command line's own: usage errors, exits
+            raise
+        except PlanTrackerError as exc:
+            raise fail_on(exc) from exc
+        except KeyboardInterrupt as exc:
+            err_console.print("[red]interrupted[/red]: nothing was half-written (outputs are replaced only "
+                              "when complete)", highlight=False)
+            raise typer.Exit(code=130) from exc
+        except BrokenPipeError as exc:
+            raise typer.Exit(code=1) from exc
+        except Exception as exc:  # the one place an unforeseen error is turned into a message
+            where = log_unexpected(exc)
+            logged = f"; details in {where}" if where else ""
+            err_console.print(f"[red]error[/red] unexpected {type(exc).__name__}: {exc}{logged} — please "
+                              "report it with that file", highlight=False, soft_wrap=True, markup=True)
+            raise typer.Exit(code=2) from exc
+
 
 app = typer.Typer(
     name="plantracker",
@@ -19,9 +71,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,  # plain help: no type markers such as <bool> beside the flags
+    cls=GuardedGroup,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -199,7 +250,7 @@ def build(
     force: Annotated[bool, typer.Option(
         "--force", help="Re-execute notebooks even if their inputs are unchanged")] = False,
     jobs: Annotated[int, typer.Option(
-        metavar="N", help="Notebooks executed at once (default: the number of cores)")] = 0,
+        metavar="N", min=0, help="Notebooks executed at once (0, the default: the number of cores)")] = 0,
     check: Annotated[bool, typer.Option(
         "--check", help="Execute nothing: fail, naming each one, if reports/*.ipynb were not built from the "
                         "current data and notebooks (what `make test` runs before nbval)")] = False,

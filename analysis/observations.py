@@ -162,30 +162,26 @@ def _values(frame: pd.DataFrame, rules: Rules, found: _Found) -> pd.DataFrame:
             parsed[text] = parse_value(text, rules)
         except ValueError as exc:
             parsed[text] = str(exc)
-    for index, text in others.items():
-        result = parsed[text]
-        if isinstance(result, str):
-            found.add(
-                [frame.at[index, ROW]],
-                "value",
-                f"non-numeric value: {result}",
-                "write a number such as 92.5, 92.5%, ≥90% or 12/10万",
-            )
-            continue
-        out.loc[index, ["value", "decimals", "mark", "parsed_qualifier", "explicit"]] = [
-            result.value,
-            result.decimals,
-            result.mark,
-            result.qualifier,
-            result.explicit,
-        ]
+    results = others.map(parsed)
+    failed = results.map(lambda r: isinstance(r, str))
+    for row, why in zip(frame.loc[failed[failed].index, ROW], results[failed], strict=True):
+        found.add(
+            [row], "value", f"non-numeric value: {why}", "write a number such as 92.5, 92.5%, ≥90% or 12/10万"
+        )
+    read = results[~failed]
+    if len(read):
+        out.loc[read.index, "value"] = [r.value for r in read]
+        out.loc[read.index, "decimals"] = [r.decimals for r in read]
+        out.loc[read.index, "mark"] = [r.mark for r in read]
+        out.loc[read.index, "parsed_qualifier"] = [r.qualifier for r in read]
+        out.loc[read.index, "explicit"] = [r.explicit for r in read]
     return out
 
 
 def _qualifiers(frame: pd.DataFrame, values: pd.DataFrame, found: _Found) -> pd.Series:
-    stated = frame["qualifier"].map(
-        lambda t: {"≧": ">=", "≦": "<=", "==": "="}.get(canonical_text(t), canonical_text(t))
-    )
+    spelled = {"≧": ">=", "≦": "<=", "==": "="}
+    meaning = {t: spelled.get(canonical_text(t), canonical_text(t)) for t in frame["qualifier"].unique()}
+    stated = frame["qualifier"].map(meaning)
     unknown = stated.ne("") & ~stated.isin(QUALIFIERS)
     found.each(
         frame,
@@ -213,15 +209,18 @@ def _units(frame: pd.DataFrame, values: pd.DataFrame, ctx: Context, found: _Foun
     unit = frame["indicator"].map(lambda i: ctx.indicators[i]["unit"] if i in ctx.indicators else "")
     readable = values["value"].notna()
     marked = known & readable & values["mark"].notna()
-    for index in marked[marked].index:
+    pairs = pd.Series(
+        list(zip(values.loc[marked, "mark"], unit[marked], strict=True)), index=unit[marked].index
+    )
+    fits = {pair: unit_fits(pair[0], pair[1], ctx.rules) for pair in set(pairs)}
+    for index in pairs.index[~pairs.map(fits).astype(bool)] if len(pairs) else []:
         mark, indicator = values.at[index, "mark"], frame.at[index, "indicator"]
-        if not unit_fits(mark, unit[index], ctx.rules):
-            found.add(
-                [frame.at[index, ROW]],
-                "value",
-                f"'{frame.at[index, 'value']}' is in '{mark}' but {indicator} is measured in '{unit[index]}'",
-                f"convert the figure to {unit[index]} yourself, or check the indicator",
-            )
+        found.add(
+            [frame.at[index, ROW]],
+            "value",
+            f"'{frame.at[index, 'value']}' is in '{mark}' but {indicator} is measured in '{unit[index]}'",
+            f"convert the figure to {unit[index]} yourself, or check the indicator",
+        )
     typed = known & readable & frame["unit"].ne("")
     for (text, expected), rows in (
         frame[typed].groupby([frame.loc[typed, "unit"], unit[typed]]).groups.items()

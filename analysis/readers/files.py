@@ -47,7 +47,9 @@ class RawTable:
         data = {ROW: [n for n, _ in self.rows]}
         for column in columns:
             at = index.get(column)
-            data[column] = [cells[at] for _, cells in self.rows] if at is not None else [""] * len(self.rows)
+            data[column] = (
+                [cells[at].strip() for _, cells in self.rows] if at is not None else [""] * len(self.rows)
+            )
         return pd.DataFrame(data, columns=[ROW, *columns])
 
 
@@ -253,7 +255,7 @@ def read_csv_file(path: Path, name: str) -> RawTable:
     rows, problems = [], []
     ends_cut = not text.endswith(("\n", "\r"))
     for number, cells in enumerate(records[1:], start=2):
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) != width:
             why = "a comma is missing or extra, or a quote is not closed"
@@ -272,7 +274,7 @@ def read_csv_file(path: Path, name: str) -> RawTable:
         rows.append((number, cells))
     if problems:
         raise DataError(summarised(problems))
-    return _table(name, header, rows, {})
+    return _table(name, header, rows, {}, controls=bool(_CONTROLS.search(text)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,8 +423,11 @@ def _table(
     rows: list[tuple[int, list[str]]],
     labels: dict[str, str],
     letter: Callable[[int], str] | None = None,
+    controls: bool = True,
 ) -> RawTable:
-    """Header checks shared by CSV and XLSX: named, unique columns; no data under an empty header."""
+    """Header checks shared by CSV and XLSX: named, unique columns; no data under an empty header.
+
+    `controls`: whether the cells may hold control characters (False when the text was searched whole)."""
     names = [column_name(h) for h in header]
     where = (lambda i: letter(i + 1)) if letter else (lambda i: f"{i + 1}")
     problems = []
@@ -454,10 +459,9 @@ def _table(
             )
     if problems:
         raise DataError(problems)
-    warnings = control_warnings(name, names, rows, labels)
+    warnings = control_warnings(name, names, rows, labels) if controls else []
     if warnings:
         rows = [(n, [strip_controls(c) for c in cells]) for n, cells in rows]
-    rows = [(n, [c.strip() for c in cells]) for n, cells in rows]
     labels = {c: labels.get(c, c) for c in names if c}
     return RawTable(name, names, rows, labels, warnings)
 
