@@ -86,6 +86,8 @@ def refusal(text: str) -> str | None:
     """Why a cell cannot hold a figure whatever its words: digits other than 0-9 and full-width ones,
     spaces inside the number, more digits than a figure can have. None when none of these applies."""
     s = normalize_digits(str(text)).translate(_SIGNS)
+    if re.match(r"\s*=\s*[A-Za-z_(]", s):
+        return f"'{_short(text)}' is a spreadsheet formula, not a figure: type the figure itself"
     foreign = sorted({c for c in s if c.isdigit() and c not in "0123456789"})
     if foreign:
         names = ", ".join(f"'{c}' ({unicodedata.name(c, 'a digit')})" for c in foreign[:3])

@@ -83,7 +83,7 @@ def header_problems(
     return problems
 
 
-def _span(lower: float, upper: float) -> str:
+def span(lower: float, upper: float) -> str:
     return f"{'−∞' if math.isnan(lower) else f'{lower:g}'}–{'∞' if math.isnan(upper) else f'{upper:g}'}"
 
 
@@ -249,7 +249,7 @@ def _bounds(frame: pd.DataFrame, values: pd.DataFrame, ctx: Context, found: _Fou
             [frame.at[index, ROW]],
             "value",
             f"{values.at[index, 'value']:g} is outside the bounds of "
-            f"{indicator['indicator_id']} ({_span(lower[index], upper[index])} {indicator['unit']})",
+            f"{indicator['indicator_id']} ({span(lower[index], upper[index])} {indicator['unit']})",
             "check the figure and its unit",
         )
 

@@ -283,6 +283,22 @@ def read_batch_targets(path: Path, root: Path | None = None) -> pd.DataFrame:
         for r in targets.itertuples()
         if not rules.first_year <= r.target_year <= rules.last_year
     ]
+    bounds = load_indicators(root).set_index("indicator_id")[["lower_bound", "upper_bound", "unit"]]
+    for r in targets.itertuples():
+        if r.kind == "relative_change" or r.indicator not in bounds.index:
+            continue
+        low, high, unit = bounds.loc[r.indicator]
+        if r.target_value < low or r.target_value > high:  # NaN (unbounded) compares False
+            problems.append(
+                Problem(
+                    name,
+                    int(r.row),
+                    "target_value",
+                    f"target_value {r.target_value:g} is "
+                    f"outside the bounds of {r.indicator} ({observations.span(low, high)} {unit})",
+                    "check the figure and its unit",
+                )
+            )
     if problems:
         raise DataError(problems)
     if targets.empty:

@@ -27,9 +27,13 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-INDICATORS = [("health_literacy_rate", "%", 20.0), ("life_expectancy", "", 75.0),
-              ("maternal_mortality_ratio", "", 12.0), ("infant_mortality_rate", "", 5.0),
-              ("physicians_per_1000", "", 3.0)]
+INDICATORS = [
+    ("health_literacy_rate", "%", 20.0),
+    ("life_expectancy", "", 75.0),
+    ("maternal_mortality_ratio", "", 12.0),
+    ("infant_mortality_rate", "", 5.0),
+    ("physicians_per_1000", "", 3.0),
+]
 HEADER = "region,indicator,year,value,source_url,source_kind\n"
 
 
@@ -41,21 +45,26 @@ def write_cases(folder: Path) -> dict[str, Path]:
         for indicator, mark, level in INDICATORS:
             for k, year in enumerate(range(2005, 2025)):
                 value = f"{level + 0.1 * k + county % 7 * 0.01:.2f}{mark}"
-                lines.append(f"county_{county:04d},{indicator},{year},{value},"
-                             f"http://synthetic.example/{county},official_news\n")
+                lines.append(
+                    f"county_{county:04d},{indicator},{year},{value},"
+                    f"http://synthetic.example/{county},official_news\n"
+                )
     (folder / "series_100k.csv").write_text("".join(lines), encoding="utf-8")
     cases["series 100k"] = folder / "series_100k.csv"
     regions = ["guizhou", "guiyang", "bazhong", "china", "sichuan"]
-    project = [HEADER] + [line.replace(line.split(",")[0], regions[i % 5], 1)
-                          for i, line in enumerate(lines[1:])]
+    project = [HEADER] + [
+        line.replace(line.split(",")[0], regions[i % 5], 1) for i, line in enumerate(lines[1:])
+    ]
     (folder / "project_100k.csv").write_text("".join(project), encoding="utf-8")
     cases["project 100k"] = folder / "project_100k.csv"
     repeated = [HEADER]
     for key in range(8000):
         indicator, mark, level = INDICATORS[key % 5]
         for copy in range(25):
-            repeated.append(f"county_{key // 5:04d},{indicator},{2000 + key % 25},{level + copy * 0.1:.1f}{mark},"
-                            f"http://synthetic.example/{key}/{copy},other\n")
+            repeated.append(
+                f"county_{key // 5:04d},{indicator},{2000 + key % 25},{level + copy * 0.1:.1f}{mark},"
+                f"http://synthetic.example/{key}/{copy},other\n"
+            )
     (folder / "repeated_200k.csv").write_text("".join(repeated), encoding="utf-8")
     cases["repeated 200k"] = folder / "repeated_200k.csv"
     from openpyxl import Workbook
@@ -65,8 +74,9 @@ def write_cases(folder: Path) -> dict[str, Path]:
         sheet = book.active
         sheet.title = "observations"
         sheet.append(HEADER.strip().split(","))
-        sheet.append(["guizhou", "health_literacy_rate", 2022, "25.1%", "http://synthetic.example/x",
-                      "official_news"])
+        sheet.append(
+            ["guizhou", "health_literacy_rate", 2022, "25.1%", "http://synthetic.example/x", "official_news"]
+        )
         sheet[cell] = "stray"
         book.save(folder / f"{name}.xlsx")
         cases[f"{name} xlsx"] = folder / f"{name}.xlsx"
@@ -119,13 +129,22 @@ print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUS
 def run(code: str, package_root: Path, path: Path, mode: str, timeout: float) -> dict:
     env = {**os.environ, "PYTHONPATH": str(package_root), "PLANTRACKER_ROOT": str(REPO)}
     try:
-        done = subprocess.run([sys.executable, "-c", code, str(path), mode], capture_output=True, text=True,
-                              env=env, timeout=timeout, cwd=package_root)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path), mode],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=package_root,
+        )
     except subprocess.TimeoutExpired:
         return {"seconds": float("inf"), "peak_mb": float("nan"), "outcome": f"stopped after {timeout:g} s"}
     if done.returncode != 0:
-        return {"seconds": float("nan"), "peak_mb": float("nan"),
-                "outcome": "traceback: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]}
+        return {
+            "seconds": float("nan"),
+            "peak_mb": float("nan"),
+            "outcome": "traceback: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80],
+        }
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -143,8 +162,10 @@ def main() -> None:
             versions = [("now", RUN_NEW, REPO)] + ([("before", RUN_OLD, args.before)] if args.before else [])
             for version, code, root in versions:
                 r = run(code, root, path, mode, args.timeout)
-                print(f"{label:<15} {version:<7} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f}  {r['outcome']}",
-                      flush=True)
+                print(
+                    f"{label:<15} {version:<7} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f}  {r['outcome']}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

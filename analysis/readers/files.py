@@ -281,6 +281,10 @@ def read_csv_file(path: Path, name: str) -> RawTable:
 # XLSX
 
 
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class FormulaCell(str):
     """A cell that holds a formula Excel never computed (no cached value)."""
 
@@ -360,6 +364,7 @@ def read_xlsx_file(path: Path, name: str, sheet: str) -> RawTable:
         chosen = choose_sheet(book.sheetnames, sheet, name)
         ws = book[chosen]
         grid: list[tuple[int, list[str]]] = []
+        formulas: list[Problem] = []
         with ws._get_source() as source:
             parser = _formula_parser()(
                 source,
@@ -385,6 +390,17 @@ def read_xlsx_file(path: Path, name: str, sheet: str) -> RawTable:
                             number,
                             letter,
                         )
+                    if isinstance(value, FormulaCell):
+                        formulas.append(
+                            Problem(
+                                name,
+                                number,
+                                get_column_letter(cell["column"]),
+                                f"the cell holds a formula (={_clip(value)}) whose value was never saved",
+                                "open the workbook in Excel and save it (or paste the cells as values)",
+                            )
+                        )
+                        continue
                     fmt = ReadOnlyCell(ws, **cell).number_format if isinstance(value, int | float) else ""
                     texts[cell["column"]] = _cell_text(value, fmt)
                 if texts:
@@ -400,6 +416,8 @@ def read_xlsx_file(path: Path, name: str, sheet: str) -> RawTable:
         ) from exc
     finally:
         book.close()
+    if formulas:
+        raise DataError(summarised(formulas))
     if not grid or grid[0][0] != 1:
         raise _refuse(name, f"sheet '{chosen}' has no header on row 1", "row 1 must hold the column names", 1)
     header = grid[0][1]
