@@ -606,6 +606,8 @@ def _names_something(row, prefix: str, after: str, rule: UnitRule | None) -> boo
     """Counts that organise the work or name things (每批次3-5人, 1人任队长, 其余18个县, 四个能力)."""
     if any(w in prefix for w in rules()["per_occasion_words"]):
         return True
+    if rule is not None and rule.unit == "count" and any(w in after[:6] for w in rules()["aspect_nouns"]):
+        return True  # 聚焦5个重点领域, 从3个方面: how the text is organised
     if prefix.rstrip().endswith(tuple(rules()["existing_set_before"])):
         return True
     if rule is not None and rule.unit == "count" and row.unit in ("人", "名") \
@@ -1112,6 +1114,9 @@ def _suffix(n: int) -> str:
 def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
                indicators: pd.DataFrame | None = None) -> Draft:
     """Proposed catalogue rows and past results of a plan's text."""
+    if not text.strip():
+        raise DataError([Problem(document or "text", None, None, "the text is empty",
+                                 "check that the file holds the plan's text")])
     guessed = not horizon and _title_period(text) is None
     horizon = horizon or infer_horizon(text)
     if horizon is None:

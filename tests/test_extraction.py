@@ -313,6 +313,8 @@ def test_counts_that_organise_the_work_or_name_a_set_are_not_targets():
             "附件：1.乡村医生培训30项技能清单\n2.对口帮扶协议范本\n附件2\n对口帮扶协议模板\n甲方：\n"
             "乙方每年接收进修人员不少于8名。")
     assert proposed(text).empty
+    organised = proposed("到2027年，聚焦6个重点领域，从4个方面推进，建成示范社区9个。")
+    assert organised["target_value"].tolist() == [9]
 
 
 def test_past_results_are_observations_not_targets():
@@ -391,6 +393,13 @@ def test_a_file_that_is_not_plain_text_is_refused_with_a_hint(tmp_path):
     plan.write_bytes(bytes([0x81, 0x20, 0xff, 0xfe, 0x41]) * 50)  # neither UTF-8 nor GB18030
     result = CliRunner().invoke(app, ["extract", str(plan), "--out", str(tmp_path / "d.csv")])
     assert result.exit_code == 1 and "cannot be read as UTF-8, UTF-16 or GBK/GB18030" in result.output
+
+
+def test_an_empty_plan_is_refused_with_its_name(tmp_path):
+    plan = tmp_path / "blank.txt"
+    plan.write_text(" \n\u3000\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(plan), "--out", str(tmp_path / "d.csv")])
+    assert result.exit_code == 1 and "blank.txt: the text is empty" in result.output
 
 
 def test_draft_summary_counts_indicators_and_kinds(tmp_path):
