@@ -469,7 +469,10 @@ def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
     dates = dates[~in_label[dates["start"].to_numpy(dtype=int)]]
     starts, ends = dates["start"].to_numpy(dtype=int), dates["end"].to_numpy(dtype=int)
     clause_starts = [s for s, _ in clauses]
-    base_before, base_after = tuple(rules()["base_year_before"]), rules()["base_year_after"]
+    base_before = tuple(rules()["base_year_before"])
+    # right after the year, or after its figure (在2020年77.5岁的基础上); not a comparison later in the clause
+    base_after = re.compile(rf"^(?:底|末)?{SPACE}(?:的)?(?:[^，。；;]{{0,12}}?的)?{SPACE}(?:水平)?{SPACE}"
+                            rf"(?:{_alternation(rules()['base_year_after'])})")
     past_before = tuple(rules()["past_year_before"])
     roles, groups = [], []
     for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
@@ -479,7 +482,7 @@ def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
         before, after = text[max(start - 4, 0):start].rstrip(), text[end:stop]
         if before.endswith(past_before):
             roles.append("past")
-        elif before.endswith(base_before) or any(w in after for w in base_after):
+        elif before.endswith(base_before) or base_after.match(after):
             roles.append("base")
         else:
             roles.append("deadline")

@@ -264,6 +264,8 @@ def test_base_years_are_bases_not_deadlines_and_do_not_carry_over():
     assert rows.loc[95, "target_year"] == 2026 and pd.isna(rows.loc[95, "base_year"])
     assert rows.loc[40, ["target_year", "base_year", "measure"]].tolist() == [2030, 2016, "increase"]
     assert rows.loc[91, "target_year"] == 2030  # neither 2016 nor 2019 leaks into the next paragraph
+    later = proposed("2026年全区婴儿死亡率与全省平均水平相比明显降低，控制在3.8‰以下。", horizon=2030)
+    assert rows_of(later, "target_value", "target_year") == [(3.8, 2026)]  # a comparison, not a base year
 
 
 def test_target_against_a_base_is_proposed_with_its_base():
