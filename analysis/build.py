@@ -11,10 +11,9 @@ and swapped in only when every page rendered, so a failed build leaves the last 
 
 from __future__ import annotations
 
-import csv
 import errno
+import functools
 import hashlib
-import io
 import json
 import os
 import re
@@ -31,7 +30,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from analysis import paths, permalinks, render
-from analysis.errors import BuildError
+from analysis.errors import BuildError, DataError, PlanTrackerError, Problem, errors_in
 
 REGION_NOTEBOOK = "region.ipynb"
 # A page or region name becomes a file name in reports/: nothing that could climb out of it.
@@ -142,35 +141,55 @@ def data_files(root: Path) -> list[Path]:
     return sorted(p for p in paths.data_dir(root).rglob("*") if p.is_file() and p.suffix.lower() != ".md")
 
 
-def scoped_bytes(path: Path, exclude_regions: set[str]) -> bytes | None:
+def scoped_bytes(path: Path, exclude_regions: set[str], root: Path | None = None) -> bytes | None:
     """A data file as one region's page sees it: rows of the other plan regions left out, None when no
     row is left (a file of another region's figures is no input of this page at all).
 
-    Only tables with a `region` column are narrowed; anything else counts whole.
+    Tables (CSV, and the observations sheet of a workbook) with a `region` column are narrowed, read by
+    the readers the notebooks use, so a region is recognised as they recognise it; anything else, or a
+    table the readers refuse, counts whole.
     """
     raw = path.read_bytes()
-    if path.suffix.lower() != ".csv" or not exclude_regions:
+    if path.suffix.lower() not in (".csv", ".xlsx") or not exclude_regions:
         return raw
-    try:
-        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    except (UnicodeDecodeError, csv.Error):
+    table = _region_rows(path, root, len(raw), path.stat().st_mtime_ns)
+    if table is None:
         return raw
-    if not rows or "region" not in [h.strip() for h in rows[0]]:
-        return raw
-    column = [h.strip() for h in rows[0]].index("region")
-    kept = [rows[0]] + [r for r in rows[1:] if not (len(r) > column and r[column].strip() in exclude_regions)]
-    if len(kept) == 1 and len(rows) > 1:
+    header, rows = table
+    kept = [[number, cells] for number, region, cells in rows if region not in exclude_regions]
+    if rows and not kept:
         return None
-    return json.dumps(kept, ensure_ascii=False).encode("utf-8")
+    return json.dumps([header, kept], ensure_ascii=False).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=256)
+def _region_rows(path: Path, root: Path | None, size: int, mtime: int):
+    """(header, [(row number, region, cells)]) of a table with a region column, else None; cached by
+    size and time so that each file is read once per build, not once per page."""
+    from analysis.readers import observations as observation_files
+    from analysis.readers.files import column_name
+
+    try:
+        table = observation_files.read_observation_file(path, root)
+    except PlanTrackerError:
+        return None
+    header = [column_name(h) for h in table.header]
+    if "region" not in header:
+        return None
+    at = header.index("region")
+    rows = [(n, (cells[at] if len(cells) > at else "").strip().lower(), cells) for n, cells in table.rows]
+    return header, rows
 
 
 def plan_texts_of(root: Path, regions: set[str]) -> set[Path]:
     """The policy texts (data/policies/*.txt) of these regions, by the registry's `file` column."""
     if not regions:
         return set()
-    with paths.registry_file(root).open(encoding="utf-8-sig", newline="") as handle:
-        return {paths.policies_dir(root) / row["file"].strip() for row in csv.DictReader(handle)
-                if (row.get("region") or "").strip() in regions and (row.get("file") or "").strip()}
+    from analysis.readers.catalogue import load_registry
+
+    registry = load_registry(root)
+    chosen = registry[registry["region"].isin(regions)]
+    return {paths.policies_dir(root) / name for name in chosen["file"] if name}
 
 
 def environment_versions() -> dict[str, str]:
@@ -232,7 +251,8 @@ def notebook_inputs(job: NotebookJob, root: Path, regions: list[str]) -> dict:
                                             sort_keys=True, ensure_ascii=False).encode()),
         "notebook": short_hash(job.source.read_bytes()),
         "data": {name: short_hash(content) for name, content in
-                 ((p.relative_to(root).as_posix(), scoped_bytes(p, others)) for p in data_files(root)
+                 ((p.relative_to(root).as_posix(), scoped_bytes(p, others, root))
+                  for p in data_files(root)
                   if p not in other_plans)
                  if content is not None},
         "code": code.hexdigest()[:16],
@@ -709,15 +729,16 @@ def _progress(console):
 
 def keep_unchanged(root: Path, pending: list[tuple[NotebookJob, dict]],
                    executed: dict[str, Path]) -> list[str]:
-    """Leave alone the notebooks whose re-execution changed nothing a reader or a researcher sees (only
-    the code or the machine changed, and the figures came out the same), so that a commit never holds a
-    notebook whose only change is its record; this machine remembers they are current. Takes them out of
-    `executed`; returns their names."""
+    """Leave alone the notebooks re-executed only because this machine differs (its libraries or fonts)
+    whose figures came out the same: their files stay as committed, this machine remembers they are
+    current. (A change of data, notebook or code is recorded in the file, so that a fresh clone knows
+    what it was built from.) Takes them out of `executed`; returns their names."""
     kept, record = [], {}
     for job, inputs in pending:
         stored = stored_record(job.output).get("inputs") or {}
         page = _rel(root, job.output)
-        if same_figures(executed[page], job.output) and not changed_inputs(stored, inputs):
+        if same_figures(executed[page], job.output) and \
+                not changed_inputs(stored, inputs, (*RESEARCHER_INPUTS, "code")):
             del executed[page]
             kept.append(job.name)
             record[job.name] = {"input_hash": fingerprint_of(inputs),
@@ -906,6 +927,23 @@ def _fsync(path: Path) -> None:
 # ---------------------------------------------------------------- the command
 
 
+def input_problems(root: Path) -> list[Problem]:
+    """Every problem of the build's inputs, found by the checks `plantracker validate` runs."""
+    from analysis import pipeline
+
+    return pipeline.validate(root=root)
+
+
+def check_inputs(root: Path, console) -> None:
+    """Refuse to build on any error, before anything is executed (each problem listed once); show the
+    warnings once, here, rather than in every notebook."""
+    problems = input_problems(root)
+    if errors_in(problems):
+        raise DataError(problems)
+    for p in problems:
+        _say(console, f"warning {p.location}: {p.message} — {p.fix}")
+
+
 def build_site(renderer: str = "auto", regions: list[str] | None = None, force: bool = False,
                jobs: int | None = None, console=None, root: Path | None = None,
                wait: bool = True) -> BuildReport:
@@ -916,6 +954,7 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
     renderer = render.choose_renderer(renderer)
     known = plan_regions(root)
     planned = plan_jobs(root, config, regions)
+    check_inputs(root, console)
     paths.reports_dir(root).mkdir(parents=True, exist_ok=True)
     report = BuildReport(renderer=renderer, site=paths.site_dir(root))
     with BuildLock(root, console, wait), terminate_as_interrupt():

@@ -272,6 +272,14 @@ def build(
             return
         building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
                             console=console, wait=wait)
+    except DataError as exc:
+        print_problems(exc.problems)
+        errors = errors_in(exc.problems)
+        err_console.print(f"[red]{len(errors)} error(s)[/red], {len(exc.problems) - len(errors)} warning(s) "
+                          f"in the input data: nothing was executed, the site and reports are as they were; "
+                          f"fix them (`plantracker validate` checks again) and build again",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from exc
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     except KeyboardInterrupt:

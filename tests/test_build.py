@@ -4,6 +4,7 @@ reports/, and (with the real region notebook) data text escaped and nbval catchi
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -30,7 +31,13 @@ def fixed_library(monkeypatch, tmp_path_factory):
     if not library.exists():
         library.write_text("VERSION = 1\n", encoding="utf-8")
     monkeypatch.setattr(build, "library_files", lambda: [library])
+    monkeypatch.setattr(build, "input_problems", tiny_checks)
     return library
+
+
+def tiny_checks(root: Path) -> list:
+    """The tiny site has no catalogue to validate: its inputs are checked by nothing but the notebooks."""
+    return []
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +49,7 @@ def built_template(tmp_path_factory) -> Path:
     library.write_text("VERSION = 1\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "library_files", lambda: [library])
+        patch.setattr(build, "input_problems", tiny_checks)
         report = build.build_site(renderer="offline", root=root, jobs=2)
     assert report.executed == ["north", "south", "summary"]
     return root
@@ -209,10 +217,45 @@ def test_a_page_outside_reports_in_quarto_yml_is_refused(built: Path):
 
 def test_scoped_bytes_leaves_out_only_other_plan_regions(tmp_path: Path):
     table = tmp_path / "t.csv"
-    table.write_text("region,value\nnorth,1\nsouth,2\nchina,3\n", encoding="utf-8")
-    assert json.loads(build.scoped_bytes(table, {"south"})) == [["region", "value"], ["north", "1"],
-                                                                ["china", "3"]]
-    assert build.scoped_bytes(table, set()) == table.read_bytes()
+    table.write_text("region,value\nnorth,1\nSouth ,2\nchina,3\n", encoding="utf-8")
+    assert json.loads(build.scoped_bytes(table, {"south"}, tmp_path)) == [
+        ["region", "value"], [[2, ["north", "1"]], [4, ["china", "3"]]]]  # rows as numbered in a sheet
+    assert build.scoped_bytes(table, set(), tmp_path) == table.read_bytes()
+    assert build.scoped_bytes(table, {"north", "south", "china"}, tmp_path) is None  # no row for this page
+
+
+def test_scoped_bytes_reads_a_workbook_as_the_readers_do(tmp_path: Path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "observations"
+    for row in (["Region", "value"], ["north", 1.5], ["south", 2]):
+        sheet.append(row)
+    path = tmp_path / "figures.xlsx"
+    book.save(path)
+    north_only = json.loads(build.scoped_bytes(path, {"south"}, tmp_path))
+    assert north_only[0] == ["region", "value"] and [r[0] for r in north_only[1]] == [2]
+    assert build.scoped_bytes(path, {"north", "south"}, tmp_path) is None
+
+
+def test_a_new_file_of_one_region_reexecutes_its_page_and_the_cross_region_page_only(built: Path):
+    from openpyxl import Workbook
+
+    before = tree(built / "reports")
+    book = Workbook()
+    book.active.title = "observations"
+    for row in (["region", "indicator", "year", "value"], ["north", "beds", 2021, 5.2]):
+        book.active.append(row)
+    (built / "data" / "observations").mkdir()
+    book.save(built / "data" / "observations" / "north_2021.xlsx")
+    report = build.build_site(renderer="offline", root=built)
+    assert (report.executed, report.skipped) == (["north", "summary"], ["south"])
+    after = tree(built / "reports")
+    assert after["south.ipynb"] == before["south.ipynb"]  # not even rewritten
+    assert after["north.ipynb"] != before["north.ipynb"]  # its record names the new file
+    assert "data/observations/north_2021.xlsx" in build.stored_record(built / "reports" / "north.ipynb")[
+        "inputs"]["data"]
 
 
 # ---------------------------------------------------------------- the real region notebook, end to end
@@ -354,18 +397,27 @@ def test_the_machine_alone_does_not_make_a_report_stale(built: Path, monkeypatch
         fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
 
 
-def test_same_figures_after_a_code_change_leave_the_files_untouched(built: Path, fixed_library: Path):
+def test_same_figures_on_another_machine_leave_the_files_untouched(built: Path, monkeypatch):
     before = tree(built / "reports")
+    monkeypatch.setattr(build, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+    report = build.build_site(renderer="offline", root=built)
+    assert report.executed == ["north", "south", "summary"]
+    assert report.kept == ["north", "south", "summary"]  # same figures: no record-only diff
+    after = tree(built / "reports")
+    assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == \
+        {k: v for k, v in before.items() if k.endswith(".ipynb")}
+    again = build.build_site(renderer="offline", root=built)  # and they count as current here
+    assert (again.executed, again.rendered) == ([], False)
+
+
+def test_a_code_change_is_recorded_in_the_notebooks(built: Path, fixed_library: Path):
     fixed_library.write_text("VERSION = 4\n", encoding="utf-8")
     try:
         report = build.build_site(renderer="offline", root=built)
-        assert report.executed == ["north", "south", "summary"]
-        assert report.kept == ["north", "south", "summary"]  # same figures: no record-only diff
-        after = tree(built / "reports")
-        assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == \
-            {k: v for k, v in before.items() if k.endswith(".ipynb")}
-        again = build.build_site(renderer="offline", root=built)  # and they count as current here
-        assert (again.executed, again.rendered) == ([], False)
+        assert report.executed == ["north", "south", "summary"] and report.kept == []
+        code = {build.stored_record(built / "reports" / f"{n}.ipynb")["inputs"]["code"]
+                for n in ("north", "south", "summary")}
+        assert code == {hashlib.sha256(b"library.py" + b"VERSION = 4\n").hexdigest()[:16]}
     finally:
         fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
 
@@ -378,3 +430,30 @@ def test_a_data_change_that_moves_no_figure_still_records_the_new_inputs(built: 
     report = build.build_site(renderer="offline", root=built)
     assert report.executed == ["north", "south", "summary"] and report.kept == []
     assert build.stale_reports(built) == []
+
+
+# ---------------------------------------------------------------- inputs validated before anything runs
+
+
+def test_build_refuses_bad_inputs_before_executing_anything(tmp_path: Path):
+    root = copy_project(tmp_path / "project")
+    site = root / "reports" / "_site"
+    site.mkdir()
+    (site / "index.html").write_text("last good site", encoding="utf-8")
+    (root / "data" / "observations" / "bad.csv").write_text(
+        "region,indicator,year,value,source_url\n"
+        "atlantis,life_expectancy,2021,79.1,http://example.org/synthetic\n"
+        "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n", encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("plantracker")), "build", "--renderer", "offline"]
+    result = subprocess.run(command, env={**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "300"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 2 and len(set(errors)) == 2, result.stderr
+    assert "data/observations/bad.csv:row 2:column region" in errors[0] + errors[1]
+    assert "data/observations/bad.csv:row 3:column value" in errors[0] + errors[1]
+    assert "nothing was executed, the site and reports are as they were" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "executing" not in result.stdout
+    assert (site / "index.html").read_text(encoding="utf-8") == "last good site"
+    assert not list((root / "reports").glob("*.ipynb"))
+    assert not (root / ".plantracker-cache" / "build").exists()

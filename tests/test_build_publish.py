@@ -32,6 +32,7 @@ DRIVER = textwrap.dedent("""
     from analysis import build
     library = Path(sys.argv[2])
     build.library_files = lambda: [library]
+    build.input_problems = lambda root: []
     limit = int(os.environ.get("KILL_AFTER_REPLACES", "0"))
     if limit:
         real_replace, count = os.replace, [0]
@@ -58,6 +59,7 @@ def site(tmp_path: Path, library: Path, monkeypatch) -> Path:
     root = tmp_path / "site"
     shutil.copytree(TINY, root)
     monkeypatch.setattr(build, "library_files", lambda: [library])
+    monkeypatch.setattr(build, "input_problems", lambda root: [])
     build.build_site(renderer="offline", root=root, jobs=2)
     return root
 
