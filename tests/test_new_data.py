@@ -1,0 +1,81 @@
+"""The researcher's loop, end to end, in a copy of the project: a new valid file in data/observations/,
+`build --check` names the reports it makes stale, the build re-executes only the pages that read it, and
+the tests that read the shipped data and reports then pass there too.
+
+The subset run in the copy (the whole suite would double CI time): `build --check`; the tests of
+test_observations.py and test_build.py that read the project's own data or committed reports; nbval on
+the three English notebooks the new file re-executes (the Chinese editions run the same code).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+REPO = paths.project_root()
+SYNTHETIC = (
+    "region,indicator,year,qualifier,value,unit,source_url,source_kind,excerpt\n"
+    "guiyang,maternal_mortality_ratio,2023,=,10.5,per 100000 live births,http://example.org/synthetic,other,"
+    "synthetic figure for a test\n"
+    "guiyang,infant_mortality_rate,2023,=,3.1,‰,http://example.org/synthetic,other,"
+    "synthetic figure for a test\n"
+)
+SHIPPED_DATA_TESTS = "shipped or seed or projects or conflicts_command or committed"
+
+
+def copy_of_the_project(destination: Path) -> Path:
+    """The files git tracks (as they are in the working tree), without caches, site or virtualenv."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=False)
+    if listed.returncode == 0 and listed.stdout:
+        for name in listed.stdout.decode().split("\0"):
+            source = REPO / name
+            if name and source.is_file():
+                (destination / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, destination / name)
+    else:
+        shutil.copytree(REPO, destination, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "_site", ".plantracker-cache", "__pycache__", "test-artefacts", ".*"))
+    return destination
+
+
+def run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """A command in the copy, importing the copy's own analysis package."""
+    env = {**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "200"}
+    env.pop("PLANTRACKER_REQUIRE_BROWSER", None)
+    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(tmp_path: Path):
+    root = copy_of_the_project(tmp_path / "project")
+    assert run(root, "-m", "analysis", "build", "--check").returncode == 0  # committed reports: current
+    new = root / "data" / "observations" / "synthetic_guiyang.csv"
+    new.write_text(SYNTHETIC, encoding="utf-8")
+
+    stale = run(root, "-m", "analysis", "build", "--check")
+    assert stale.returncode == 1
+    assert "reports/guiyang.ipynb: data/observations/synthetic_guiyang.csv is new" in stale.stderr
+    assert "reports/guizhou.ipynb" not in stale.stderr and "reports/bazhong.ipynb" not in stale.stderr
+    assert "run `make site`, then commit" in stale.stderr
+
+    guizhou = (root / "reports" / "guizhou.ipynb").read_bytes()
+    built = run(root, "-m", "analysis", "build", "--renderer", "offline")
+    assert built.returncode == 0, built.stdout + built.stderr
+    executing = next(line for line in built.stdout.splitlines() if line.startswith("executing "))
+    assert "guiyang" in executing and "guizhou" not in executing.split("(")[0]
+    assert (root / "reports" / "guizhou.ipynb").read_bytes() == guizhou
+    assert "10.5" in (root / "reports" / "guiyang.ipynb").read_text(encoding="utf-8")
+    assert run(root, "-m", "analysis", "build", "--check").returncode == 0
+
+    suite = run(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_observations.py",
+                "tests/test_build.py", "-k", SHIPPED_DATA_TESTS)
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    notebooks = [f"reports/{name}.ipynb" for name in ("guiyang", "overview", "data")]
+    nbval = run(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--color=no", *notebooks)
+    assert nbval.returncode == 0, nbval.stdout[-3000:]
