@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -968,20 +969,27 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
                 else:
                     pending.append((job, inputs))
             executed: dict[str, Path] = {}
-            if pending:
-                _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
-                              + (f" (unchanged: {', '.join(report.skipped)})" if report.skipped else ""))
-                with _kernel_root(root):
-                    executed, failures = run_jobs(pending, root, scratch, jobs or os.cpu_count() or 1,
-                                                  console)
-                if failures:
-                    raise BuildError("notebooks failed; the site and reports/*.ipynb were not changed:\n"
-                                     + "\n".join(failures))
-                report.executed = [j.name for j, _ in pending]
-                report.kept = keep_unchanged(root, pending, executed)
-            # ---- generated pages (analysis/pages.py, owned by the site): written from the data before
-            # the site is staged; they are no notebook, the site's fingerprint covers them as sources
-            config = generated_pages(root, config, force, console)
+            # ---- generated pages (analysis/pages.py, owned by the site): written from the data in a
+            # process of their own while the notebooks run, before the site is staged; they are no
+            # notebook, the site's fingerprint covers them as sources
+            generating = start_generated_pages(root, config, force, console)
+            try:
+                if pending:
+                    _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
+                                  + (f" (unchanged: {', '.join(report.skipped)})" if report.skipped else ""))
+                    with _kernel_root(root):
+                        executed, failures = run_jobs(pending, root, scratch, jobs or os.cpu_count() or 1,
+                                                      console)
+                    if failures:
+                        raise BuildError("notebooks failed; the site and reports/*.ipynb were not changed:\n"
+                                         + "\n".join(failures))
+                    report.executed = [j.name for j, _ in pending]
+                    report.kept = keep_unchanged(root, pending, executed)
+            except BaseException:
+                stop_generated_pages(generating)
+                raise
+            config = finish_generated_pages(root, generating, config)
+            # ----
             if force or pending or not site_is_current(root, config, renderer):
                 stage_site(root, scratch, executed)
                 stamp = render_staged(root, scratch, renderer)
@@ -994,28 +1002,60 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
     return report
 
 
-def generated_pages(root: Path, config: render.SiteConfig, force: bool, console) -> render.SiteConfig:
-    """Write the pages _quarto.yml asks for from the data (a page per target) when their inputs changed;
-    the configuration again, its globs now matching the written pages."""
-    if not permalinks.wants_generated(config.render_patterns):
-        return config
+def generated_fingerprint(root: Path) -> str:
+    """A hash of everything the generated pages are made from (the data, the analysis code, the region
+    notebook whose parameters they share)."""
     digest = hashlib.sha256(json.dumps(environment_versions(), sort_keys=True).encode())
     package = Path(__file__).parent
-    inputs = [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]
-    for path in inputs:
+    for path in [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]:
         name = (path.relative_to(package) if path.is_relative_to(package) else
                 path.relative_to(root) if path.is_relative_to(root) else Path(path.name))
         digest.update(name.as_posix().encode())
         digest.update(path.read_bytes())
-    stamp = root / permalinks.GENERATED_STAMP
-    if force and stamp.exists():
-        stamp.unlink()
-    if not (stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest.hexdigest()):
-        from analysis import pages
+    return digest.hexdigest()
 
-        _say(console, "writing the target pages")
-        pages.write_pages(root, digest.hexdigest())
+
+def start_generated_pages(root: Path, config: render.SiteConfig, force: bool, console):
+    """Start writing the pages _quarto.yml asks for from the data (a page per target, the chart files) in
+    a process of its own, beside the notebooks; None when they are current or not asked for."""
+    if not permalinks.wants_generated(config.render_patterns):
+        return None
+    fingerprint = generated_fingerprint(root)
+    stamp = root / permalinks.GENERATED_STAMP
+    if not force and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
+        return None
+    _say(console, "writing the target pages and chart files")
+    log_path = paths.cache_dir(root) / "pages.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "analysis.pages", str(root), fingerprint],
+                                   stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PLANTRACKER_ROOT": str(root)})
+    process.log_path = log_path
+    return process
+
+
+def stop_generated_pages(process) -> None:
+    """A build that fails or is interrupted stops the page writer too."""
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def finish_generated_pages(root: Path, process, config: render.SiteConfig) -> render.SiteConfig:
+    """Wait for the generated pages; the configuration again, its globs now matching them."""
+    if process is None:
+        return render.load_site_config(root) if permalinks.wants_generated(config.render_patterns) else config
+    if process.wait() != 0:
+        lines = process.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        raise BuildError(f"the target pages could not be written: {lines[-1] if lines else 'no message'} "
+                         f"(details in {process.log_path}); the site was not changed")
     return render.load_site_config(root)
+
+
+def generated_pages(root: Path, config: render.SiteConfig, force: bool, console) -> render.SiteConfig:
+    """Write the generated pages now (when their inputs changed) and return the configuration."""
+    return finish_generated_pages(root, start_generated_pages(root, config, force, console), config)
 
 
 class _kernel_root:

@@ -13,7 +13,7 @@ import html
 import math
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -32,6 +32,8 @@ LAYERS = [
 BOUND_SERIES = {"<": "upper_bound", "<=": "upper_bound", ">": "lower_bound", ">=": "lower_bound"}
 CHART_COLUMNS = ["series", "year", "qualifier", "value", "lower80", "upper80", "note"]
 WIDTH, HEIGHT = 520, 240
+# A phone gets its own drawing at this width (text at full size), not the wide one scaled down.
+NARROW_WIDTH, NARROW_HEIGHT = 300, 220
 
 
 def import_altair():
@@ -94,8 +96,24 @@ def year_axis(alt, years: pd.Series):
                  scale=alt.Scale(zero=False, nice=False, padding=12))
 
 
-def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str, language: str):
-    """An altair layer chart of a chart_frame: lines for series, triangles for bounds, a fan, targets."""
+def joined_fan(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast rows with the last exact observation before them as their first point (interval of
+    zero width), so that the forecast line and its fan start where the observed line ends."""
+    forecast = frame[frame["series"] == "forecast"]
+    observed = frame[frame["series"] == "observed"]
+    if forecast.empty or observed.empty:
+        return forecast
+    last = observed.sort_values("year").iloc[-1]
+    if last["year"] >= forecast["year"].min():
+        return forecast
+    start = last.to_frame().T.assign(series="forecast", lower80=last["value"], upper80=last["value"])
+    return pd.concat([start.astype(forecast.dtypes.to_dict()), forecast], ignore_index=True)
+
+
+def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str, language: str,
+                    width: int = WIDTH, height: int = HEIGHT):
+    """An altair layer chart of a chart_frame: lines for series, triangles for bounds, a fan (joined to
+    the last observation), targets drawn last so nothing hides them."""
     alt = import_altair()
 
     data = frame.assign(label=[label(f"series_{s}", language) for s in frame["series"]],
@@ -112,17 +130,17 @@ def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str
     years = year_axis(alt, frame["year"])
     value = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, padding=12))
     tooltip = [alt.Tooltip("label:N"), alt.Tooltip("year:Q", format="d"), alt.Tooltip("shown:N")]
-    base = alt.Chart(data)
     layers = []
+    joined = joined_fan(data)
     if "forecast" in present:
-        fan = data[data["series"] == "forecast"].assign(label=label("series_interval", language))
+        fan = joined.assign(label=label("series_interval", language))
         layers.append(alt.Chart(fan).mark_area(opacity=0.45).encode(
             x=years, y=alt.Y("lower80:Q", title=y_title), y2="upper80:Q", color=colour))
     for key in ("national", "observed", "forecast"):
         if key in present:
             dash = [5, 3] if key == "forecast" else [1, 0]
-            layers.append(base.transform_filter(alt.datum.series == key).mark_line(strokeDash=dash).encode(
-                x=years, y=value, color=colour))
+            rows = joined if key == "forecast" else data[data["series"] == key]
+            layers.append(alt.Chart(rows).mark_line(strokeDash=dash).encode(x=years, y=value, color=colour))
     points = data[data["series"] != "target"]
     if not points.empty:
         layers.append(alt.Chart(points).mark_point(filled=True, size=70, opacity=1).encode(
@@ -135,7 +153,7 @@ def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str
         layers.append(target_marks.mark_text(dy=-14, fontSize=11, color="#c92a2a").encode(
             x=years, y=value, text="shown:N"))
     return alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=subtitle, anchor="start"),
+        width=width, height=height, title=alt.Title(title, subtitle=subtitle, anchor="start"),
     ).configure_view(stroke=None)
 
 
@@ -189,7 +207,12 @@ def alt_table_html(frame: pd.DataFrame, language: str) -> str:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart with its text alternative; shows itself in Jupyter, Quarto and the offline renderer."""
+    """A chart with its text alternative; shows itself in Jupyter, Quarto and the offline renderer.
+
+    Two drawings: the wide one, and a narrow one that a phone shows instead (the stylesheet chooses),
+    so that its text stays at full size. Under the chart: its sources with their grades, the targets
+    it shows (links to their pages), and downloads of the drawing (SVG, PNG) and of its numbers (CSV).
+    """
 
     chart_id: str
     svg: str
@@ -197,29 +220,62 @@ class Figure:
     sentence: str
     table_html: str
     language: str
+    svg_narrow: str = ""
+    source: str = ""  # "Source: publisher (grade); …", already in the page's language
+    links_html: str = ""  # links to the pages of the targets drawn (HTML written by the report)
+    files: str = ""  # the folder (a link relative to the page) holding <chart_id>.svg/.png/.csv
+    data_csv: str = ""
+    spec: dict = field(default_factory=dict, repr=False, compare=False)  # Vega-Lite, for the PNG file
+
+    def downloads(self) -> str:
+        if not self.files:
+            return ""
+        name = html.escape(self.chart_id)
+        folder = html.escape(self.files)
+        links = [f'<a class="pt-download" download href="{folder}{name}.{kind}">{kind.upper()}</a>'
+                 for kind in ("svg", "png", "csv")]
+        return f'<p class="pt-chart-links">{html.escape(label("word_download_chart", self.language))}: ' \
+               f'{" · ".join(links)}</p>'
+
+    def png(self) -> bytes:
+        import vl_convert
+
+        return vl_convert.vegalite_to_png(self.spec, scale=2)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         summary = html.escape(both("word_numbers", self.language))
         sentence = html.escape(self.sentence)
+        narrow = (f'<div class="pt-chart-svg pt-chart-narrow" role="img" aria-label="{sentence}">'
+                  f"{self.svg_narrow}</div>\n") if self.svg_narrow else ""
+        wide = " pt-chart-wide" if self.svg_narrow else ""
+        source = f'<p class="pt-chart-source">{html.escape(self.source)}</p>\n' if self.source else ""
         figure = (f'<figure class="pt-chart" id="{html.escape(self.chart_id)}">\n'
-                  f'<div class="pt-chart-svg" role="img" aria-label="{sentence}">{self.svg}</div>\n'
-                  f"<figcaption>{html.escape(self.caption)}</figcaption>\n"
+                  f'<div class="pt-chart-svg{wide}" role="img" aria-label="{sentence}">{self.svg}</div>\n'
+                  f"{narrow}<figcaption>{html.escape(self.caption)}</figcaption>\n{source}"
+                  f"{self.links_html}{self.downloads()}"
                   f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
                   "</figure>")
-        return {"text/html": figure, "text/plain": f"{self.caption}\n{self.sentence}"}
+        plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
+        return {"text/html": figure, "text/plain": plain}
 
 
-def make_figure(chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str) -> Figure:
+def make_figure(chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str,
+                narrow=None, **extra) -> Figure:
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
-    return Figure(safe_id, to_svg(chart, safe_id), caption, sentence, table_html, language)
+    narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
+    return Figure(safe_id, to_svg(chart, safe_id), caption, sentence, table_html, language, narrow_svg,
+                  spec=chart.to_dict(validate=False), **extra)
 
 
 def figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_title: str, caption: str,
-           language: str) -> Figure:
-    """Draw a chart_frame and wrap it with its caption and text alternative."""
+           language: str, source: str = "", links_html: str = "", data_csv: str = "",
+           files: str = "") -> Figure:
+    """Draw a chart_frame (wide and narrow) and wrap it with its caption, sources and text alternative."""
     chart = indicator_chart(frame, title, subtitle, y_title, language)
+    narrow = indicator_chart(frame, title, subtitle, y_title, language, NARROW_WIDTH, NARROW_HEIGHT)
     return make_figure(chart, chart_id, caption, alt_sentence(frame, language),
-                       alt_table_html(frame, language), language)
+                       alt_table_html(frame, language), language, narrow=narrow, source=source,
+                       links_html=links_html, data_csv=data_csv, files=files)
 
 
 STATUS_COLOURS = {"achieved": "#2b8a3e", "on_track": "#66a80f", "needs_acceleration": "#f59f00",
@@ -227,7 +283,7 @@ STATUS_COLOURS = {"achieved": "#2b8a3e", "on_track": "#66a80f", "needs_accelerat
                   "not_assessable": "#adb5bd"}
 
 
-def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str) -> Figure:
+def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, **extra) -> Figure:
     """Stacked bars: targets of each region by status. counts: region_label, status, targets."""
     alt = import_altair()
 
@@ -254,7 +310,7 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str) 
                    f"<td>{int(r['targets'])}</td></tr>" for r in rows.to_dict("records"))
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return make_figure(chart.configure_view(stroke=None), "chart-status-mix",
-                       both("heading_status_mix", language), sentence, table_html, language)
+                       both("heading_status_mix", language), sentence, table_html, language, **extra)
 
 
 COMPARISON_SHAPES = {"observed": "circle", "upper_bound": "triangle-down", "lower_bound": "triangle-up",
@@ -265,7 +321,7 @@ REGION_COLOURS = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#8a939c"]  # the 
 
 
 def comparison_figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_title: str,
-                      language: str, regions: list[str]) -> Figure:
+                      language: str, regions: list[str], **extra) -> Figure:
     """One indicator across regions: each region's figures (bounds as triangles) and targets (hollow).
 
     frame: region_label, series (observed, upper_bound, lower_bound, target), year, qualifier, value;
@@ -311,4 +367,4 @@ def comparison_figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: 
                    for r in data.to_dict("records"))
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return make_figure(chart.configure_view(stroke=None), chart_id, f"{title} · {subtitle} ({y_title})",
-                       sentence, table_html, language)
+                       sentence, table_html, language, **extra)

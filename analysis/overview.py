@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import assessment, charts, conflicts, pipeline
+from analysis import assessment, charts, conflicts, permalinks, pipeline
 from analysis.charts import format_number
-from analysis.display import Table, esc, figure_text, heading, link, make_table, status_badge
+from analysis.display import Table, csv_text, esc, figure_text, heading, link, make_table, status_badge
 from analysis.display import language_switch as language_switch
 from analysis.display import prose as prose
 from analysis.labels import both, check_language, pair
@@ -64,6 +64,11 @@ def gather(as_of: int, language: str = "en", root: Path | None = None) -> Overvi
 # ---------------------------------------------------------------- status mix
 
 
+def chart_files(ov: Overview) -> str:
+    """Where this page's chart files are, as a link from the overview page in its language."""
+    return permalinks.chart_files_href(permalinks.in_language("reports/overview.ipynb", ov.language))
+
+
 def status_mix(ov: Overview) -> pd.DataFrame:
     """Targets by region and status (long), every status of every region listed."""
     parts = [status_counts(ov.status[ov.status["region"] == r]).assign(region=r) for r in ov.regions]
@@ -83,8 +88,9 @@ def status_mix_table(ov: Overview, mix: pd.DataFrame) -> Table:
 
 def status_mix_section(ov: Overview) -> list:
     mix = status_mix(ov)
-    figure = charts.status_mix_figure(mix[["region_label", "status", "targets"]], assessment.STATUS_ORDER,
-                                      ov.language)
+    counts = mix[["region_label", "status", "targets"]]
+    figure = charts.status_mix_figure(counts, assessment.STATUS_ORDER, ov.language,
+                                      files=chart_files(ov), data_csv=csv_text(counts))
     return [heading("heading_status_mix", ov.language), figure, status_mix_table(ov, mix)]
 
 
@@ -144,7 +150,8 @@ def shared_figures(ov: Overview) -> list[charts.Figure]:
         m = meta.loc[indicator]
         lead, other = (m["name_en"], m["name_zh"]) if ov.language == "en" else (m["name_zh"], m["name_en"])
         figures.append(charts.comparison_figure(frame, f"chart-shared-{indicator}", lead, other,
-                                                str(m["unit"]), ov.language, regions))
+                                                str(m["unit"]), ov.language, regions, files=chart_files(ov),
+                                                data_csv=csv_text(frame)))
     return figures
 
 

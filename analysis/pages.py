@@ -239,13 +239,19 @@ def target_csv(row: dict, figures: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- every target of a region
 
 
-def region_target_pages(reports: dict[str, report.RegionReport], edition: Edition) -> dict[str, str]:
-    """source path → .qmd text, for every target of one region; `reports`: the region in each language
-    (the assessment writes its reasons in the page's language)."""
+def region_figures(rr: report.RegionReport) -> dict:
+    """The region page's charts, by indicator (the same calls as the notebook's)."""
+    return {i: report.indicator_figure(rr, i) for i in report.charted_indicators(rr)}
+
+
+def region_target_pages(reports: dict[str, report.RegionReport], figures_of: dict[str, dict],
+                        edition: Edition) -> dict[str, str]:
+    """source path → .qmd text, for every target of one region; `reports` and `figures_of`: the region
+    and its charts in each language (the assessment writes its reasons in the page's language)."""
     pages = {}
     for language, rr in reports.items():
         frame = report.targets_frame(rr)
-        figures = {i: report.indicator_figure(rr, i) for i in report.charted_indicators(rr)}
+        figures = figures_of[language]
         for row in frame.to_dict("records"):
             source = permalinks.target_source(row["target_id"], language)
             needed = "" if row["status"] != "not_assessable" or missing(row.get("needed")) else row["needed"]
@@ -298,6 +304,25 @@ def home_summary(reports: dict[str, report.RegionReport], edition: Edition, lang
 # ---------------------------------------------------------------- writing
 
 
+def overview_figures(as_of: int, language: str, root: Path) -> list:
+    """The overview page's charts in one language."""
+    from analysis import overview
+
+    ov = overview.gather(as_of, language, root=root)
+    return [f for f in overview.status_mix_section(ov) if hasattr(f, "spec")] + overview.shared_figures(ov)
+
+
+def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
+    """charts/<language>/<id>.svg, .png and .csv: the downloads offered under each chart."""
+    folder = f"{permalinks.CHARTS_FOLDER}/{language}"
+    files: dict[str, bytes | str] = {}
+    for figure in figures:
+        files[f"{folder}/{figure.chart_id}.svg"] = figure.svg
+        files[f"{folder}/{figure.chart_id}.png"] = figure.png()
+        files[f"{folder}/{figure.chart_id}.csv"] = "\ufeff" + figure.data_csv
+    return files
+
+
 def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str]) -> Edition:
     import datetime
     import subprocess
@@ -319,21 +344,25 @@ def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str
     return Edition(version, commit, datetime.datetime.now(datetime.UTC).date().isoformat(), as_of, latest)
 
 
-def generate(root: Path) -> dict[str, str]:
+def generate(root: Path) -> dict[str, str | bytes]:
     """Every generated page: source path → text."""
     as_of = int(notebook_default("as_of", root))
     regions = report.plan_regions(root)
-    reports = {lang: {r: report.region_report(r, as_of, lang, root=root) for r in regions}
-               for lang in LANGUAGES}
+    english = {r: report.region_report(r, as_of, "en", root=root) for r in regions}
+    reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
     edition = edition_of(root, as_of, resolved, regions)
-    pages: dict[str, str] = {}
+    figures = {lang: {r: region_figures(reports[lang][r]) for r in regions} for lang in LANGUAGES}
+    pages: dict[str, str | bytes] = {}
     for region in regions:
-        pages.update(region_target_pages({lang: reports[lang][region] for lang in LANGUAGES}, edition))
+        pages.update(region_target_pages({lang: reports[lang][region] for lang in LANGUAGES},
+                                         {lang: figures[lang][region] for lang in LANGUAGES}, edition))
     for language in LANGUAGES:
         pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
                                                                                 language)
+        drawn = [f for region in regions for f in figures[language][region].values()]
+        pages.update(chart_files(drawn + overview_figures(as_of, language, root), language))
     pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"
     return pages
 
@@ -347,16 +376,37 @@ def write_pages(root: Path, fingerprint: str) -> bool:
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return False
     pages = generate(root)
-    for folder in permalinks.GENERATED_FOLDERS:
-        for old in (root / folder).glob("*.qmd"):
-            if old.relative_to(root).as_posix() not in pages:
+    for folder in [*permalinks.GENERATED_FOLDERS, permalinks.CHARTS_FOLDER]:
+        for old in (root / folder).rglob("*"):
+            if old.is_file() and old.relative_to(root).as_posix() not in pages:
                 old.unlink()
-    for source, text in pages.items():
+    for source, content in pages.items():
         path = root / source
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint + "\n", encoding="utf-8")
     return True
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m analysis.pages ROOT FINGERPRINT`: what the build runs beside the notebooks."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        write_pages(Path(args[0]), args[1])
+    except Exception as exc:  # one line for the build to show; the traceback stays in its log
+        import traceback
+
+        traceback.print_exc()
+        print(f"{type(exc).__name__}: {exc}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

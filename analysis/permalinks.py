@@ -19,6 +19,7 @@ TARGETS_FOLDER = "targets"
 SAFE_TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 # What the build writes from the data (analysis/pages.py); none of it is committed.
 GENERATED_FOLDERS = tuple(f"{prefix}{TARGETS_FOLDER}" for prefix in LANGUAGE_FOLDER.values())
+CHARTS_FOLDER = "charts"  # each chart of the site as SVG, PNG and CSV files: charts/<language>/<id>.<kind>
 GENERATED_DATA = "_generated"  # files pages include; Quarto renders no file or folder starting with _
 GENERATED_STAMP = f"{GENERATED_DATA}/.fingerprint"
 
@@ -94,3 +95,9 @@ def language_switch(source: str) -> str:
             links.append(f'<a class="pt-lang-other" lang="{language}" hreflang="{language}" '
                          f'href="{html.escape(href, quote=True)}">{html.escape(name)}</a>')
     return f'<nav class="pt-lang" aria-label="Language · 语言">{" · ".join(links)}</nav>'
+
+
+def chart_files_href(from_source: str) -> str:
+    """The folder of the chart files of a page's language, as a link from that page (ends with /)."""
+    folder = f"{CHARTS_FOLDER}/{language_of(from_source)}/"
+    return relative_href(folder + "x", output_path(from_source))[:-1]

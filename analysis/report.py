@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,7 @@ from analysis.display import (
     Html,
     Note,
     Table,
+    csv_text,
     esc,
     figure_text,
     heading,
@@ -101,6 +102,15 @@ def region_report(region: str, as_of: int, language: str = "en", extra_observati
         base_year=int(pipeline.load_settings(root)["default_base_year"]), bands=pipeline.load_bands(root),
         root=root,
     )
+
+
+def localised(rr: RegionReport, language: str) -> RegionReport:
+    """The same region in another language: the figures are the same, the reasons are written anew."""
+    if language == rr.language:
+        return rr
+    status = pipeline.assess(rr.targets, rr.indicators, rr.resolved, rr.as_of, root=rr.root,
+                             language=language)
+    return replace(rr, language=check_language(language), status=status)
 
 
 def region_title(region: str, language: str) -> str:
@@ -404,14 +414,40 @@ def indicator_figure(rr: RegionReport, indicator: str) -> charts.Figure:
     targets = drawn_goals(rr.status[rr.status["indicator"] == indicator])
     fan = rr.series_forecasts[(rr.series_forecasts["indicator"] == indicator)
                               & (rr.series_forecasts["year"] <= int(targets["target_year"].max()))]
-    frame = charts.chart_frame(own, usable[usable["region"] == NATIONAL_REGION], targets, fan)
+    national = usable[usable["region"] == NATIONAL_REGION]
+    frame = charts.chart_frame(own, national, targets, fan)
     meta = rr.indicators.set_index("indicator_id").loc[indicator]
     names = (meta["name_en"], meta["name_zh"]) if rr.language == "en" else (meta["name_zh"], meta["name_en"])
     caption = f"{region_title(rr.region, rr.language)}: {' · '.join(names)} ({meta['unit']})"
     if own.empty:
         caption += f" — {both('word_context_only', rr.language)}"
+    here = page_source(rr)
+    drawn = targets.dropna(subset=["goal_value"])["target_id"]
+    links = ", ".join(permalinks.target_link(t, here) for t in drawn)
+    title = esc(label("word_targets_in_chart", rr.language))
+    links_html = f'<p class="pt-chart-targets">{title}: {links}</p>' if links else ""
     return charts.figure(frame, f"chart-{rr.region}-{indicator}", names[0], names[1], str(meta["unit"]),
-                         caption, rr.language)
+                         caption, rr.language, source=source_line(pd.concat([own, national]), rr.language),
+                         links_html=links_html, data_csv=csv_text(frame),
+                         files=permalinks.chart_files_href(here))
+
+
+def publisher(url: str) -> str:
+    """The site a figure was read from (its host name without www.)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(str(url)).hostname or str(url)
+    return host.removeprefix("www.")
+
+
+def source_line(rows: pd.DataFrame, language: str) -> str:
+    """Who published the figures a chart draws, each with the grade of its source."""
+    if rows.empty:
+        return ""
+    grades = rows["grade"] if "grade" in rows else rows["source_kind"]
+    pairs = dict.fromkeys(f"{publisher(u)} ({grade_label(g, language)})"
+                          for u, g in zip(rows["source_url"], grades, strict=True))
+    return f"{label('word_source', language)}: {'; '.join(pairs)}"
 
 
 def chart_section(rr: RegionReport) -> list:

@@ -148,7 +148,10 @@ def charts_in_notebook(path: Path) -> int:
 
 DRAWN = """
 Array.from(document.querySelectorAll('figure.pt-chart')).map(function (f) {
-  var drawing = f.querySelector('svg, canvas');
+  var shown = Array.from(f.querySelectorAll('svg, canvas')).filter(function (d) {
+    return d.getBoundingClientRect().width > 0;
+  });
+  var drawing = shown[0];
   if (!drawing) { return {id: f.id, drawn: false, marks: 0}; }
   var box = drawing.getBoundingClientRect();
   var marks = drawing.querySelectorAll ?

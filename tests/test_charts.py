@@ -121,3 +121,25 @@ def test_a_region_keeps_its_colour_when_the_others_have_no_data():
     figure = charts.comparison_figure(south_only, "chart-shared-y", "y", "乙", "count", "en",
                                       ["North", "South", "National"])
     assert charts.REGION_COLOURS[1] in figure.svg and charts.REGION_COLOURS[0] not in figure.svg
+
+
+def test_the_forecast_line_and_fan_start_at_the_last_exact_observation(literacy_frame):
+    fan = charts.joined_fan(literacy_frame)
+    # the last exact figure (2024: 32.52) opens the forecast with an interval of zero width
+    assert fan[["year", "value", "lower80", "upper80"]].values.tolist() == [[2024, 32.52, 32.52, 32.52],
+                                                                            [2025, 35.1, 33.7, 39.66]]
+    assert charts.alt_sentence(literacy_frame, "en").count("forecast — 2025") == 1  # the table is unchanged
+
+
+def test_a_chart_has_a_narrow_drawing_for_phones_its_sources_and_downloads(literacy_frame):
+    figure = charts.figure(literacy_frame, "chart-x", "literacy", "健康素养", "%", "caption", "en",
+                           source="Source: wjw.guizhou.gov.cn (official)",
+                           data_csv="year,value\n2024,32.52\n",
+                           files="../charts/en/")
+    out = figure._repr_mimebundle_()["text/html"]
+    wide = re.search(r'pt-chart-wide.*?<svg[^>]*width="(\d+)"', out, re.S)
+    narrow = re.search(r'pt-chart-narrow.*?<svg[^>]*width="(\d+)"', out, re.S)
+    assert int(narrow.group(1)) < 400 < int(wide.group(1))  # drawn for a phone, not the wide one shrunk
+    assert '<p class="pt-chart-source">Source: wjw.guizhou.gov.cn (official)</p>' in out
+    assert [f'href="../charts/en/chart-x.{k}"' in out for k in ("svg", "png", "csv")] == [True] * 3
+    assert figure.png().startswith(b"\x89PNG")  # a PNG file's signature
