@@ -293,7 +293,7 @@ def targets_table(rr: RegionReport) -> Table:
     cells = [[f'{permalinks.target_link(r["target_id"], here, target_name(r, rr.language))}<br>'
               f'<small>{esc(r["document_id"])} {esc(r["clause"])} · {esc(target_text(r))}</small>',
               esc(r["target_year"]), latest_cell(r, rr.language),
-              status_badge(r["status"], rr.language, single=True), esc(percent(r["p_met"]))]
+              status_badge(r["status"], rr.language, single=True), esc(percent(r["p_met"])) or "–"]
              for r in records]
     columns = [("target", "col_target"), ("deadline", "col_deadline"), ("latest", "col_latest"),
                ("status", "col_status"), ("p_met", "col_p_met")]
