@@ -257,6 +257,9 @@ def build(
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", help="When another build of the project is running: wait for it, or refuse",
     )] = True,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also print one PDF per region and language into reports/pdf/ (needs Chromium)",
+    )] = False,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import build as building
@@ -272,6 +275,13 @@ def build(
             return
         building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
                             console=console, wait=wait)
+        if pdf:
+            from analysis import pdf as printing
+            from analysis.paths import project_root
+
+            root = project_root()
+            for path in printing.write_pdfs(root, region or building.plan_regions(root)):
+                console.print(f"written {path}", highlight=False)
     except DataError as exc:
         print_problems(exc.problems)
         errors = errors_in(exc.problems)

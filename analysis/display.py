@@ -119,13 +119,32 @@ class Table:
     filter_values: list[list[str]] = field(default_factory=list)  # per row: its value for each filter
     search: bool = False
     cards: bool = False  # below ~700 px each row becomes a card, each cell labelled by its header
+    files: str = ""  # a folder (link relative to the page) holding <table_id>.csv; else the CSV is inline
+    max_rows: int = 0  # rows shown on the page (0: all); the download always has every row
     filter_headers: tuple[str, ...] = ()  # the label of each drop-down
 
     def csv(self) -> str:
         return csv_text(self.data)
 
     def download_link(self) -> str:
+        if self.files:
+            name = esc(f"{self.table_id}.csv")
+            text = esc(both("word_download", self.language))
+            return f'<a class="pt-download" download href="{esc(self.files)}{name}">{text} ({name})</a>'
         return data_download(self.data, f"{self.table_id}.csv", self.language)
+
+    def shown(self) -> int:
+        return len(self.cells) if not self.max_rows else min(self.max_rows, len(self.cells))
+
+    def summary_text(self) -> str:
+        """Under a table cut to its first rows: how many there are, and that the download has them all."""
+        if self.shown() == len(self.cells):
+            return ""
+        return label("word_rows_shown", self.language).format(shown=self.shown(), total=len(self.cells))
+
+    def summary_note(self) -> str:
+        text = self.summary_text()
+        return f'<p class="pt-table-note">{esc(text)}</p>' if text else ""
 
     def _cell(self, j: int, content: str) -> str:
         kind = " pt-num" if j in self.numeric else ""
@@ -140,11 +159,12 @@ class Table:
     def to_html(self) -> str:
         head = "".join(f'<th class="pt-col-{esc(k)}">{esc(h)}</th>'
                        for k, h in zip(self.keys, self.headers, strict=True))
-        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells))
+        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells[:self.shown()]))
         cards = ' class="pt-cards"' if self.cards else ""
         table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
                  f"<thead><tr>{head}</tr></thead>"
                  f"<tbody>\n{rows}\n</tbody></table></div>")
+        table += self.summary_note()
         if not (self.search or self.filters):
             return f"{table}\n<p>{self.download_link()}</p>"
         script = filter_script().replace("TABLE_ID", esc(self.table_id))  # after the table it works on
@@ -152,7 +172,7 @@ class Table:
 
     def _select(self, k: int, column: int | None) -> str:
         options = "".join(f'<option value="{esc(o)}">{esc(o)}</option>'
-                          for o in sorted({values[k] for values in self.filter_values}))
+                          for o in sorted({values[k] for values in self.filter_values[:self.shown()]}))
         every = esc(both("word_all", self.language))
         title = self.filter_headers[k] if k < len(self.filter_headers) else self.headers[column]
         return (f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
@@ -163,17 +183,18 @@ class Table:
                  "</label>"] if self.search else []
         parts += [self._select(k, column) for k, column in enumerate(self.filters)]
         rows = esc(label("word_rows", self.language))
-        parts.append(f'<span data-role="count">{len(self.cells)} {rows}</span>')
+        parts.append(f'<span data-role="count">{self.shown()} {rows}</span>')
         return f'<div class="pt-filter" data-table="{esc(self.table_id)}">{"".join(parts)}</div>\n'
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.to_html(), "text/plain": self.csv()}
+        shown = csv_text(self.data.head(self.shown()))  # what the page shows, for nbval to compare
+        return {"text/html": self.to_html(), "text/plain": shown + self.summary_text()}
 
 
 def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[str]], data: pd.DataFrame,
                language: str, numeric: Iterable[str] = (), filters: Iterable[str] = (),
                filter_values: list[list[str]] | None = None, search: bool = False, cards: bool = False,
-               filter_labels: dict[str, str] | None = None) -> Table:
+               filter_labels: dict[str, str] | None = None, files: str = "", max_rows: int = 0) -> Table:
     """A Table from (key, label key) column pairs; `numeric` names column keys; `filters` names column
     keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
     keys = [k for k, _ in columns]
@@ -186,7 +207,7 @@ def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[s
                  cells=cells, data=data.reset_index(drop=True), language=language,
                  numeric=frozenset(keys.index(k) for k in numeric),
                  filters=filter_columns, filter_values=filter_values or [],
-                 search=search, cards=cards, filter_headers=filter_headers)
+                 search=search, cards=cards, filter_headers=filter_headers, files=files, max_rows=max_rows)
 
 
 def markdown_escape(text: str) -> str:

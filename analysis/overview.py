@@ -5,7 +5,7 @@ notebooks/data.ipynb call `overview` and display what the functions here return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -252,3 +252,20 @@ def registry_table(ov: Overview) -> Table:
                ("issuer", "col_issuer"), ("horizon", "col_horizon"), ("status", "col_plan_status"),
                ("file", "col_file")]
     return make_table("catalogue-plans", columns, cells, frame, ov.language, numeric=["horizon"])
+
+
+DATA_PAGE_ROWS = 250  # rows a data table shows on the page; the CSV file beside it holds them all
+
+
+def data_tables(ov: Overview) -> list[tuple[str, Table]]:
+    """The data page's tables (heading label, table), each downloadable as a CSV file of every row."""
+    files = permalinks.downloads_href(permalinks.in_language("reports/data.ipynb", ov.language))
+    tables = [("heading_catalogue", catalogue_table(ov)), ("heading_observations", observations_table(ov)),
+              ("heading_indicators", indicators_table(ov)), ("heading_excluded", excluded_table(ov)),
+              ("heading_registry", registry_table(ov))]
+    return [(key, replace(table, files=files, max_rows=DATA_PAGE_ROWS)) for key, table in tables]
+
+
+def data_page(ov: Overview) -> list:
+    """What the data page shows: each table under its heading."""
+    return [part for key, table in data_tables(ov) for part in (heading(key, ov.language), table)]

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis import assessment, permalinks, report
+from analysis import assessment, changes, gaps, permalinks, report
 from analysis.charts import format_number
 from analysis.display import (
     data_download,
@@ -31,6 +30,7 @@ from analysis.display import (
     status_badge,
 )
 from analysis.labels import LANGUAGES, label, pair
+from analysis.qmd import front_matter, h, raw
 
 EDITION_FILE = f"{permalinks.GENERATED_DATA}/edition.json"
 
@@ -65,14 +65,6 @@ def notebook_default(name: str, root: Path, notebook: str = "region.ipynb") -> o
 
 
 # ---------------------------------------------------------------- one target's page
-
-
-def h(text: str, level: int = 2) -> str:
-    return f"{'#' * level} {markdown_escape(text)}"
-
-
-def raw(html_text: str) -> str:
-    return f"```{{=html}}\n{html_text}\n```"
 
 
 def field_list(rows: Iterable[tuple[str, str]]) -> str:
@@ -209,7 +201,7 @@ def target_page(rr: report.RegionReport, row: dict, figure, needed: str, edition
     chart = figure._repr_mimebundle_()["text/html"] if figure is not None else \
         f"<p>{esc(label('word_no_chart', language))}</p>"
     parts = [
-        "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---",
+        front_matter(front),
         raw(permalinks.language_switch(source) + back + summary_html(row, language)),
         h(label("heading_plan_words", language)), raw(plan_words_html(row, plan, language)),
         h(label("heading_measure", language)), raw(measure_html(row, indicator, language)),
@@ -304,12 +296,19 @@ def home_summary(reports: dict[str, report.RegionReport], edition: Edition, lang
 # ---------------------------------------------------------------- writing
 
 
-def overview_figures(as_of: int, language: str, root: Path) -> list:
-    """The overview page's charts in one language."""
+def overview_figures(ov) -> list:
+    """The overview page's charts in its language."""
     from analysis import overview
 
-    ov = overview.gather(as_of, language, root=root)
     return [f for f in overview.status_mix_section(ov) if hasattr(f, "spec")] + overview.shared_figures(ov)
+
+
+def table_files(ov) -> dict[str, str]:
+    """downloads/<language>/<table id>.csv: every row of each table of the data page."""
+    from analysis import overview
+
+    return {f"{permalinks.DOWNLOADS_FOLDER}/{ov.language}/{table.table_id}.csv": "\ufeff" + table.csv()
+            for _, table in overview.data_tables(ov)}
 
 
 def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
@@ -320,6 +319,24 @@ def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
         files[f"{folder}/{figure.chart_id}.svg"] = figure.svg
         files[f"{folder}/{figure.chart_id}.png"] = figure.png()
         files[f"{folder}/{figure.chart_id}.csv"] = "\ufeff" + figure.data_csv
+    return files
+
+
+def edition_pages(root: Path, reports: dict[str, dict[str, report.RegionReport]], edition: Edition) -> dict:
+    """The status tables of this edition and the previous one (kept in reports/editions/), and the page
+    of what changed between them in each language."""
+    def stored(name: str) -> str | None:
+        path = root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    now = changes.status_table(reports["en"], edition.built)
+    current, previous = changes.next_editions(stored(changes.CURRENT), stored(changes.PREVIOUS), now)
+    files = {changes.CURRENT: current}
+    if previous is not None:
+        files[changes.PREVIOUS] = previous
+    for language in LANGUAGES:
+        files[permalinks.in_language("changes.qmd", language)] = changes.changes_page(
+            changes.parse(current), changes.parse(previous), language)
     return files
 
 
@@ -346,6 +363,8 @@ def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str
 
 def generate(root: Path) -> dict[str, str | bytes]:
     """Every generated page: source path → text."""
+    from analysis import overview
+
     as_of = int(notebook_default("as_of", root))
     regions = report.plan_regions(root)
     english = {r: report.region_report(r, as_of, "en", root=root) for r in regions}
@@ -358,11 +377,16 @@ def generate(root: Path) -> dict[str, str | bytes]:
     for region in regions:
         pages.update(region_target_pages({lang: reports[lang][region] for lang in LANGUAGES},
                                          {lang: figures[lang][region] for lang in LANGUAGES}, edition))
+    pages.update(edition_pages(root, reports, edition))
     for language in LANGUAGES:
+        gaps_source = permalinks.in_language("gaps.qmd", language)
+        pages[gaps_source] = gaps.gaps_page(reports[language], root, language)
         pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
                                                                                 language)
         drawn = [f for region in regions for f in figures[language][region].values()]
-        pages.update(chart_files(drawn + overview_figures(as_of, language, root), language))
+        ov = overview.gather(as_of, language, root=root)
+        pages.update(chart_files(drawn + overview_figures(ov), language))
+        pages.update(table_files(ov))
     pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"
     return pages
 
@@ -376,7 +400,7 @@ def write_pages(root: Path, fingerprint: str) -> bool:
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return False
     pages = generate(root)
-    for folder in [*permalinks.GENERATED_FOLDERS, permalinks.CHARTS_FOLDER]:
+    for folder in [*permalinks.GENERATED_FOLDERS, permalinks.CHARTS_FOLDER, permalinks.DOWNLOADS_FOLDER]:
         for old in (root / folder).rglob("*"):
             if old.is_file() and old.relative_to(root).as_posix() not in pages:
                 old.unlink()

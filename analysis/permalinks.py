@@ -19,6 +19,8 @@ TARGETS_FOLDER = "targets"
 SAFE_TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 # What the build writes from the data (analysis/pages.py); none of it is committed.
 GENERATED_FOLDERS = tuple(f"{prefix}{TARGETS_FOLDER}" for prefix in LANGUAGE_FOLDER.values())
+DOWNLOADS_FOLDER = "downloads"  # the data page's tables as CSV files: downloads/<language>/<table id>.csv
+GENERATED_PAGES = ("gaps.qmd", "changes.qmd")  # and their zh/ twins
 CHARTS_FOLDER = "charts"  # each chart of the site as SVG, PNG and CSV files: charts/<language>/<id>.<kind>
 GENERATED_DATA = "_generated"  # files pages include; Quarto renders no file or folder starting with _
 GENERATED_STAMP = f"{GENERATED_DATA}/.fingerprint"
@@ -26,7 +28,9 @@ GENERATED_STAMP = f"{GENERATED_DATA}/.fingerprint"
 
 def wants_generated(render_patterns) -> bool:
     """The site asks for generated pages when _quarto.yml's render list names one of their folders."""
-    return any(p.startswith(f"{folder}/") for p in render_patterns for folder in GENERATED_FOLDERS)
+    pages = {in_language(p, lang) for p in GENERATED_PAGES for lang in LANGUAGE_FOLDER}
+    return any(p in pages or p.startswith(tuple(f"{folder}/" for folder in GENERATED_FOLDERS))
+               for p in render_patterns)
 
 
 def language_of(source: str) -> str:
@@ -100,4 +104,10 @@ def language_switch(source: str) -> str:
 def chart_files_href(from_source: str) -> str:
     """The folder of the chart files of a page's language, as a link from that page (ends with /)."""
     folder = f"{CHARTS_FOLDER}/{language_of(from_source)}/"
+    return relative_href(folder + "x", output_path(from_source))[:-1]
+
+
+def downloads_href(from_source: str) -> str:
+    """The folder of the table files of a page's language, as a link from that page (ends with /)."""
+    folder = f"{DOWNLOADS_FOLDER}/{language_of(from_source)}/"
     return relative_href(folder + "x", output_path(from_source))[:-1]

@@ -381,9 +381,16 @@ def missing_table(rr: RegionReport) -> Table:
 
 
 def missing_section(rr: RegionReport) -> list:
+    """How many targets wait for a figure, a link to the data gaps page, and the list folded away."""
     table = missing_table(rr)
-    return [heading("heading_missing", rr.language),
-            table if table.cells else Note(both("word_no_missing", rr.language))]
+    if not table.cells:
+        return [heading("heading_missing", rr.language), Note(both("word_no_missing", rr.language))]
+    gaps = esc(permalinks.page_href("gaps.qmd", page_source(rr)))
+    text = label("word_missing_summary", rr.language).format(n=len(table.cells))
+    summary = (f'<p>{esc(text)} <a href="{gaps}">{esc(label("heading_gaps", rr.language))}</a></p>'
+               f'<details class="pt-fold"><summary>{esc(label("word_show_list", rr.language))}</summary>'
+               f"{table.to_html()}</details>")
+    return [heading("heading_missing", rr.language), Html(summary, table.csv())]
 
 
 # ---------------------------------------------------------------- charts

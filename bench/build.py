@@ -3,8 +3,10 @@
 Runs on a copy of the project in a temporary folder (data/, notebooks/, the site definition), so the
 repository's reports/ are not touched. Four timings:
 
-  naive       every notebook executed one after the other with papermill, then the site rendered
-  cold        `build_site` on the fresh copy: notebooks in parallel over the cores, then the site
+  naive       every notebook executed one after the other with papermill, the generated pages written,
+              then the site rendered
+  cold        `build_site` on the fresh copy: notebooks in parallel over the cores with the generated
+              pages written beside them, then the site
   no change   `build_site` again, in this process and as the `plantracker build` command
   one region  one synthetic change to a Guizhou figure in the copy, then `build_site`
 
@@ -26,7 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import build, paths, render
+from analysis import build, paths, permalinks, render
+from analysis.labels import LANGUAGES
 
 REPO = paths.project_root()
 
@@ -34,10 +37,14 @@ REPO = paths.project_root()
 def copy_project(destination: Path) -> Path:
     for name in ("data", "notebooks"):
         shutil.copytree(REPO / name, destination / name)
-    for name in (render.CONFIG_FILE, *render.load_site_config(REPO).pages):
+    config = render.load_site_config(REPO)
+    written = {p for p in config.render_patterns if not render.is_glob(p) and p.endswith(".qmd")}
+    generated = {permalinks.in_language(p, lang) for p in permalinks.GENERATED_PAGES for lang in LANGUAGES}
+    for name in (render.CONFIG_FILE, *sorted(written - generated)):  # generated pages: the build writes them
         if name.endswith(".qmd"):
             source = REPO / name
             target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
             if source.exists():
                 shutil.copyfile(source, target)
             else:  # a page another helper has not written yet: a stand-in so that the site renders
@@ -49,14 +56,19 @@ def copy_project(destination: Path) -> Path:
 
 
 def naive(root: Path) -> float:
-    """The loop a reader would write first: one papermill run after another, then the site."""
+    """The loop a reader would write first: one papermill run after another, the pages written from the
+    data (a page per target, the chart files), then the site."""
     import papermill
+
+    from analysis import pages
 
     started = time.perf_counter()
     config = render.load_site_config(root)
     for job in build.plan_jobs(root, config):
+        job.output.parent.mkdir(parents=True, exist_ok=True)
         papermill.execute_notebook(str(job.source), str(job.output), parameters=job.parameters,
                                    progress_bar=False, kernel_name="python3")
+    pages.write_pages(root, "naive")
     render.render_offline(root, root / "reports" / "naive-site")
     return time.perf_counter() - started
 

@@ -24,7 +24,7 @@ PIPELINE = {"analysis.pipeline"}
 WRITERS = {"analysis.writers"}
 PRESENTATION = {"analysis.report", "analysis.overview", "analysis.charts", "analysis.display",
                 "analysis.render", "analysis.build", "analysis.terminal", "analysis.permalinks",
-                "analysis.pages"}
+                "analysis.pages", "analysis.gaps", "analysis.changes", "analysis.pdf", "analysis.qmd"}
 COMMAND_LINE = {"analysis.cli", "analysis.__main__"}
 
 

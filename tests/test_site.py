@@ -133,3 +133,22 @@ def test_downloads_on_the_site_carry_no_runnable_formula(pages):
         text = base64.b64decode(encoded).decode("utf-8-sig")
         for row in csv.reader(text.splitlines()):
             assert not any(cell[:1] in ("=", "+", "@", "\t", "\r") for cell in row), row
+
+
+def test_the_gaps_page_links_every_target_that_cannot_be_judged_once_with_its_template(pages):
+    from analysis import report
+
+    stuck = set()
+    for region in ("guizhou", "guiyang", "bazhong"):
+        status = report.region_report(region, 2025, "en").status
+        stuck |= set(status.loc[status["status"] == "not_assessable", "target_id"])
+    page = pages["gaps.html"]
+    table = page[page.index('id="data-gaps"'):]
+    linked = re.findall(r'class="pt-target-link" href="targets/([^"]+)\.html"', table)
+    assert sorted(linked) == sorted(stuck)
+    pattern = r'download="data-gaps-template.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"'
+    encoded = re.search(pattern, page).group(1)
+    rows = list(csv.DictReader(base64.b64decode(encoded).decode("utf-8-sig").splitlines()))
+    assert {r["indicator"] for r in rows} <= {t["indicator"] for t in catalogue() if t["target_id"] in stuck}
+    assert len(rows) >= len({(t["region"], t["indicator"]) for t in catalogue() if t["target_id"] in stuck})
+    assert "zh/gaps.html" in pages and "changes.html" in pages and "about.html" in pages
