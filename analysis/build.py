@@ -33,6 +33,7 @@ from analysis import paths, permalinks, render
 from analysis.errors import BuildError, DataError, PlanTrackerError, Problem, errors_in
 
 REGION_NOTEBOOK = "region.ipynb"
+GRADES = ("official", "official_media", "repost", "unverified")  # as analysis.grading ranks them
 # A page or region name becomes a file name in reports/: nothing that could climb out of it.
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Code that shapes the site but not the figures in a notebook: changing it re-renders, never re-executes.
@@ -95,8 +96,11 @@ def report_path(root: Path, name: str, language: str = "en") -> Path:
     return target
 
 
-def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None = None) -> list[NotebookJob]:
-    """The notebooks of the site in page order; `regions` limits which region pages are executed."""
+def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None = None,
+              min_grade: str | None = None) -> list[NotebookJob]:
+    """The notebooks of the site in page order; `regions` limits which region pages are executed;
+    `min_grade` builds every page from sources of that grade or better."""
+    graded = {"min_grade": min_grade} if min_grade else {}
     known = plan_regions(root)
     wanted = [check_name(r, "region", known) for r in regions] if regions else known
     titles = render.page_titles(config)
@@ -116,13 +120,13 @@ def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None =
         if name in known:
             if name in wanted:
                 source = paths.notebooks_dir(root) / REGION_NOTEBOOK
-                jobs.append(NotebookJob(job_name, source, output, {"region": name, **extra}, name,
+                jobs.append(NotebookJob(job_name, source, output, {"region": name, **extra, **graded}, name,
                                         titles.get(page, "")))
             continue
         source = paths.notebooks_dir(root) / f"{name}.ipynb"
         if not source.exists():
             raise BuildError(f"{render.CONFIG_FILE}: page {page} has no notebook {source}")
-        jobs.append(NotebookJob(job_name, source, output, extra, None, titles.get(page, "")))
+        jobs.append(NotebookJob(job_name, source, output, {**extra, **graded}, None, titles.get(page, "")))
     return jobs
 
 
@@ -946,14 +950,17 @@ def check_inputs(root: Path, console) -> None:
 
 def build_site(renderer: str = "auto", regions: list[str] | None = None, force: bool = False,
                jobs: int | None = None, console=None, root: Path | None = None,
-               wait: bool = True) -> BuildReport:
-    """Execute the notebooks whose inputs changed, render the site, and publish both together."""
+               wait: bool = True, min_grade: str | None = None) -> BuildReport:
+    """Execute the notebooks whose inputs changed, render the site, and publish both together; with
+    `min_grade`, every page from sources of that grade or better."""
     started = time.perf_counter()
     root = (root or paths.project_root()).resolve()
     config = render.load_site_config(root)
     renderer = render.choose_renderer(renderer)
     known = plan_regions(root)
-    planned = plan_jobs(root, config, regions)
+    if min_grade is not None and min_grade not in GRADES:
+        raise BuildError(f"--min-grade {min_grade!r} is not a grade: use one of {', '.join(GRADES)}")
+    planned = plan_jobs(root, config, regions, min_grade)
     check_inputs(root, console)
     paths.reports_dir(root).mkdir(parents=True, exist_ok=True)
     report = BuildReport(renderer=renderer, site=paths.site_dir(root))
@@ -981,7 +988,7 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
                 report.kept = keep_unchanged(root, pending, executed)
             # ---- generated pages (analysis/pages.py, owned by the site): written from the data before
             # the site is staged; they are no notebook, the site's fingerprint covers them as sources
-            config = generated_pages(root, config, force, console)
+            config = generated_pages(root, config, force, console, min_grade)
             if force or pending or not site_is_current(root, config, renderer):
                 stage_site(root, scratch, executed)
                 stamp = render_staged(root, scratch, renderer)
@@ -994,12 +1001,13 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
     return report
 
 
-def generated_pages(root: Path, config: render.SiteConfig, force: bool, console) -> render.SiteConfig:
+def generated_pages(root: Path, config: render.SiteConfig, force: bool, console,
+                    min_grade: str | None = None) -> render.SiteConfig:
     """Write the pages _quarto.yml asks for from the data (a page per target) when their inputs changed;
     the configuration again, its globs now matching the written pages."""
     if not permalinks.wants_generated(config.render_patterns):
         return config
-    digest = hashlib.sha256(json.dumps(environment_versions(), sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps([environment_versions(), min_grade], sort_keys=True).encode())
     package = Path(__file__).parent
     inputs = [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]
     for path in inputs:
@@ -1014,7 +1022,7 @@ def generated_pages(root: Path, config: render.SiteConfig, force: bool, console)
         from analysis import pages
 
         _say(console, "writing the target pages")
-        pages.write_pages(root, digest.hexdigest())
+        pages.write_pages(root, digest.hexdigest(), min_grade)
     return render.load_site_config(root)
 
 

@@ -244,6 +244,33 @@ def forecast(
 
 
 @app.command()
+def assess(
+    targets_file: Annotated[Path, typer.Option(
+        "--targets", help="Targets CSV: target_id, region, indicator, comparator, target_value, target_year, "
+        "measure, base_year [, baseline_value]")],
+    observations_file: Annotated[Path, typer.Option(
+        "--observations", help="Observations CSV: region, indicator, year, value [, qualifier, source_url, "
+        "source_kind]")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the judgements (CSV)")],
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", help="Judge as of this year (default: the latest year in the observations)")] = None,
+    language: Annotated[str, typer.Option(help="Language of the reasons: en or zh")] = "en",
+) -> None:
+    """Judge every target of a targets file on a file of observations: status, measured value and year,
+    pace ratio, provisional, and the reason in plain words."""
+    from analysis import pipeline
+
+    try:
+        table, warnings = pipeline.assess_batch(targets_file, observations_file, out, as_of, language)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    print_problems(warnings)
+    counts = table["status"].value_counts()
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    console.print(f"written {out}: {len(table)} targets ({summary})", highlight=False, soft_wrap=True)
+
+
+@app.command()
 def build(
     renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
     region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only these regions")] = None,
@@ -257,6 +284,9 @@ def build(
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", help="When another build of the project is running: wait for it, or refuse",
     )] = True,
+    min_grade: Annotated[str | None, typer.Option(
+        "--min-grade", help="Use only figures from sources of this grade or better: official, "
+        "official_media, repost (default: every figure, weaker ones marked provisional)")] = None,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import build as building
@@ -271,7 +301,7 @@ def build(
             console.print("reports/*.ipynb were built from the current data and notebooks")
             return
         building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
-                            console=console, wait=wait)
+                            console=console, wait=wait, min_grade=min_grade)
     except DataError as exc:
         print_problems(exc.problems)
         errors = errors_in(exc.problems)

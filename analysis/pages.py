@@ -319,11 +319,11 @@ def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str
     return Edition(version, commit, datetime.datetime.now(datetime.UTC).date().isoformat(), as_of, latest)
 
 
-def generate(root: Path) -> dict[str, str]:
-    """Every generated page: source path → text."""
+def generate(root: Path, min_grade: str | None = None) -> dict[str, str]:
+    """Every generated page: source path → text (with `min_grade`, from sources that good or better)."""
     as_of = int(notebook_default("as_of", root))
     regions = report.plan_regions(root)
-    reports = {lang: {r: report.region_report(r, as_of, lang, root=root) for r in regions}
+    reports = {lang: {r: report.region_report(r, as_of, lang, root=root, min_grade=min_grade) for r in regions}
                for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
@@ -338,7 +338,7 @@ def generate(root: Path) -> dict[str, str]:
     return pages
 
 
-def write_pages(root: Path, fingerprint: str) -> bool:
+def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> bool:
     """Write the generated pages unless they were written from the same inputs; True when rewritten.
 
     Files of the generated folders that no page claims any more (a target removed) are deleted.
@@ -346,7 +346,7 @@ def write_pages(root: Path, fingerprint: str) -> bool:
     stamp = root / permalinks.GENERATED_STAMP
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return False
-    pages = generate(root)
+    pages = generate(root, min_grade)
     for folder in permalinks.GENERATED_FOLDERS:
         for old in (root / folder).glob("*.qmd"):
             if old.relative_to(root).as_posix() not in pages:
