@@ -323,7 +323,8 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str]:
     """Every generated page: source path → text (with `min_grade`, from sources that good or better)."""
     as_of = int(notebook_default("as_of", root))
     regions = report.plan_regions(root)
-    reports = {lang: {r: report.region_report(r, as_of, lang, root=root, min_grade=min_grade) for r in regions}
+    reports = {lang: {r: report.region_report(r, as_of, lang, root=root, min_grade=min_grade)
+                      for r in regions}
                for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])

@@ -280,7 +280,8 @@ def grade_badge(grade: str, reason: str, sources, language: str) -> str:
     hover, and how many pages state the same figure when more than one does."""
     if missing(grade) or not grade:
         return ""
-    count = "" if str(sources) in ("", "1", "nan", "<NA>") else f" · {label('word_sources', language)} {sources}"
+    single = str(sources) in ("", "1", "nan", "<NA>")
+    count = "" if single else f" · {label('word_sources', language)} {sources}"
     title = f' title="{esc(reason)}"' if reason else ""
     return (f' <small class="pt-grade pt-grade-{esc(grade)}"{title}>{esc(grade_label(grade, language))}'
             f'{esc(count)}</small>')
