@@ -6,6 +6,7 @@ and quick commands stay fast.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -91,6 +92,7 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
 REGION_HELP = "A region of data/policies/registry.csv (e.g. guizhou)"
 RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
 
@@ -101,7 +103,9 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
     region: RegionOption = None,
     horizon: Annotated[int | None, typer.Option(
-        help="Year of targets whose text names none (default: the registry's, else the commonest 到20XX年)",
+        min=2000, max=2100,
+        help="Year (2000–2100) of targets whose text names none (default: the registry's, else the "
+             "commonest 到20XX年)",
     )] = None,
     numbers: Annotated[Path | None, typer.Option(
         help="Also write every numeric expression found (date, section or quantity) with its sentence (CSV)",
@@ -227,12 +231,15 @@ def forecast(
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Run the fits on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")] = None,
     jobs: Annotated[int, typer.Option(
-        help="Local worker processes (default: one per core for large batches)")] = 0,
+        min=0, help="Local worker processes (0, the default: one per core for large batches)")] = 0,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
     from analysis import pipeline
 
     try:
+        if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+            raise DataError([Problem("--scheduler", None, None, f"'{scheduler}' is not a scheduler address",
+                                     "give the address the Dask scheduler prints, e.g. tcp://10.0.0.5:8786")])
         written, warnings = pipeline.forecast_batch(
             obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
         )
