@@ -173,8 +173,8 @@ def figures_of(series: pd.DataFrame, indicator: dict | None) -> list[Figure]:
         lo, hi = value_range(q, v, lower, upper)
         decimals = r.get("decimals")
         decimals = decimals_of(v) if decimals is None or pd.isna(decimals) else int(decimals)
-        out.append(Figure(int(r["year"]), v, q, lo, hi, decimals, str(r.get("grade") or ""),
-                          str(r.get("source_url") or "")))
+        grade = r.get("figure_grade") or r.get("grade") or ""  # corroborated, else the row's own
+        out.append(Figure(int(r["year"]), v, q, lo, hi, decimals, str(grade), str(r.get("source_url") or "")))
     return sorted(out, key=lambda f: f.year)
 
 
@@ -203,6 +203,7 @@ class Quantity:
     goal: float = math.nan
     unit: str = ""
     pace: str = "level"  # level: from a base figure; change: from 0 at the base year; flow: the year itself
+    direction: float = 1.0  # −1 when lower is better: a change target's quantity counts the fall
     start: Point | None = None  # the base of a change (value 0) or a stated base of a level
     base_value: float = math.nan
     base_year: int | None = None
@@ -278,6 +279,7 @@ def level_quantity(ctx: Context, figures: list[Figure], comparator: str, goal: f
     q = Quantity(points=points, comparator=comparator, goal=goal, unit=str(t.get("unit") or ""),
                  level_goal=goal)
     stated, year = as_float(t.get("baseline_value")), as_int(t.get("baseline_year"))
+    year = year if year is not None else as_int(t.get("base_year"))
     if year is not None:
         if not math.isnan(stated):
             f = Figure(year, stated, "=", stated, stated, decimals_of(stated), "plan", "")
@@ -306,6 +308,7 @@ def change_quantity(ctx: Context, figures: list[Figure], relative: bool) -> Quan
     if sign is None:
         q.reason = say("no_direction", w.language, name=w.name)
         return q
+    q.direction = sign
     if (ind or {}).get("flow") and not relative:
         return flow_sum(ctx, figures, q, sign)
     base, note = base_figure(ctx, figures, base_year)
@@ -538,9 +541,15 @@ def target_words(q: Quantity, ctx: Context) -> str:
     return ctx.words.figure(q.goal, decimals_of(q.goal), q.comparator, q.unit)
 
 
+FLIPPED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "=": "=", "~": "~"}
+
+
 def change_target_text(w: Words, q: Quantity) -> str:
-    sign = {">=": "≥", "<=": "≤", "==": "="}.get(q.comparator, q.comparator)
-    text = w.change(q.goal, decimals_of(q.goal), q.unit)
+    """A change target as the reader says it: ≥ +108, ≥ +1 points, and for an indicator where lower is
+    better the fall it asks for: ≤ −20 %."""
+    comparator = q.comparator if q.direction > 0 else FLIPPED.get(q.comparator, q.comparator)
+    sign = {">=": "≥", "<=": "≤", "==": "="}.get(comparator, comparator)
+    text = w.change(q.direction * q.goal, decimals_of(q.goal), q.unit)
     return f"{sign} {text}" if sign != "=" else text
 
 
@@ -581,8 +590,10 @@ def judge(q: Quantity, ctx: Context, bands: pd.DataFrame, publications: pd.DataF
     target_text = target_words(q, ctx)
 
     def shown(p: Point) -> str:
-        if q.pace == "change":
-            return w.change(p.value, p.decimals, q.unit, "=" if p.qualifier in ("=", "~") else p.qualifier)
+        if q.pace == "change":  # the change as it happened: a fall shows as −, whatever is better
+            qualifier = "=" if p.qualifier in ("=", "~") else p.qualifier
+            qualifier = qualifier if q.direction > 0 else FLIPPED[qualifier]
+            return w.change(q.direction * p.value, p.decimals, q.unit, qualifier)
         return w.dated(p.value, p.decimals, p.year, p.qualifier)
 
     def fail(reason: str, needed: str) -> dict:
@@ -655,6 +666,8 @@ def judge(q: Quantity, ctx: Context, bands: pd.DataFrame, publications: pd.DataF
         return row | measured | fields | fail(say("no_required_pace", w.language), "")
     status = statuses[0]
     sentence = explain(status, q, ctx, latest, start, fields, target_text, shown)
+    if status == "achieved":  # R ranks progress towards a target not yet met; a met target has none to rank
+        fields = fields | {"pace_ratio": math.nan, "pace_basis": ""}
     return row | measured | fields | finish(status, sentence, grade, q, w)
 
 
@@ -697,8 +710,8 @@ def explain(status: str, q: Quantity, ctx: Context, latest: Point, start: Point 
         digits = max(latest.decimals, 1)
         return say("pace_change", w.language, name=w.name, change=shown(latest), base_year=q.base_year,
                    t1=latest.year, v0=v0, v1=v1, target=target_text, deadline=deadline,
-                   observed=w.change(fields["observed_pace"], digits, q.unit),
-                   required=w.change(fields["required_pace"], digits, q.unit),
+                   observed=w.change(q.direction * fields["observed_pace"], digits, q.unit),
+                   required=w.change(q.direction * fields["required_pace"], digits, q.unit),
                    ratio=ratio_text(fields["pace_ratio"]))
     digits = max(latest.decimals, start.decimals) + 1
     common = {"name": w.name, "v0": w.figure(start.value, start.decimals, start.qualifier), "t0": start.year,
@@ -808,6 +821,16 @@ def assess(
     return frame.astype({c: "float64" for c in NUMERIC}).astype(
         {"latest_year": "Int64", "base_year": "Int64", "measured_year": "Int64", "decimals": "Int64"}
     )
+
+
+def reading_table(status: pd.DataFrame) -> pd.DataFrame:
+    """The assessment as a CSV for reading: each measured figure with the decimals its inputs carry, R with
+    three (the band edges 0.6 and 0.95 need two), the deadline and years as whole numbers."""
+    digits = status["decimals"].fillna(0).astype(int)
+    measured = [round(v, d) if pd.notna(v) else math.nan for v, d in zip(status["measured_value"], digits,
+                                                                         strict=True)]
+    return status.assign(measured_value=measured, pace_ratio=status["pace_ratio"].round(3),
+                         provisional=status["provisional"].astype(bool))
 
 
 # --- the level a forecast is judged against ---------------------------------------------------------

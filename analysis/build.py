@@ -34,6 +34,7 @@ from analysis import paths, permalinks, render
 from analysis.errors import BuildError, DataError, PlanTrackerError, Problem, errors_in
 
 REGION_NOTEBOOK = "region.ipynb"
+GRADES = ("official", "official_media", "repost", "unverified")  # as analysis.grading ranks them
 # A page or region name becomes a file name in reports/: nothing that could climb out of it.
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Code that shapes the site but not the figures in a notebook: changing it re-renders, never re-executes.
@@ -96,8 +97,11 @@ def report_path(root: Path, name: str, language: str = "en") -> Path:
     return target
 
 
-def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None = None) -> list[NotebookJob]:
-    """The notebooks of the site in page order; `regions` limits which region pages are executed."""
+def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None = None,
+              min_grade: str | None = None) -> list[NotebookJob]:
+    """The notebooks of the site in page order; `regions` limits which region pages are executed;
+    `min_grade` builds every page from sources of that grade or better."""
+    graded = {"min_grade": min_grade} if min_grade else {}
     known = plan_regions(root)
     wanted = [check_name(r, "region", known) for r in regions] if regions else known
     titles = render.page_titles(config)
@@ -117,13 +121,13 @@ def plan_jobs(root: Path, config: render.SiteConfig, regions: list[str] | None =
         if name in known:
             if name in wanted:
                 source = paths.notebooks_dir(root) / REGION_NOTEBOOK
-                jobs.append(NotebookJob(job_name, source, output, {"region": name, **extra}, name,
+                jobs.append(NotebookJob(job_name, source, output, {"region": name, **extra, **graded}, name,
                                         titles.get(page, "")))
             continue
         source = paths.notebooks_dir(root) / f"{name}.ipynb"
         if not source.exists():
             raise BuildError(f"{render.CONFIG_FILE}: page {page} has no notebook {source}")
-        jobs.append(NotebookJob(job_name, source, output, extra, None, titles.get(page, "")))
+        jobs.append(NotebookJob(job_name, source, output, {**extra, **graded}, None, titles.get(page, "")))
     return jobs
 
 
@@ -947,14 +951,17 @@ def check_inputs(root: Path, console) -> None:
 
 def build_site(renderer: str = "auto", regions: list[str] | None = None, force: bool = False,
                jobs: int | None = None, console=None, root: Path | None = None,
-               wait: bool = True) -> BuildReport:
-    """Execute the notebooks whose inputs changed, render the site, and publish both together."""
+               wait: bool = True, min_grade: str | None = None) -> BuildReport:
+    """Execute the notebooks whose inputs changed, render the site, and publish both together; with
+    `min_grade`, every page from sources of that grade or better."""
     started = time.perf_counter()
     root = (root or paths.project_root()).resolve()
     config = render.load_site_config(root)
     renderer = render.choose_renderer(renderer)
     known = plan_regions(root)
-    planned = plan_jobs(root, config, regions)
+    if min_grade is not None and min_grade not in GRADES:
+        raise BuildError(f"--min-grade {min_grade!r} is not a grade: use one of {', '.join(GRADES)}")
+    planned = plan_jobs(root, config, regions, min_grade)
     check_inputs(root, console)
     paths.reports_dir(root).mkdir(parents=True, exist_ok=True)
     report = BuildReport(renderer=renderer, site=paths.site_dir(root))
@@ -972,7 +979,7 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
             # ---- generated pages (analysis/pages.py, owned by the site): written from the data in a
             # process of their own while the notebooks run, before the site is staged; they are no
             # notebook, the site's fingerprint covers them as sources
-            generating = start_generated_pages(root, config, force, console)
+            generating = start_generated_pages(root, config, force, console, min_grade)
             try:
                 if pending:
                     _say(console, f"executing {', '.join(j.name for j, _ in pending)}"
@@ -1002,10 +1009,10 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
     return report
 
 
-def generated_fingerprint(root: Path) -> str:
+def generated_fingerprint(root: Path, min_grade: str | None = None) -> str:
     """A hash of everything the generated pages are made from (the data, the analysis code, the region
-    notebook whose parameters they share)."""
-    digest = hashlib.sha256(json.dumps(environment_versions(), sort_keys=True).encode())
+    notebook whose parameters they share, the lowest grade of source used)."""
+    digest = hashlib.sha256(json.dumps([environment_versions(), min_grade], sort_keys=True).encode())
     package = Path(__file__).parent
     for path in [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]:
         name = (path.relative_to(package) if path.is_relative_to(package) else
@@ -1015,12 +1022,13 @@ def generated_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def start_generated_pages(root: Path, config: render.SiteConfig, force: bool, console):
+def start_generated_pages(root: Path, config: render.SiteConfig, force: bool, console,
+                          min_grade: str | None = None):
     """Start writing the pages _quarto.yml asks for from the data (a page per target, the chart files) in
     a process of its own, beside the notebooks; None when they are current or not asked for."""
     if not permalinks.wants_generated(config.render_patterns):
         return None
-    fingerprint = generated_fingerprint(root)
+    fingerprint = generated_fingerprint(root, min_grade)
     stamp = root / permalinks.GENERATED_STAMP
     if not force and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return None
@@ -1028,7 +1036,8 @@ def start_generated_pages(root: Path, config: render.SiteConfig, force: bool, co
     log_path = paths.cache_dir(root) / "pages.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "analysis.pages", str(root), fingerprint],
+        grade = [min_grade] if min_grade else []
+        process = subprocess.Popen([sys.executable, "-m", "analysis.pages", str(root), fingerprint, *grade],
                                    stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PLANTRACKER_ROOT": str(root)})
     process.log_path = log_path
@@ -1053,9 +1062,11 @@ def finish_generated_pages(root: Path, process, config: render.SiteConfig) -> re
     return render.load_site_config(root)
 
 
-def generated_pages(root: Path, config: render.SiteConfig, force: bool, console) -> render.SiteConfig:
+def generated_pages(root: Path, config: render.SiteConfig, force: bool, console,
+                    min_grade: str | None = None) -> render.SiteConfig:
     """Write the generated pages now (when their inputs changed) and return the configuration."""
-    return finish_generated_pages(root, start_generated_pages(root, config, force, console), config)
+    process = start_generated_pages(root, config, force, console, min_grade)
+    return finish_generated_pages(root, process, config)
 
 
 class _kernel_root:

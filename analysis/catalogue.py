@@ -231,6 +231,37 @@ TARGET_CHECKS: list[RowCheck] = [check_required, check_document, check_region, c
                                  check_target_id]
 
 
+def check_known_indicator(row: pd.Series, ctx: Context) -> list[Problem]:
+    if row["indicator"] in ctx.indicators:
+        return []
+    return _problem(ctx, row, "indicator", f"indicator '{row['indicator']}' is not in data/indicators.csv",
+                    "use an indicator_id of data/indicators.csv: its unit, direction and bounds decide how "
+                    "the target is judged")
+
+
+def check_judged_targets(targets: pd.DataFrame, indicators: dict[str, dict], file: str, vocabulary: dict,
+                         rules) -> list[Problem]:
+    """The rows of a targets file given to `plantracker assess`: the catalogue's own checks of what the
+    row says (comparator, measure and base year, a known indicator), and a deadline in the rules' years."""
+    ctx = Context(file, indicators, {}, {}, vocabulary)
+    problems = check_unique_ids(targets, "target_id", file)
+    for _, row in targets.iterrows():
+        empty = [c for c in ("target_id", "region", "indicator") if not str(row[c]).strip()]
+        problems += [p for c in empty for p in _problem(ctx, row, c, "the cell is empty", f"fill in {c}")]
+        problems += check_comparator(row, ctx) + check_known_indicator(row, ctx)
+        if row["measure"] == "":
+            problems += _problem(ctx, row, "measure", "the cell is empty", "write level, increase, "
+                                 "relative_change, per_year or per_unit (data/README.md)")
+        else:  # a level target may name the base year of its pace here
+            problems += [p for p in check_measure(row, ctx) if "no base year of its own" not in p.message]
+        year = row["target_year"]
+        if pd.notna(year) and not rules.first_year <= year <= rules.last_year:
+            problems += _problem(ctx, row, "target_year", f"target_year {year} is outside "
+                                 f"{rules.first_year}–{rules.last_year}",
+                                 "write the deadline year of the target")
+    return problems
+
+
 def check_excluded_row(row: pd.Series, ctx: Context) -> list[Problem]:
     """An excluded number: known document, verbatim quote, the number inside it, a known reason."""
     problems = check_document(row, ctx) + check_quote(row, ctx)

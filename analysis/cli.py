@@ -6,6 +6,7 @@ and quick commands stay fast.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -91,6 +92,7 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
 REGION_HELP = "A region of data/policies/registry.csv (e.g. guizhou)"
 RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
 
@@ -101,7 +103,9 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
     region: RegionOption = None,
     horizon: Annotated[int | None, typer.Option(
-        help="Year of targets whose text names none (default: the registry's, else the commonest 到20XX年)",
+        min=2000, max=2100,
+        help="Year (2000–2100) of targets whose text names none (default: the registry's, else the "
+             "commonest 到20XX年)",
     )] = None,
     numbers: Annotated[Path | None, typer.Option(
         help="Also write every numeric expression found (date, section or quantity) with its sentence (CSV)",
@@ -227,12 +231,15 @@ def forecast(
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Run the fits on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")] = None,
     jobs: Annotated[int, typer.Option(
-        help="Local worker processes (default: one per core for large batches)")] = 0,
+        min=0, help="Local worker processes (0, the default: one per core for large batches)")] = 0,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
     from analysis import pipeline
 
     try:
+        if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+            raise DataError([Problem("--scheduler", None, None, f"'{scheduler}' is not a scheduler address",
+                                     "give the address the Dask scheduler prints, e.g. tcp://10.0.0.5:8786")])
         written, warnings = pipeline.forecast_batch(
             obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
         )
@@ -241,6 +248,33 @@ def forecast(
     print_problems(warnings)
     for path in written:
         console.print(f"written {path}")
+
+
+@app.command()
+def assess(
+    targets_file: Annotated[Path, typer.Option(
+        "--targets", help="Targets CSV: target_id, region, indicator, comparator, target_value, target_year, "
+        "measure, base_year [, baseline_value]")],
+    observations_file: Annotated[Path, typer.Option(
+        "--observations", help="Observations CSV: region, indicator, year, value [, qualifier, source_url, "
+        "source_kind]")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the judgements (CSV)")],
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", help="Judge as of this year (default: the latest year in the observations)")] = None,
+    language: Annotated[str, typer.Option(help="Language of the reasons: en or zh")] = "en",
+) -> None:
+    """Judge every target of a targets file on a file of observations: status, measured value and year,
+    pace ratio, provisional, and the reason in plain words."""
+    from analysis import pipeline
+
+    try:
+        table, warnings = pipeline.assess_batch(targets_file, observations_file, out, as_of, language)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    print_problems(warnings)
+    counts = table["status"].value_counts()
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    console.print(f"written {out}: {len(table)} targets ({summary})", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -260,6 +294,9 @@ def build(
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Also print one PDF per region and language into reports/pdf/ (needs Chromium)",
     )] = False,
+    min_grade: Annotated[str | None, typer.Option(
+        "--min-grade", help="Use only figures from sources of this grade or better: official, "
+        "official_media, repost (default: every figure, weaker ones marked provisional)")] = None,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import build as building
@@ -274,7 +311,7 @@ def build(
             console.print("reports/*.ipynb were built from the current data and notebooks")
             return
         building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
-                            console=console, wait=wait)
+                            console=console, wait=wait, min_grade=min_grade)
         if pdf:
             from analysis import pdf as printing
             from analysis.paths import project_root

@@ -206,7 +206,7 @@ def _qualifiers(frame: pd.DataFrame, values: pd.DataFrame, found: _Found) -> pd.
 def _units(frame: pd.DataFrame, values: pd.DataFrame, ctx: Context, found: _Found) -> pd.Series:
     """The indicator's unit per row; a typed mark or unit column that does not fit is an error."""
     known = frame["indicator"].isin(ctx.indicators.keys())
-    unit = frame["indicator"].map(lambda i: ctx.indicators[i]["unit"] if i in ctx.indicators else "")
+    unit = frame["indicator"].map({i: r["unit"] for i, r in ctx.indicators.items()}).fillna("")
     readable = values["value"].notna()
     marked = known & readable & values["mark"].notna()
     pairs = pd.Series(
@@ -239,8 +239,8 @@ def _units(frame: pd.DataFrame, values: pd.DataFrame, ctx: Context, found: _Foun
 
 
 def _bounds(frame: pd.DataFrame, values: pd.DataFrame, ctx: Context, found: _Found) -> None:
-    lower = frame["indicator"].map(lambda i: ctx.indicators.get(i, {}).get("lower_bound", np.nan))
-    upper = frame["indicator"].map(lambda i: ctx.indicators.get(i, {}).get("upper_bound", np.nan))
+    lower = frame["indicator"].map({i: r["lower_bound"] for i, r in ctx.indicators.items()})
+    upper = frame["indicator"].map({i: r["upper_bound"] for i, r in ctx.indicators.items()})
     outside = (values["value"] < lower.astype(float)) | (values["value"] > upper.astype(float))
     outside &= ~frame[ROW].isin(found.bad_in.get("value", set()))
     for index in outside[outside].index:

@@ -19,6 +19,7 @@ from analysis.labels import both, check_language, pair
 from analysis.report import (
     NATIONAL_REGION,
     drawn_goals,
+    grade_badge,
     indicator_names,
     latest_html,
     plan_regions,
@@ -47,11 +48,13 @@ class Overview:
     root: Path | None = field(default=None, repr=False)
 
 
-def gather(as_of: int, language: str = "en", root: Path | None = None) -> Overview:
-    """Statuses of all targets: a status depends on its own region's series only, as on the region pages."""
+def gather(as_of: int, language: str = "en", root: Path | None = None, min_grade: str | None = None
+           ) -> Overview:
+    """Statuses of all targets: a status depends on its own region's series only, as on the region pages;
+    with `min_grade`, from sources of that grade or better only."""
     check_language(language)
     indicators, targets = pipeline.load_indicators(root), pipeline.load_targets(root)
-    loaded = pipeline.load_observations(root=root)
+    loaded = pipeline.load_observations(root=root, min_grade=min_grade)
     resolved = conflicts.resolve(loaded)
     return Overview(as_of=as_of, language=language, regions=plan_regions(root),
                     plans=pipeline.load_registry(root), targets=targets, indicators=indicators,
@@ -208,7 +211,7 @@ def indicators_table(ov: Overview) -> Table:
 
 OBSERVATION_CSV_COLUMNS = ["region", "indicator", "year", "qualifier", "value", "unit", "source_url",
                            "source_kind", "excerpt", "indicator_zh", "source_file", "source_row", "used",
-                           "conflict", "n_sources"]
+                           "conflict", "n_sources", "grade", "grade_reason", "figure_grade"]
 
 
 def observations_table(ov: Overview) -> Table:
@@ -220,15 +223,16 @@ def observations_table(ov: Overview) -> Table:
     records = frame.to_dict("records")
     cells = [[esc(region_label(r["region"], ov.language)), esc(names.get(r["indicator"], r["indicator"])),
               esc(r["year"]), link(r["source_url"], figure_text(r["qualifier"], r["value"], r["unit"])),
-              esc(r["source_kind"]), esc(yes if r["used"] else no), esc(yes if r["conflict"] else no),
+              esc(r["source_kind"]), grade_badge(r["grade"], r["grade_reason"], "", ov.language).strip(),
+              esc(yes if r["used"] else no), esc(yes if r["conflict"] else no),
               f"<small>{esc(r['excerpt'])}</small>"] for r in records]
-    keys = [[region_label(r["region"], ov.language), r["source_kind"], yes if r["used"] else no]
-            for r in records]
+    keys = [[region_label(r["region"], ov.language), r["source_kind"],
+             both(f"grade_{r['grade']}", ov.language), yes if r["used"] else no] for r in records]
     columns = [("region", "col_region"), ("indicator", "col_indicator"), ("year", "col_year"),
-               ("value", "col_value"), ("kind", "col_source_kind"), ("used", "col_used"),
-               ("conflict", "col_conflict"), ("excerpt", "col_excerpt")]
+               ("value", "col_value"), ("kind", "col_source_kind"), ("grade", "col_grade"),
+               ("used", "col_used"), ("conflict", "col_conflict"), ("excerpt", "col_excerpt")]
     return make_table("observations", columns, cells, frame, ov.language, numeric=["year"],
-                      filters=["region", "kind", "used"], filter_values=keys, search=True)
+                      filters=["region", "kind", "grade", "used"], filter_values=keys, search=True)
 
 
 def excluded_table(ov: Overview) -> Table:

@@ -361,13 +361,13 @@ def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str
     return Edition(version, commit, datetime.datetime.now(datetime.UTC).date().isoformat(), as_of, latest)
 
 
-def generate(root: Path) -> dict[str, str | bytes]:
-    """Every generated page: source path → text."""
+def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]:
+    """Every generated page: source path → text (with `min_grade`, from sources that good or better)."""
     from analysis import overview
 
     as_of = int(notebook_default("as_of", root))
     regions = report.plan_regions(root)
-    english = {r: report.region_report(r, as_of, "en", root=root) for r in regions}
+    english = {r: report.region_report(r, as_of, "en", root=root, min_grade=min_grade) for r in regions}
     reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
@@ -384,14 +384,14 @@ def generate(root: Path) -> dict[str, str | bytes]:
         pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
                                                                                 language)
         drawn = [f for region in regions for f in figures[language][region].values()]
-        ov = overview.gather(as_of, language, root=root)
+        ov = overview.gather(as_of, language, root=root, min_grade=min_grade)
         pages.update(chart_files(drawn + overview_figures(ov), language))
         pages.update(table_files(ov))
     pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"
     return pages
 
 
-def write_pages(root: Path, fingerprint: str) -> bool:
+def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> bool:
     """Write the generated pages unless they were written from the same inputs; True when rewritten.
 
     Files of the generated folders that no page claims any more (a target removed) are deleted.
@@ -399,7 +399,7 @@ def write_pages(root: Path, fingerprint: str) -> bool:
     stamp = root / permalinks.GENERATED_STAMP
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return False
-    pages = generate(root)
+    pages = generate(root, min_grade)
     for folder in [*permalinks.GENERATED_FOLDERS, permalinks.CHARTS_FOLDER, permalinks.DOWNLOADS_FOLDER]:
         for old in (root / folder).rglob("*"):
             if old.is_file() and old.relative_to(root).as_posix() not in pages:
@@ -417,12 +417,12 @@ def write_pages(root: Path, fingerprint: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m analysis.pages ROOT FINGERPRINT`: what the build runs beside the notebooks."""
+    """`python -m analysis.pages ROOT FINGERPRINT [MIN_GRADE]`: what the build runs beside the notebooks."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        write_pages(Path(args[0]), args[1])
+        write_pages(Path(args[0]), args[1], args[2] if len(args) > 2 else None)
     except Exception as exc:  # one line for the build to show; the traceback stays in its log
         import traceback
 

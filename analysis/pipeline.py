@@ -21,6 +21,7 @@ from analysis import (
     conflicts,
     extraction,
     forecasting,
+    grading,
     observations,
     paths,
     templates,
@@ -33,9 +34,12 @@ from analysis.readers import observations as observation_files
 from analysis.readers import settings as setting_files
 from analysis.readers.files import display_name, read_plan_text
 from analysis.schema import (
+    ASSESS_OUTPUT_COLUMNS,
+    ASSESS_TARGET_COLUMNS,
     BATCH_TARGET_COLUMNS,
     EXCLUDED_COLUMNS,
     INDICATOR_COLUMNS,
+    JUDGED_SERIES,
     OBSERVATION_OUTPUT,
     PROJECT_OBSERVATIONS,
     SERIES,
@@ -58,6 +62,7 @@ load_rules = observation_files.load_rules
 load_bands = setting_files.load_bands
 load_settings = setting_files.load_settings
 load_publication_sources = setting_files.load_publication_sources
+load_grade_rules = setting_files.load_grade_rules
 
 
 def check_region(region: str, root: Path | None = None, option: str = "--region") -> str:
@@ -154,7 +159,21 @@ def read_observations(
     read = OBSERVATION_OUTPUT[: -len(conflicts.RESOLUTION_COLUMNS)]
     frame = frame.assign(order=range(len(frame)))[read]
     frame = frame.astype({"year": "int64", "value": "float64", "decimals": "int64", "source_row": "int64"})
-    return conflicts.mark_resolution(frame, ctx.rules), problems
+    marked = conflicts.mark_resolution(frame, ctx.rules)
+    return grading.with_grades(marked, load_grade_rules(root)), problems
+
+
+def better_sources(observations_: pd.DataFrame, min_grade: str, root: Path | None = None) -> pd.DataFrame:
+    """Only the rows whose source is `min_grade` or better, the conflict rule and corroboration worked out
+    again among them (a figure no longer corroborated by a dropped page loses that support)."""
+    try:
+        kept = grading.at_least(observations_, min_grade)
+    except ValueError as exc:
+        raise DataError([Problem("--min-grade", None, None, str(exc),
+                                 f"use one of: {', '.join(grading.GRADES)}")]) from exc
+    own = kept.drop(columns=grading.GRADE_COLUMNS)
+    marked = conflicts.mark_resolution(own, load_rules(root))
+    return grading.with_grades(marked, load_grade_rules(root))
 
 
 def _unique(paths_: Iterable[Path], root: Path | None) -> list[Path]:
@@ -178,8 +197,11 @@ def load_with_problems(
     return frame, problems + found + conflicts.conflict_warnings(frame)
 
 
-def load_observations(extra: Iterable[Path] | None = None, root: Path | None = None) -> pd.DataFrame:
-    """The one loader everything downstream uses: shipped data, data/observations/*, and `extra` files.
+def load_observations(
+    extra: Iterable[Path] | None = None, root: Path | None = None, min_grade: str | None = None
+) -> pd.DataFrame:
+    """The one loader everything downstream uses: shipped data, data/observations/*, and `extra` files,
+    each row with its source's grade; with `min_grade`, only rows from sources that good or better.
 
     Raises DataError listing every error; warnings (conflicts, unread files) do not stop loading.
     """
@@ -187,7 +209,7 @@ def load_observations(extra: Iterable[Path] | None = None, root: Path | None = N
     errors = errors_in(problems)
     if errors:
         raise DataError(errors)
-    return frame
+    return better_sources(frame, min_grade, root) if min_grade else frame
 
 
 def validate_observation_files(
@@ -223,7 +245,9 @@ def resolve(observations_: pd.DataFrame) -> pd.DataFrame:
 # --- series files for the batch commands -----------------------------------------------------------
 
 
-def read_series(path: Path, root: Path | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_series(
+    path: Path, root: Path | None = None, contract: ObservationContract = SERIES
+) -> tuple[pd.DataFrame, list[Problem]]:
     """A series file for `forecast` or `assess`: the observation reader and checks, any region, sources
     optional; several rows for one key are resolved by the same rule as the project's data.
 
@@ -234,7 +258,7 @@ def read_series(path: Path, root: Path | None = None) -> tuple[pd.DataFrame, lis
     if path.exists() and shipped.exists() and path.resolve() == shipped.resolve():
         frame, problems = read_observations([path], ctx, root)
     else:
-        frame, problems = read_observations([path], ctx, root, SERIES)
+        frame, problems = read_observations([path], ctx, root, contract)
     problems += conflicts.conflict_warnings(frame)
     errors = errors_in(problems)
     if errors:
@@ -420,6 +444,55 @@ def forecast_batch(
         if hasattr(executor, "close"):
             executor.close()
     return written, warnings
+
+
+def read_assess_targets(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """A targets file for `plantracker assess`: the catalogue's reader and its row checks (comparator,
+    measure, base year, a known indicator, the deadline's range), each problem at its file, row, column."""
+    targets = load_targets(root, path=Path(path), columns=ASSESS_TARGET_COLUMNS)
+    name = display_name(path, root)
+    if targets.empty:
+        raise DataError(
+            [Problem(name, 2, None, "the file has a header but no targets",
+                     "add target rows below the header")]
+        )
+    kinds = targets["kind"].where(targets["kind"].str.strip().ne(""), targets["measure"].map(
+        lambda m: "relative_change" if m == "relative_change" else ""))
+    targets = targets.assign(kind=kinds)
+    indicators = load_indicators(root)
+    problems = catalogue.check_judged_targets(
+        targets, {r["indicator_id"]: r for r in indicators.to_dict("records")}, name,
+        catalogue_files.load_vocabulary(), load_rules(root))
+    errors = errors_in(problems)
+    if errors:
+        raise DataError(errors)
+    units = dict(zip(indicators["indicator_id"], indicators["unit"], strict=True))
+    unit = [u if u.strip() else catalogue.quantity_units(m, units[i])[0]
+            for u, m, i in zip(targets["unit"], targets["measure"], targets["indicator"], strict=True)]
+    return targets.assign(unit=unit)
+
+
+def assess_batch(
+    targets_path: Path,
+    obs_path: Path,
+    out_path: Path,
+    as_of: int | None = None,
+    language: str = "en",
+    root: Path | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """`plantracker assess`: one row per target of a targets file, judged on a series file, written to a CSV
+    with target_id, status, measured_value, measured_year, pace_ratio, provisional and reason.
+
+    Returns the table written and the warnings met while reading."""
+    inputs = [Path(targets_path), Path(obs_path)]
+    check_output(out_path, "--out", inputs)
+    targets = read_assess_targets(Path(targets_path), root)
+    series, warnings = read_series(Path(obs_path), root, JUDGED_SERIES)
+    as_of = int(series["year"].max()) if as_of is None else int(as_of)
+    status = assess(targets, load_indicators(root), series, as_of, root, language)
+    table = assessment.reading_table(status)[ASSESS_OUTPUT_COLUMNS]
+    write_csv(table, Path(out_path))
+    return table, warnings
 
 
 # --- assessment and forecasts of the project's own data ---------------------------------------------

@@ -116,7 +116,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                    "{region}{year}年{name}的确切数值（来源只给出界限）"),
     "need_second": ("a second figure of {name} for {region}: one for {base_year} or earlier, or one after "
                     "{year}", "{region}{name}的第二个数据：{base_year}年或更早，或{year}年以后"),
-    "need_flow": ("the number {name} counts in {year} alone for {region} (a yearly figure)",
+    "need_flow": ("a yearly figure of {name} for {region}: what is done in {year} alone",
                   "{region}{year}年当年的{name}（当年数）"),
     "need_coverage": ("the share of units in {region} that reach {target} in {year}",
                       "{region}{year}年达到{target}的单位占比"),

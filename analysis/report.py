@@ -77,7 +77,7 @@ def scoped(frame: pd.DataFrame, region: str, regions: Iterable[str]) -> pd.DataF
 
 
 def region_report(region: str, as_of: int, language: str = "en", extra_observations: Iterable[str] = (),
-                  root: Path | None = None) -> RegionReport:
+                  root: Path | None = None, min_grade: str | None = None) -> RegionReport:
     """Load, resolve, assess and forecast one region; `extra_observations` are paths from the project root."""
     check_language(language)
     check_region(region, root)
@@ -85,7 +85,7 @@ def region_report(region: str, as_of: int, language: str = "en", extra_observati
     indicators = pipeline.load_indicators(root)
     targets = pipeline.load_targets(root)
     targets = targets[targets["region"] == region].reset_index(drop=True)
-    loaded = pipeline.load_observations(extra=extra or None, root=root)
+    loaded = pipeline.load_observations(extra=extra or None, root=root, min_grade=min_grade)
     loaded = scoped(loaded, region, plan_regions(root))
     resolved = conflicts.resolve(loaded)
     own = resolved[(resolved["region"] == region) & (resolved["year"] <= as_of)]
@@ -273,7 +273,9 @@ def latest_cell(row: dict, language: str) -> str:
     grade = row.get("grade")
     if missing(grade) or not grade:
         return latest
-    return f"{latest}<br><small>{esc(grade_label(grade, language))}</small>"
+    provisional = f' <span class="pt-provisional">{esc(label("word_provisional", language))}</span>' \
+        if bool(row.get("provisional")) else ""
+    return f"{latest}<br>{grade_badge(grade, '', '', language).strip()}{provisional}"
 
 
 def grade_label(grade: str, language: str) -> str:
@@ -281,6 +283,18 @@ def grade_label(grade: str, language: str) -> str:
         return label(f"grade_{grade}", language)
     except PlanTrackerError:
         return str(grade)
+
+
+def grade_badge(grade: str, reason: str, sources, language: str) -> str:
+    """The source's grade beside a figure (official, official media, repost, unverified), its reason on
+    hover, and how many pages state the same figure when more than one does."""
+    if missing(grade) or not grade:
+        return ""
+    single = str(sources) in ("", "1", "nan", "<NA>")
+    count = "" if single else f" · {label('word_sources', language)} {sources}"
+    title = f' title="{esc(reason)}"' if reason else ""
+    return (f' <small class="pt-grade pt-grade-{esc(grade)}"{title}>{esc(grade_label(grade, language))}'
+            f'{esc(count)}</small>')
 
 
 def targets_table(rr: RegionReport) -> Table:
@@ -479,15 +493,18 @@ def sources_table(rr: RegionReport) -> Table:
     resolved = rr.resolved[rr.resolved["year"] <= rr.as_of]
     used = resolved[(resolved["region"] == rr.region)
                     | ((resolved["region"] == NATIONAL_REGION) & resolved["indicator"].isin(charted))]
-    grouped = (used.groupby(["region", "source_url", "source_kind"], as_index=False)
+    grouped = (used.groupby(["region", "source_url", "source_kind", "grade", "grade_reason"], as_index=False)
                .agg(figures=("value", "size"), indicators=("indicator", lambda s: ", ".join(sorted(set(s)))),
                     years=("year", lambda s: ", ".join(str(y) for y in sorted(set(s)))))
                .sort_values(["region", "source_url"]))
-    cells = [[link(r["source_url"], r["source_url"]), esc(r["source_kind"]), esc(region_label(r["region"],
-                                                                                             rr.language)),
+    cells = [[link(r["source_url"], r["source_url"]), esc(r["source_kind"]),
+              grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
+              + f"<br><small>{esc(r['grade_reason'])}</small>",
+              esc(region_label(r["region"], rr.language)),
               esc(r["indicators"]), esc(r["years"]), esc(r["figures"])] for r in grouped.to_dict("records")]
-    columns = [("source", "col_source"), ("kind", "col_source_kind"), ("region", "col_region"),
-               ("indicator", "col_indicator"), ("year", "col_year"), ("figures", "col_n_figures")]
+    columns = [("source", "col_source"), ("kind", "col_source_kind"), ("grade", "col_grade"),
+               ("region", "col_region"), ("indicator", "col_indicator"), ("year", "col_year"),
+               ("figures", "col_n_figures")]
     return make_table(f"{rr.region}-sources", columns, cells, grouped, rr.language, numeric=["figures"])
 
 

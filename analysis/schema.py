@@ -219,6 +219,9 @@ class ObservationContract:
 
 PROJECT_OBSERVATIONS = ObservationContract("observations", tuple(OBSERVATION_REQUIRED), True, True)
 SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, False)
+# `plantracker assess`: a series whose indicators are those of data/indicators.csv (their unit, direction,
+# bounds and flow decide how a target is judged), any region.
+JUDGED_SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, True)
 
 
 @dataclass(frozen=True)

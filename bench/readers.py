@@ -4,8 +4,11 @@ Each case runs in its own process (so the peak memory is the case's own) on synt
 temporary folder; none is written into data/:
 
   series 100k       100,000 rows, distinct keys (1,000 synthetic counties × 5 indicators × 20 years),
-                    read as a `forecast` series file (any region, sources optional)
-  project 100k      the same rows for the project's regions, as `validate FILE` checks them
+                    read as a `forecast` series file (any region, sources optional); a fifth of the
+                    values typed with a % sign
+  plain 100k        the same without % signs (the reader before this change refused them)
+  project 100k      the same rows for the project's five regions (900 keys, ~110 rows each), as
+                    `validate FILE` checks them
   repeated 200k     200,000 rows on 8,000 keys, each key given 25 times with differing figures
   sparse xlsx       a 5 kB workbook with one stray cell at A1048576
   wide xlsx         a workbook with one stray cell at XFD5
@@ -51,6 +54,9 @@ def write_cases(folder: Path) -> dict[str, Path]:
                 )
     (folder / "series_100k.csv").write_text("".join(lines), encoding="utf-8")
     cases["series 100k"] = folder / "series_100k.csv"
+    plain = [lines[0]] + [line.replace("%,", ",", 1) for line in lines[1:]]
+    (folder / "plain_100k.csv").write_text("".join(plain), encoding="utf-8")
+    cases["plain 100k"] = folder / "plain_100k.csv"
     regions = ["guizhou", "guiyang", "bazhong", "china", "sichuan"]
     project = [HEADER] + [
         line.replace(line.split(",")[0], regions[i % 5], 1) for i, line in enumerate(lines[1:])
@@ -155,7 +161,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pt-bench-readers-") as tmp:
         cases = write_cases(Path(tmp))
-        modes = {"series 100k": "series", "repeated 200k": "series"}
+        modes = {"series 100k": "series", "plain 100k": "series", "repeated 200k": "series"}
         print(f"{'case':<15} {'version':<7} {'seconds':>8} {'peak MB':>8}  outcome")
         for label, path in cases.items():
             mode = modes.get(label, "validate")

@@ -124,3 +124,20 @@ def test_the_log_holds_the_traceback(tmp_path, monkeypatch):
         where = cli.log_unexpected(exc)
     assert where.parent == tmp_path / "logs"
     assert "Traceback" in where.read_text(encoding="utf-8") and "KeyError: 'missing'" in where.read_text()
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--jobs", "-2"], "--jobs"),
+    (["--scheduler", "not an address"], "not a scheduler address"),
+])
+def test_forecast_options_are_checked(series, tmp_path, args, words):
+    result = run("forecast", str(series), "--to", "2025", "--out", str(tmp_path / "f.csv"), *args)
+    assert result.exit_code in (1, 2) and words in result.output
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_extract_horizon_is_a_plausible_year(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text("到2030年，全市孕产妇死亡率控制在10/10万以下。", encoding="utf-8")
+    result = run("extract", str(plan), "--out", str(tmp_path / "d.csv"), "--horizon", "99999")
+    assert result.exit_code == 2 and "--horizon" in result.output

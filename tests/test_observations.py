@@ -33,7 +33,8 @@ def project(tmp_path: Path) -> Path:
     """A copy of the small project, with the real rules file, that a test may write into."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURES / "small_project", root)
-    shutil.copy(REPO / "data" / "observation_rules.yaml", root / "data" / "observation_rules.yaml")
+    for name in ("observation_rules.yaml", "source_grades.csv"):
+        shutil.copy(REPO / "data" / name, root / "data" / name)
     return root
 
 

@@ -110,6 +110,33 @@ def load_publication_sources(root: Path | None = None) -> pd.DataFrame:
     return frame.drop(columns=ROW)
 
 
+GRADE_RULE_COLUMNS = ["rule", "pattern", "grade", "reason"]
+GRADE_RULES = pa.DataFrameSchema(
+    {
+        "rule": pa.Column(str, pa.Check.isin(["doubt", "domain", "attribution"])),
+        "pattern": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "grade": pa.Column(str, pa.Check.isin(["official", "official_media", "repost", "unverified"])),
+        "reason": pa.Column(str, pa.Check.str_length(min_value=1)),
+    }
+)
+
+
+def grade_rules_file(root: Path | None = None) -> Path:
+    return paths.data_dir(root) / "source_grades.csv"
+
+
+def load_grade_rules(root: Path | None = None) -> pd.DataFrame:
+    """data/source_grades.csv: the rules that grade a source (analysis.grading), each with its reason."""
+    path = grade_rules_file(root)
+    name = display_name(path, root)
+    frame = read_table(path, GRADE_RULE_COLUMNS, display_name=name, root=root)
+    frame = frame.assign(pattern=frame["pattern"].str.strip(), rule=frame["rule"].str.strip(),
+                         grade=frame["grade"].str.strip())
+    fix = "rule is doubt, domain or attribution; grade is official, official_media, repost or unverified; " \
+          "every rule names its pattern and reason"
+    return validated(frame, GRADE_RULES, name, fix).drop(columns=ROW)
+
+
 CALIBRATION = pa.DataFrameSchema(
     {
         "parameter": pa.Column(str, pa.Check.str_matches(r"^(kappa|default_sigma_\w+|error_quantile)$")),
