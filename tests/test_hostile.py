@@ -1,6 +1,6 @@
 """The hostile-input corpus (tests/fixtures/hostile/, written by its generate.py) through every command
-that reads observations: `validate FILE`, `forecast FILE`, and the build's loader (the file placed in
-data/observations/ of a copy of the project, loaded as the notebooks load it).
+that reads observations: `validate FILE`, `forecast FILE`, `assess --observations FILE`, and the build's
+loader (the file placed in data/observations/ of a copy of the project, loaded as the notebooks load it).
 
 Each file must end in the outcome expected.csv gives it — loaded, warned (with the words), or refused
 with the file, row, column and the words — and no command may print a traceback.
@@ -158,3 +158,29 @@ def test_build_loader(name, special, project_copy):
     if expected[0] == "refused":
         with pytest.raises(DataError):
             pipeline.load_observations(root=project_copy)
+
+
+ASSESS_TARGETS = ("target_id,region,indicator,comparator,target_value,target_year,measure,base_year\n"
+                  "t1,guizhou,health_literacy_rate,>=,30,2025,level,\n")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_assess(name, special, tmp_path):
+    path = path_of(name, special)
+    expected = expectation(name, "assess")
+    targets = tmp_path / "targets.csv"
+    targets.write_text(ASSESS_TARGETS, encoding="utf-8")
+    out = tmp_path / "judged.csv"
+    try:
+        _, warnings = pipeline.assess_batch(targets, path, out, root=REPO)
+        problems = warnings
+    except DataError as exc:
+        problems = exc.problems
+    check_problems(problems, name, expected)
+    assert out.exists() == (expected[0] != "refused")
+    out.unlink(missing_ok=True)
+    result = CliRunner().invoke(app, ["assess", "--targets", str(targets), "--observations", str(path),
+                                      "--out", str(out)], env=ENV)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert result.exit_code == (1 if expected[0] == "refused" else 0), result.output

@@ -1,4 +1,5 @@
-"""One reader per kind of table: `validate`, `forecast` (and the build) accept or refuse a file alike.
+"""One reader per kind of table: `validate`, `forecast`, `assess` (and the build) accept or refuse a
+file alike.
 
 The file below holds the forms data/README.md documents (92.5%, ≥90%, full-width digits, 12/10万);
 its figures are read by hand in the comments. Bad variants must be refused by every command with
@@ -51,7 +52,18 @@ def test_every_reader_reads_the_documented_forms_as_worked_out_by_hand(tmp_path)
     assert warnings == []
 
 
-def test_validate_and_forecast_accept_the_same_file(tmp_path):
+TARGETS = ("target_id,region,indicator,comparator,target_value,target_year,measure,base_year\n"
+           "t1,guizhou,health_literacy_rate,>=,95,2025,level,\n")
+
+
+def assess_args(tmp_path: Path, path: Path) -> list[str]:
+    targets = tmp_path / "targets.csv"
+    targets.write_text(TARGETS, encoding="utf-8")
+    out = tmp_path / "a.csv"
+    return ["assess", "--targets", str(targets), "--observations", str(path), "--out", str(out)]
+
+
+def test_validate_forecast_and_assess_accept_the_same_file(tmp_path):
     path = write(tmp_path, FORMS)
     runner = CliRunner()
     env = {"PLANTRACKER_ROOT": str(REPO)}
@@ -61,6 +73,9 @@ def test_validate_and_forecast_accept_the_same_file(tmp_path):
     forecast = runner.invoke(app, ["forecast", str(path), "--to", "2027", "--out", str(out)], env=env)
     assert forecast.exit_code == 0, forecast.output
     assert out.exists()
+    judged = runner.invoke(app, assess_args(tmp_path, path), env=env)
+    assert judged.exit_code == 0, judged.output
+    assert (tmp_path / "a.csv").exists()
 
 
 @pytest.mark.parametrize(("cell", "words"), [
@@ -71,7 +86,7 @@ def test_validate_and_forecast_accept_the_same_file(tmp_path):
     ("92.5‰", "is in '‰'"),
     ("150", "outside the bounds"),
 ])
-def test_validate_and_forecast_refuse_the_same_cell_at_the_same_place(tmp_path, cell, words):
+def test_validate_forecast_and_assess_refuse_the_same_cell_at_the_same_place(tmp_path, cell, words):
     path = write(tmp_path, FORMS + f"guizhou,health_literacy_rate,2020,{cell},{URL}/x,official_news\n")
     with pytest.raises(DataError) as by_series:
         pipeline.read_series(path, root=REPO)
@@ -84,7 +99,7 @@ def test_validate_and_forecast_refuse_the_same_cell_at_the_same_place(tmp_path, 
     runner = CliRunner()
     env = {"PLANTRACKER_ROOT": str(REPO)}
     for args in (["validate", str(path)], ["forecast", str(path), "--to", "2027", "--out",
-                                           str(tmp_path / "f.csv")]):
+                                           str(tmp_path / "f.csv")], assess_args(tmp_path, path)):
         result = runner.invoke(app, args, env=env)
         assert result.exit_code == 1 and "row 9" in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "f.csv").exists()
+    assert not (tmp_path / "f.csv").exists() and not (tmp_path / "a.csv").exists()
