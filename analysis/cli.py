@@ -93,8 +93,37 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
 
 
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
-REGION_HELP = "A region of data/policies/registry.csv (e.g. guizhou)"
+REGION_HELP = "A region of data/policies/registry.csv, in any case or in Chinese (guizhou, Guiyang, 巴中)"
 RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
+OUTPUT_FORMATS = ("table", "csv", "json")
+FormatOption = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT", help="table (for reading), csv or json (every column, to stdout)")]
+
+
+def choose(value: str, allowed: tuple[str, ...], option: str) -> str:
+    """A word from a fixed vocabulary, whatever its case; otherwise an error naming the choices."""
+    wanted = value.strip().casefold()
+    if wanted not in allowed:
+        raise DataError([Problem(option, None, None, f"'{value}' is not one of {', '.join(allowed)}",
+                                 f"use {option} {' or '.join(allowed)}")])
+    return wanted
+
+
+def write_table(frame, fmt: str) -> None:
+    """A table to stdout as CSV or JSON records (missing values empty or null)."""
+    import sys
+
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+
+
+def busy(message: str):
+    """A spinner while something slow runs, on a terminal only (logs and pipes stay clean)."""
+    from contextlib import nullcontext
+
+    return err_console.status(message) if err_console.is_terminal else nullcontext()
 
 
 @app.command()
@@ -124,7 +153,9 @@ def extract(
         for path, option in outputs:
             if path is not None:
                 writers.check_output(path, option, [file])
-        draft = pipeline.draft_catalogue(file, region=region, horizon=horizon)
+        region = pipeline.check_region(region) if region is not None else None
+        with busy(f"reading {file}"):
+            draft = pipeline.draft_catalogue(file, region=region, horizon=horizon)
         writers.write_csv(draft.targets, out)
         console.print(f"{len(draft.targets)} proposed target rows written to {out}", highlight=False)
         if observations is not None:
@@ -164,14 +195,19 @@ def validate(
 def targets(
     region: RegionOption = None,
     rows: Annotated[bool, typer.Option("--rows", help="Also list every target row")] = False,
+    format_: FormatOption = "table",
 ) -> None:
-    """Summarise the targets catalogue: counts by region, year, theme and kind."""
+    """Summarise the targets catalogue: counts by region, year, theme and kind (csv/json: every row)."""
     from analysis import pipeline, terminal
 
     try:
-        if region is not None:
-            pipeline.check_region(region)
-        terminal.print_targets(console, pipeline.load_targets(), pipeline.load_indicators(), region, rows)
+        fmt = choose(format_, OUTPUT_FORMATS, "--format")
+        region = pipeline.check_region(region) if region is not None else None
+        catalogue = pipeline.load_targets()
+        if fmt != "table":
+            write_table(catalogue if region is None else catalogue[catalogue["region"] == region], fmt)
+            return
+        terminal.print_targets(console, catalogue, pipeline.load_indicators(), region, rows)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
 
@@ -186,7 +222,7 @@ def template(
     from analysis import pipeline
 
     try:
-        written = pipeline.write_template(region, format_, out)
+        written = pipeline.write_template(region, choose(format_, ("xlsx", "csv"), "--format"), out)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     console.print(f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
@@ -201,19 +237,26 @@ def observations_cmd(
         "--conflicts", help="List conflicting figures with both sources")] = False,
     data: Annotated[list[Path] | None, typer.Option(
         "--data", help="Extra observation files (CSV/XLSX)")] = None,
+    format_: FormatOption = "table",
 ) -> None:
-    """What data there is per indicator and year, and where sources disagree."""
+    """What data there is per indicator and year, and where sources disagree (csv/json: every row read,
+    with the conflict rule's choice)."""
     from analysis import conflicts as rule
     from analysis import pipeline, terminal
 
     try:
+        fmt = choose(format_, OUTPUT_FORMATS, "--format")
         frame = pipeline.load_observations(data or None)
         if region is not None:
             known = pipeline.observation_context().regions
-            if region not in known:
+            found = pipeline.match_region(region, known)
+            if found is None:
                 raise DataError([Problem("--region", None, None, f"unknown region '{region}'",
                                          f"use one of: {', '.join(known)}")])
-            frame = frame[frame["region"] == region]
+            frame = frame[frame["region"] == found]
+        if fmt != "table":
+            write_table(frame, fmt)
+            return
         terminal.print_observations(console, frame, rule.resolve(frame), rule.conflicts(frame) if conflicts
                                     else frame.iloc[0:0], conflicts)
     except PlanTrackerError as exc:
@@ -240,9 +283,10 @@ def forecast(
         if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
             raise DataError([Problem("--scheduler", None, None, f"'{scheduler}' is not a scheduler address",
                                      "give the address the Dask scheduler prints, e.g. tcp://10.0.0.5:8786")])
-        written, warnings = pipeline.forecast_batch(
-            obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
-        )
+        with busy(f"forecasting the series of {obs} to {to}"):
+            written, warnings = pipeline.forecast_batch(
+                obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
+            )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     print_problems(warnings)
@@ -280,7 +324,9 @@ def assess(
 @app.command()
 def build(
     renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
-    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only these regions")] = None,
+    region: Annotated[list[str] | None, typer.Option(
+        "--region", "-r", metavar="REGION", help="Only these regions' pages (and the pages of every region)",
+    )] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Re-execute notebooks even if their inputs are unchanged")] = False,
     jobs: Annotated[int, typer.Option(
@@ -300,7 +346,12 @@ def build(
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import build as building
+    from analysis import pipeline
 
+    try:
+        regions = [pipeline.check_region(r) for r in region] if region else None
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
     try:
         if check:
             stale = building.stale_reports()
@@ -310,14 +361,14 @@ def build(
                 raise typer.Exit(code=1)
             console.print("reports/*.ipynb were built from the current data and notebooks")
             return
-        building.build_site(renderer=renderer, regions=region or None, force=force, jobs=jobs or None,
-                            console=console, wait=wait, min_grade=min_grade)
+        building.build_site(renderer=renderer.strip().lower(), regions=regions, force=force,
+                            jobs=jobs or None, console=console, wait=wait, min_grade=min_grade)
         if pdf:
             from analysis import pdf as printing
             from analysis.paths import project_root
 
             root = project_root()
-            for path in printing.write_pdfs(root, region or building.plan_regions(root)):
+            for path in printing.write_pdfs(root, regions or building.plan_regions(root)):
                 console.print(f"written {path}", highlight=False)
     except DataError as exc:
         print_problems(exc.problems)
@@ -332,3 +383,27 @@ def build(
     except KeyboardInterrupt:
         err_console.print("build stopped; the site and reports/*.ipynb were not changed", highlight=False)
         raise typer.Exit(code=130) from None
+
+
+@app.command()
+def status(
+    region: RegionOption = None,
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", metavar="YEAR", help="Judge on the figures up to this year (default: the reports' year)",
+    )] = None,
+    format_: FormatOption = "table",
+) -> None:
+    """Where each target stands: status, latest figure, deadline, P(met) and the reason."""
+    from analysis import pipeline, terminal
+
+    try:
+        fmt = choose(format_, OUTPUT_FORMATS, "--format")
+        regions = [pipeline.check_region(region)] if region is not None else pipeline.plan_regions()
+        with busy("assessing and forecasting the targets"):
+            frame = terminal.status_frame(regions, as_of)
+        if fmt == "table":
+            terminal.print_status(console, frame)
+        else:
+            write_table(frame, fmt)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc

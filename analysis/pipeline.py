@@ -27,7 +27,8 @@ from analysis import (
     templates,
 )
 from analysis import seed as seeding
-from analysis.errors import DataError, Problem, errors_in
+from analysis.errors import DataError, PlanTrackerError, Problem, errors_in
+from analysis.labels import LANGUAGES, label
 from analysis.readers import catalogue as catalogue_files
 from analysis.readers import fit_store
 from analysis.readers import observations as observation_files
@@ -65,10 +66,39 @@ load_publication_sources = setting_files.load_publication_sources
 load_grade_rules = setting_files.load_grade_rules
 
 
+def region_names(region: str) -> list[str]:
+    """The names a region goes by: its registry id, and its English and Chinese names in the labels."""
+    names = [region]
+    for language in LANGUAGES:
+        try:
+            names.append(label(f"region_{region}", language))
+        except PlanTrackerError:
+            continue
+    return names
+
+
+def match_region(name: str, known: Iterable[str]) -> str | None:
+    """The registry region a researcher means, whatever the case and in either language: `Guiyang`,
+    `guiyang`, `贵阳贵安`, or a short form that starts exactly one region's name (`贵阳`, `巴中`, `贵州`)."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        return None
+    known = list(known)
+    names = {region: [n.casefold() for n in region_names(region)] for region in known}
+    exact = [region for region in known if wanted in names[region]]
+    if exact:
+        return exact[0]
+    starts = [region for region in known if any(n.startswith(wanted) for n in names[region])]
+    return starts[0] if len(starts) == 1 and len(wanted) >= 2 else None
+
+
 def check_region(region: str, root: Path | None = None, option: str = "--region") -> str:
-    """A region of the registry, or an error listing them."""
+    """The registry's id of the region named (see `match_region`), or an error listing them."""
     known = plan_regions(root)
-    if region not in known:
+    found = match_region(region, known)
+    if found is None:
+        choices = ", ".join(f"{r} ({' / '.join(region_names(r)[1:])})" if len(region_names(r)) > 1 else r
+                            for r in known)
         raise DataError(
             [
                 Problem(
@@ -76,11 +106,11 @@ def check_region(region: str, root: Path | None = None, option: str = "--region"
                     None,
                     None,
                     f"unknown region '{region}'",
-                    f"use one of: {', '.join(known)} (data/policies/registry.csv)",
+                    f"use one of: {choices} (data/policies/registry.csv)",
                 )
             ]
         )
-    return region
+    return found
 
 
 def validate_catalogue(root: Path | None = None) -> list[Problem]:
@@ -542,7 +572,7 @@ def forecast_series(
 
 def write_template(region: str, fmt: str = "xlsx", out: Path | None = None, root: Path | None = None) -> Path:
     """A fill-in template for one region: each indicator with a target × each year, known figures filled."""
-    check_region(region, root)
+    region = check_region(region, root)
     rules = load_rules(root)
     targets, indicators = load_targets(root), load_indicators(root)
     resolved = conflicts.resolve(load_observations(root=root))

@@ -8,9 +8,13 @@ import functools
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from analysis import paths
 from analysis.conflicts import figure
+from analysis.errors import PlanTrackerError
+from analysis.labels import label
 from analysis.schema import OBSERVATION_KEY as GROUP
 
 
@@ -120,20 +124,16 @@ def _count_table(title: str, counts: pd.Series, label: str) -> Table:
 
 
 def _rows_table(targets: pd.DataFrame) -> Table:
-    table = Table(title="Targets", title_justify="left")
-    columns = ["target_id", "comparator", "target_value", "unit", "target_year", "kind", "description_en"]
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    """Every target in four columns that wrap within the terminal (80 columns off one); every column of
+    the catalogue is in `--format csv`."""
+    table = Table(title="Targets", title_justify="left", pad_edge=False)
+    table.add_column("target_id", overflow="fold", ratio=3)
+    table.add_column("target", overflow="fold", ratio=2)
+    table.add_column("year", no_wrap=True)
+    table.add_column("what", overflow="fold", ratio=4)
     for _, r in targets.iterrows():
-        table.add_row(
-            r["target_id"],
-            r["comparator"],
-            f"{r['target_value']:g}",
-            r["unit"],
-            str(r["target_year"]),
-            r["kind"],
-            r["description_en"],
-        )
+        table.add_row(escape(r["target_id"]), escape(f"{r['comparator']} {r['target_value']:g} {r['unit']}"),
+                      str(r["target_year"]), escape(r["description_en"]))
     return table
 
 
@@ -163,3 +163,55 @@ def print_targets(
         console.print(_count_table(title, counts, column))
     if rows:
         console.print(_rows_table(targets))
+
+
+# --- `plantracker status` --------------------------------------------------------------------------
+
+
+def status_frame(regions: list[str], as_of: int | None = None, root=None) -> pd.DataFrame:
+    """Every target of these regions with its status, figures, forecast and reason, as the region pages
+    compute them (`as_of`: the year the reports are judged in, unless given)."""
+    from analysis import pages, report
+
+    year = int(as_of if as_of is not None else pages.notebook_default("as_of", root or paths.project_root()))
+    frames = [report.targets_frame(report.region_report(region, year, "en", root=root)) for region in regions]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.assign(as_of=year)
+
+STATUS_TABLE_COLUMNS = ("target", "status", "latest", "due", "P(met)")
+
+
+def _number(value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):g}"
+
+
+def _status_word(status: str) -> str:
+    try:
+        return label(f"status_{status}", "en")
+    except PlanTrackerError:
+        return str(status)
+
+
+def print_status(console: Console, frame: pd.DataFrame) -> None:
+    """Each target's status, latest figure, deadline and P(met) in a table that wraps within the
+    terminal (80 columns when not on one), then each target's reason; every column is in --format csv."""
+    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
+    table.add_column("target", overflow="fold", ratio=3, min_width=16)
+    table.add_column("status", overflow="fold", ratio=2, min_width=8)
+    table.add_column("latest", justify="right", no_wrap=True)
+    table.add_column("due", justify="right", no_wrap=True)
+    table.add_column("P(met)", justify="right", no_wrap=True)
+    for row in frame.to_dict("records"):
+        latest = "–" if pd.isna(row.get("latest_value")) else (
+            f"{row.get('latest_qualifier') if row.get('latest_qualifier') not in ('=', None) else ''}"
+            f"{_number(row['latest_value'])} ({int(row['latest_year'])})")
+        p_met = "–" if pd.isna(row.get("p_met")) else f"{float(row['p_met']):.2f}"
+        table.add_row(escape(str(row["target_id"])), _status_word(row["status"]), latest,
+                      str(int(row["target_year"])), p_met)
+    console.print(table)
+    console.print()
+    for row in frame.to_dict("records"):
+        console.print(f"[bold]{escape(str(row['target_id']))}[/bold]: {escape(str(row.get('reason') or ''))}",
+                      highlight=False, markup=True)

@@ -1,7 +1,7 @@
 """How long `plantracker build` takes, against a naive sequential papermill loop over the same notebooks.
 
 Runs on a copy of the project in a temporary folder (data/, notebooks/, the site definition), so the
-repository's reports/ are not touched. Four timings:
+repository's reports/ are not touched. Six timings:
 
   naive       every notebook executed one after the other with papermill, the generated pages written,
               then the site rendered
@@ -9,8 +9,11 @@ repository's reports/ are not touched. Four timings:
               pages written beside them, then the site
   no change   `build_site` again, in this process and as the `plantracker build` command
   one region  one synthetic change to a Guizhou figure in the copy, then `build_site`
+  new file    a synthetic Guiyang file added to data/observations/, then `build_site`
+  invalid     a synthetic file with errors added: how soon `plantracker build` refuses
 
-Goals (issue 5): cold ≤ 0.6 × naive; no change ≤ 2 s; one region changed re-executes one region notebook.
+Goals (issue 5): cold ≤ 0.6 × naive; no change ≤ 2 s; one region changed re-executes that region's
+pages and the pages that show every region, nothing else; an invalid input is refused in about 2 s.
 
     .venv/bin/python bench/build.py [--jobs N] [--repeat N]
 """
@@ -29,28 +32,22 @@ import time
 from pathlib import Path
 
 from analysis import build, paths, permalinks, render
-from analysis.labels import LANGUAGES
 
 REPO = paths.project_root()
 
 
 def copy_project(destination: Path) -> Path:
+    """data/, notebooks/ and the site's own sources (pages, both editions), no executed notebook and no
+    generated page: the build writes those."""
+    generated = {*permalinks.GENERATED_FOLDERS, permalinks.GENERATED_DATA}
     for name in ("data", "notebooks"):
         shutil.copytree(REPO / name, destination / name)
-    config = render.load_site_config(REPO)
-    written = {p for p in config.render_patterns if not render.is_glob(p) and p.endswith(".qmd")}
-    generated = {permalinks.in_language(p, lang) for p in permalinks.GENERATED_PAGES for lang in LANGUAGES}
-    for name in (render.CONFIG_FILE, *sorted(written - generated)):  # generated pages: the build writes them
-        if name.endswith(".qmd"):
-            source = REPO / name
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.exists():
-                shutil.copyfile(source, target)
-            else:  # a page another helper has not written yet: a stand-in so that the site renders
-                target.write_text(f"---\ntitle: {name}\n---\n\n(not written yet)\n", encoding="utf-8")
-        elif name == render.CONFIG_FILE:
-            shutil.copyfile(REPO / name, destination / name)
+    for name in build.site_sources(REPO, render.load_site_config(REPO)):
+        source = REPO / name
+        if name.endswith(".ipynb") or name.split("/")[0] in generated or not source.is_file():
+            continue
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination / name)
     (destination / "reports").mkdir()
     return destination
 
@@ -60,15 +57,13 @@ def naive(root: Path) -> float:
     data (a page per target, the chart files), then the site."""
     import papermill
 
-    from analysis import pages
-
     started = time.perf_counter()
     config = render.load_site_config(root)
     for job in build.plan_jobs(root, config):
         job.output.parent.mkdir(parents=True, exist_ok=True)
         papermill.execute_notebook(str(job.source), str(job.output), parameters=job.parameters,
                                    progress_bar=False, kernel_name="python3")
-    pages.write_pages(root, "naive")
+    build.generated_pages(root, config, False, None)
     render.render_offline(root, root / "reports" / "naive-site")
     return time.perf_counter() - started
 
@@ -79,13 +74,21 @@ def timed_build(root: Path, jobs: int | None, force: bool = False) -> tuple[floa
     return time.perf_counter() - started, report
 
 
-def command_seconds(root: Path) -> float:
+def command_seconds(root: Path, check: bool = True) -> float:
     """`plantracker build` as a researcher runs it, process start-up included."""
     command = [str(Path(sys.executable).with_name("plantracker")), "build", "--renderer", "offline"]
     started = time.perf_counter()
     env = {**os.environ, "PLANTRACKER_ROOT": str(root)}
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    subprocess.run(command, check=check, capture_output=True, env=env)
     return time.perf_counter() - started
+
+
+SYNTHETIC_GUIYANG = ("region,indicator,year,qualifier,value,unit,source_url,source_kind,excerpt\n"
+                     "guiyang,maternal_mortality_ratio,2023,=,10.5,per 100000 live births,"
+                     "http://example.org/synthetic,other,synthetic figure for a benchmark\n")
+SYNTHETIC_BAD = ("region,indicator,year,value,source_url\n"
+                 "atlantis,life_expectancy,2021,79.1,http://example.org/synthetic\n"
+                 "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n")
 
 
 def change_one_figure(root: Path, region: str = "guizhou") -> str:
@@ -122,6 +125,12 @@ def main() -> None:
         as_command = command_seconds(root)
         edit = change_one_figure(root)
         one, changed = timed_build(root, args.jobs)
+        new_file = root / "data" / "observations" / "synthetic_guiyang.csv"
+        new_file.write_text(SYNTHETIC_GUIYANG, encoding="utf-8")
+        added, after_new = timed_build(root, args.jobs)
+        bad = root / "data" / "observations" / "synthetic_bad.csv"
+        bad.write_text(SYNTHETIC_BAD, encoding="utf-8")
+        refused = command_seconds(root, check=False)
     best_naive, best_cold = min(naive_times), min(cold_times)
     print(f"notebooks: {notebooks} ({', '.join(report.executed)})")
     print(f"naive sequential papermill + render : {best_naive:6.1f} s")
@@ -133,6 +142,11 @@ def main() -> None:
     print(f"one region changed ({edit})")
     print(f"  rebuild                           : {one:6.1f} s  executed {', '.join(changed.executed)}; "
           f"unchanged {', '.join(changed.skipped)}")
+    print("a new Guiyang file in data/observations/ (synthetic)")
+    print(f"  rebuild                           : {added:6.1f} s  executed {', '.join(after_new.executed)}; "
+          f"unchanged {', '.join(after_new.skipped)}")
+    print(f"an invalid file: `plantracker build` refuses in {refused:.2f} s (process start-up included; "
+          f"goal about 2 s), nothing executed")
 
 
 if __name__ == "__main__":

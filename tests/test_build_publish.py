@@ -149,12 +149,18 @@ def test_a_build_killed_at_a_random_moment_leaves_a_consistent_project(site: Pat
     set_north(site, f"7.{seed}")
     with SiteWatch(site) as watch:
         process = start_build(site, library, TINY_SLEEP="0.4")
-        time.sleep(rng.uniform(0.2, 5.0))  # an uninterrupted build of this kind takes 3 to 5 s here
+        delay = rng.uniform(0.2, 5.0)  # an uninterrupted build of this kind takes 3 to 5 s here
+        time.sleep(delay)
         kill(process)
     assert watch.missing == 0 and watch.looks > 100
-    if build.journal_file(site).exists():  # killed while publishing: the next build completes it first
+    publishing = build.journal_file(site).exists()
+    if publishing:  # killed while publishing: the next build completes it first
         build.recover(site)
-    assert north_figure(site) in (before, f"7.{seed}")
+    found = north_figure(site)
+    assert found in (before, f"7.{seed}")
+    print(f"seed {seed}: killed after {delay:.2f} s; found the {'new' if found != before else 'old'} "
+          f"notebooks{' (publish completed from the journal)' if publishing else ''}; "
+          f"{watch.looks} looks at reports/_site, {watch.missing} missing")
     assert_consistent(site)
     report = build.build_site(renderer="offline", root=site, jobs=2)
     assert north_figure(site) == f"7.{seed}"

@@ -10,14 +10,10 @@ the three English notebooks the new file re-executes (the Chinese editions run t
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from analysis import paths
-
-REPO = paths.project_root()
 SYNTHETIC = (
     "region,indicator,year,qualifier,value,unit,source_url,source_kind,excerpt\n"
     "guiyang,maternal_mortality_ratio,2023,=,10.5,per 100000 live births,http://example.org/synthetic,other,"
@@ -28,21 +24,6 @@ SYNTHETIC = (
 SHIPPED_DATA_TESTS = "shipped or seed or projects or conflicts_command or committed"
 
 
-def copy_of_the_project(destination: Path) -> Path:
-    """The files git tracks (as they are in the working tree), without caches, site or virtualenv."""
-    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=False)
-    if listed.returncode == 0 and listed.stdout:
-        for name in listed.stdout.decode().split("\0"):
-            source = REPO / name
-            if name and source.is_file():
-                (destination / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, destination / name)
-    else:
-        shutil.copytree(REPO, destination, ignore=shutil.ignore_patterns(
-            ".git", ".venv", "_site", ".plantracker-cache", "__pycache__", "test-artefacts", ".*"))
-    return destination
-
-
 def run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     """A command in the copy, importing the copy's own analysis package."""
     env = {**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "200"}
@@ -51,8 +32,8 @@ def run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProce
                           timeout=timeout)
 
 
-def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(tmp_path: Path):
-    root = copy_of_the_project(tmp_path / "project")
+def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(project_copy: Path):
+    root = project_copy
     assert run(root, "-m", "analysis", "build", "--check").returncode == 0  # committed reports: current
     new = root / "data" / "observations" / "synthetic_guiyang.csv"
     new.write_text(SYNTHETIC, encoding="utf-8")
