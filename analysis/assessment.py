@@ -668,6 +668,8 @@ def judge(q: Quantity, ctx: Context, bands: pd.DataFrame, publications: pd.DataF
     sentence = explain(status, q, ctx, latest, start, fields, target_text, shown)
     if status == "achieved":  # R ranks progress towards a target not yet met; a met target has none to rank
         fields = fields | {"pace_ratio": math.nan, "pace_basis": ""}
+    if status in ("achieved", "missed"):  # judged on the latest figure (and, for a change, its base) alone
+        grade = weakest(latest.rests_on)
     return row | measured | fields | finish(status, sentence, grade, q, w)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.labels import both, label
+from analysis.precision import decimals_of, fmt, interval_decimals
 
 # Layers in drawing and legend order: (series key, mark, shape, colour).
 LAYERS = [
@@ -30,7 +31,7 @@ LAYERS = [
     ("target", "point", "diamond", "#c92a2a"),
 ]
 BOUND_SERIES = {"<": "upper_bound", "<=": "upper_bound", ">": "lower_bound", ">=": "lower_bound"}
-CHART_COLUMNS = ["series", "year", "qualifier", "value", "lower80", "upper80", "note"]
+CHART_COLUMNS = ["series", "year", "qualifier", "value", "lower80", "upper80", "note", "decimals"]
 WIDTH, HEIGHT = 520, 240
 # A phone gets its own drawing at this width (text at full size), not the wide one scaled down.
 NARROW_WIDTH, NARROW_HEIGHT = 300, 220
@@ -66,25 +67,42 @@ def chart_frame(observed: pd.DataFrame, national: pd.DataFrame, targets: pd.Data
     forecast: year, mean, lower80, upper80 (already limited to the years shown).
     """
     rows = []
+    own_digits = int(observed["decimals"].max()) if "decimals" in observed and len(observed) else 2
     for r in observed.sort_values("year").to_dict("records"):
         rows.append({"series": BOUND_SERIES.get(r["qualifier"], "observed"), "year": r["year"],
-                     "qualifier": r["qualifier"], "value": r["value"], "note": r.get("note", "")})
+                     "qualifier": r["qualifier"], "value": r["value"], "note": grade_note(r),
+                     "decimals": printed_decimals(r)})
     for r in national.sort_values("year").to_dict("records"):
         rows.append({"series": "national", "year": r["year"], "qualifier": r["qualifier"],
-                     "value": r["value"]})
+                     "value": r["value"], "note": grade_note(r), "decimals": printed_decimals(r)})
     for r in targets.sort_values(["target_year", "target_id"]).to_dict("records"):
         if not math.isnan(r["goal_value"]):
             rows.append({"series": "target", "year": r["target_year"], "qualifier": r["comparator"],
-                         "value": r["goal_value"], "note": r["target_id"]})
+                         "value": r["goal_value"], "note": r["target_id"],
+                         "decimals": min(decimals_of(r["goal_value"]), max(own_digits, 1))})
     for r in forecast.dropna(subset=["mean"]).sort_values("year").to_dict("records"):
         rows.append({"series": "forecast", "year": r["year"], "qualifier": "=", "value": r["mean"],
-                     "lower80": r["lower80"], "upper80": r["upper80"], "note": r.get("method", "")})
+                     "lower80": r["lower80"], "upper80": r["upper80"], "note": r.get("method", ""),
+                     "decimals": interval_decimals(r["lower80"], r["upper80"], own_digits)})
     frame = pd.DataFrame.from_records(rows, columns=CHART_COLUMNS)
     order = {key: i for i, (key, *_) in enumerate(LAYERS)}
     frame = frame.assign(_order=frame["series"].map(order))
     frame = frame.sort_values(["_order", "year", "note"], kind="stable").drop(columns="_order")
     types = {"year": "int64", "value": "float64", "lower80": "float64", "upper80": "float64"}
-    return frame.astype(types).fillna({"note": ""}).reset_index(drop=True)
+    frame = frame.fillna({"note": "", "decimals": 2}).astype({**types, "decimals": "int64"})
+    return frame.reset_index(drop=True)
+
+
+def printed_decimals(row: dict) -> int:
+    """The decimals a figure was printed with (observations carry them), else as many as it shows."""
+    digits = row.get("decimals")
+    return decimals_of(float(row["value"])) if digits is None or pd.isna(digits) else int(digits)
+
+
+def grade_note(row: dict) -> str:
+    """A chart point says how good its source is (official, repost …), as the tables do."""
+    grade = row.get("figure_grade") or row.get("grade") or ""
+    return str(grade).replace("_", " ") if grade and not pd.isna(grade) else str(row.get("note", "") or "")
 
 
 def year_axis(alt, years: pd.Series):
@@ -157,12 +175,17 @@ def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str
     ).configure_view(stroke=None)
 
 
+def _number(row: dict, key: str = "value") -> str:
+    digits = row.get("decimals")
+    return format_number(row[key]) if digits is None or pd.isna(digits) else fmt(float(row[key]), int(digits))
+
+
 def _point_text(row: dict) -> str:
-    text = format_number(row["value"])
+    text = _number(row)
     if row["qualifier"] and row["qualifier"] != "=":
         text = f"{row['qualifier'].replace('<=', '≤').replace('>=', '≥')} {text}"
     if row["series"] == "forecast" and not math.isnan(row["lower80"]):
-        text += f" ({format_number(row['lower80'])}–{format_number(row['upper80'])})"
+        text += f" ({_number(row, 'lower80')}–{_number(row, 'upper80')})"
     return text
 
 
@@ -197,8 +220,7 @@ def alt_table_html(frame: pd.DataFrame, language: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
     body = []
     for r in frame.to_dict("records"):
-        interval = "" if math.isnan(r["lower80"]) else \
-            f"{format_number(r['lower80'])}–{format_number(r['upper80'])}"
+        interval = "" if math.isnan(r["lower80"]) else f"{_number(r, 'lower80')}–{_number(r, 'upper80')}"
         value = _point_text({**r, "lower80": math.nan})
         cells = [label(f"series_{r['series']}", language), str(r["year"]), value, interval, r["note"]]
         body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")

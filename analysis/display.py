@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.charts import format_number
 from analysis.labels import both, label
+from analysis.precision import fmt
 
 COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
@@ -47,20 +48,27 @@ def status_badge(status: str, language: str, single: bool = False) -> str:
     return f'<span class="pt-status pt-status-{esc(status)}">{text}</span>'
 
 
-def figure_text(qualifier, value, unit="") -> str:
-    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows."""
+def figure_text(qualifier, value, unit="", decimals=None) -> str:
+    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows; with `decimals`, exactly as many
+    digits as its source printed (8.80 stays 8.80)."""
     if missing(value):
         return ""
     sign = COMPARATOR_SIGNS.get(str(qualifier or "="), str(qualifier))
-    return " ".join(t for t in (sign, format_number(float(value)), "" if missing(unit) else str(unit)) if t)
+    number = format_number(float(value)) if missing(decimals) else fmt(float(value), int(decimals))
+    return " ".join(t for t in (sign, number, "" if missing(unit) else str(unit)) if t)
 
 
 def percent(value) -> str:
     return "" if missing(value) else f"{round(float(value) * 100):d} %"
 
 
-def interval_text(lower, upper) -> str:
-    return "" if missing(lower) else f"{format_number(lower)}–{format_number(upper)}"
+def interval_text(lower, upper, decimals=None) -> str:
+    """An interval with the digits its width supports (`decimals`, from precision.interval_decimals)."""
+    if missing(lower):
+        return ""
+    if missing(decimals):
+        return f"{format_number(lower)}–{format_number(upper)}"
+    return f"{fmt(float(lower), int(decimals))}–{fmt(float(upper), int(decimals))}"
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).

@@ -169,15 +169,26 @@ def reasoning_html(row: dict, needed: str, language: str) -> str:
     return field_list(fields)
 
 
+def forecast_value(row: dict) -> str:
+    """The forecast with the digits its interval supports (report.honest_digits)."""
+    digits = row.get("forecast_decimals")
+    if missing(digits):
+        return format_number(row["forecast_mean"])
+    from analysis.precision import fmt
+
+    return fmt(float(row["forecast_mean"]), int(digits))
+
+
 def forecast_block(row: dict, language: str) -> str:
     if missing(row["forecast_mean"]):
         reason = row.get("method_reason")
         return f"<p>{esc(label('word_no_forecast', language))}" + \
             (f' <span lang="en">({esc(reason)})</span>' if not missing(reason) and reason else "") + "</p>"
     fields = [(label("col_year", language), esc(row["forecast_year"])),
-              (label("col_value", language), esc(format_number(row["forecast_mean"]))),
+              (label("col_value", language), esc(forecast_value(row))),
               (label("col_interval", language), esc(interval_text(row["forecast_lower80"],
-                                                                   row["forecast_upper80"]))),
+                                                                   row["forecast_upper80"],
+                                                                   row.get("forecast_decimals")))),
               (label("col_p_met", language), esc(percent(row["p_met"]))),
               (label("col_method", language), esc(row["method"])),
               (label("word_method_reason", language), f'<span lang="en">{esc(row["method_reason"])}</span>')]

@@ -53,6 +53,15 @@ def seed_file(root: Path | None = None) -> Path:
     return data_dir(root) / "sources" / "observations_seed.csv"
 
 
+# The seed snapshots carried into data/observations.csv, in order, each with the mark its rows' seed_row
+# carries (the first seed's rows are plain row numbers, as they always were).
+SEED_FILES = (("observations_seed.csv", ""), ("observations_seed_2.csv", "seed_2:"))
+
+
+def seed_files(root: Path | None = None) -> list[tuple[Path, str]]:
+    return [(data_dir(root) / "sources" / name, mark) for name, mark in SEED_FILES]
+
+
 def reports_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "reports"
 

@@ -583,9 +583,9 @@ def write_template(region: str, fmt: str = "xlsx", out: Path | None = None, root
 
 
 def write_seed_observations(root: Path | None = None) -> Path:
-    """Rebuild data/observations.csv from data/sources/observations_seed.csv and seed_mapping.csv."""
-    seed, mapping = observation_files.read_seed(root)
-    return write_csv(seeding.observations_from_seed(seed, mapping), paths.observations_file(root))
+    """Rebuild data/observations.csv from the seed snapshots of data/sources/ and seed_mapping.csv."""
+    seeds, mapping = observation_files.read_seeds(root)
+    return write_csv(seeding.observations_from_seeds(seeds, mapping), paths.observations_file(root))
 
 
 def draft_catalogue(

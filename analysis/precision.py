@@ -38,15 +38,26 @@ def signed(value: float, decimals: int | None = None) -> str:
 
 
 def interval_decimals(lower: float, upper: float, decimals: int) -> int:
-    """Digits an interval supports: no finer than a hundredth of its width, and never finer than the
-    data's own decimals. A zero-width interval is no interval: callers should not print one."""
+    """Digits an interval supports: no finer than a tenth of its width (325.15–382.28 is 325–382), and
+    never finer than the data's own decimals. A zero-width interval is no interval: callers should not
+    print one."""
     width = abs(upper - lower)
     if not math.isfinite(width) or width == 0:
         return decimals
-    supported = max(0, -math.floor(math.log10(width / 100)))
+    supported = max(0, -math.floor(math.log10(width / 10)))
     return min(decimals, supported)
 
 
-def ratio_text(ratio: float) -> str:
-    """The pace ratio R with two decimals: the band edges (0.6, 0.95) need the second."""
-    return "" if ratio is None or not math.isfinite(ratio) else f"{ratio:.2f}"
+BAND_EDGES = (0.0, 0.6, 0.95)  # the R bands' edges (data/progress_bands.csv): rounding must not cross one
+
+
+def ratio_text(ratio: float, edges: tuple[float, ...] = BAND_EDGES) -> str:
+    """The pace ratio R with two decimals (the band edges 0.6 and 0.95 need the second), more when two
+    would round it across an edge (0.9499 is 0.9499, below 0.95, not "0.95")."""
+    if ratio is None or not math.isfinite(ratio):
+        return ""
+    for digits in (2, 3, 4):
+        shown = round(ratio, digits)
+        if not any((ratio < e) != (shown < e) for e in edges):
+            return f"{ratio:.{digits}f}"
+    return f"{ratio:.4f}"

@@ -35,6 +35,7 @@ from analysis.display import language_switch as language_switch
 from analysis.display import prose as prose
 from analysis.errors import PlanTrackerError
 from analysis.labels import both, check_language, label, pair
+from analysis.precision import fmt
 
 NATIONAL_REGION = "china"  # the observations' key of national series, drawn beside a region's own
 
@@ -139,13 +140,13 @@ def latest_html(row: dict) -> str:
     """The figure the status rests on: the latest level, or for a change target the change since its base
     in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
     level_unit = row.get("indicator_unit") or row["unit"]
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit)
+    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"))
     if not latest:
         return ""
     shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
     if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
         change = measured_text(row)
-        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "")
+        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"))
         return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
     return shown
 
@@ -156,7 +157,9 @@ def measured_text(row: dict) -> str:
 
     unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
     decimals = None if missing(row.get("decimals")) else int(row["decimals"])
-    return f"{signed(float(row['measured_value']), decimals)} {unit}".strip()
+    # the measured value counts progress in the good direction; the reader sees the change as it happened
+    sign = -1.0 if row.get("direction") == "lower" else 1.0
+    return f"{signed(sign * float(row['measured_value']), decimals)} {unit}".strip()
 
 
 # ---------------------------------------------------------------- the plans and the headline
@@ -245,10 +248,45 @@ def targets_frame(rr: RegionReport) -> pd.DataFrame:
     documents = dict(zip(rr.plans["file"], rr.plans["document_id"], strict=True))
     units = dict(zip(rr.indicators["indicator_id"], rr.indicators["unit"], strict=True))
     themes = dict(zip(rr.indicators["indicator_id"], rr.indicators["theme"], strict=True))
+    directions = dict(zip(rr.indicators["indicator_id"], rr.indicators["direction"], strict=True))
     merged = merged.assign(document_id=merged["document"].map(documents),
                            indicator_unit=merged["indicator"].map(units),
-                           theme=merged["indicator"].map(themes))
-    return merged.sort_values("row").reset_index(drop=True)
+                           theme=merged["indicator"].map(themes),
+                           direction=merged["indicator"].map(directions))
+    return honest_digits(merged, rr.resolved[rr.resolved["region"] == rr.region]).sort_values("row") \
+        .reset_index(drop=True)
+
+
+def honest_digits(frame: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """Each figure with the digits its inputs carry: the latest and base figures as their sources printed
+    them, the measured value with the decimals the assessment worked out, a forecast and its interval no
+    finer than the interval's width supports nor the data's own decimals (350 (325–382), not
+    350.27 (325.15–382.28)). The rounded values are what the page and its CSV show."""
+    from analysis.precision import decimals_of, interval_decimals
+
+    printed = {(r["indicator"], int(r["year"])): int(r["decimals"]) for r in own.to_dict("records")}
+    widest = own.groupby("indicator")["decimals"].max().to_dict() if len(own) else {}
+
+    def digits_at(indicator: str, year, value) -> float:
+        if missing(value):
+            return math.nan
+        return printed.get((indicator, int(year)), decimals_of(float(value))) if not missing(year) \
+            else decimals_of(float(value))
+
+    records = frame.to_dict("records")
+    latest = [digits_at(r["indicator"], r["latest_year"], r["latest_value"]) for r in records]
+    base = [digits_at(r["indicator"], r.get("base_year"), r.get("base_value")) for r in records]
+    forecast = [math.nan if missing(r.get("forecast_lower80")) else interval_decimals(
+        float(r["forecast_lower80"]), float(r["forecast_upper80"]), int(widest.get(r["indicator"], 2)))
+        for r in records]
+    out = frame.assign(latest_decimals=latest, base_decimals=base, forecast_decimals=forecast)
+    for column in ("forecast_mean", "forecast_lower80", "forecast_upper80"):
+        if column in out:
+            out[column] = [v if missing(v) or missing(d) else round(float(v), int(d))
+                           for v, d in zip(out[column], forecast, strict=True)]
+    out["measured_value"] = [v if missing(v) or missing(d) else round(float(v), int(d))
+                             for v, d in zip(out["measured_value"], out["decimals"], strict=True)]
+    return out
 
 
 TARGET_CSV_COLUMNS = ["target_id", "document_id", "clause", "indicator", "comparator", "target_value", "unit",
@@ -373,8 +411,11 @@ def forecast_html(row: dict) -> str:
     """The forecast in the deadline year and, under it, its 80 % interval."""
     if missing(row["forecast_mean"]):
         return ""
-    interval = interval_text(row["forecast_lower80"], row["forecast_upper80"])
-    return f"{esc(format_number(row['forecast_mean']))}<br><small>{esc(interval)}</small>"
+    digits = row.get("forecast_decimals")
+    interval = interval_text(row["forecast_lower80"], row["forecast_upper80"], digits)
+    mean = format_number(row["forecast_mean"]) if missing(digits) else \
+        fmt(float(row["forecast_mean"]), int(digits))
+    return f"{esc(mean)}<br><small>{esc(interval)}</small>"
 
 
 # ---------------------------------------------------------------- targets without data

@@ -461,3 +461,10 @@ def test_every_band_has_its_source():
     assert bands["source"].str.len().min() > 20
     assert STATUS_ORDER == ["achieved", "on_track", "needs_acceleration", "limited_progress", "moving_away",
                             "missed", "not_assessable"]
+
+
+def test_an_achieved_level_rests_on_its_latest_figure_alone():
+    obs = pd.concat([observations("share", [(2020, 80)], grade="unverified"),
+                     observations("share", [(2023, 92)], grade="official")])
+    row = one(target(), obs)
+    assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "official", False)

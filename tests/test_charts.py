@@ -53,11 +53,11 @@ def test_chart_frame_keeps_bounds_as_bounds_and_drops_what_cannot_be_drawn(liter
 def test_text_alternative_states_every_point_with_its_bound_and_interval(literacy_frame):
     sentence = charts.alt_sentence(literacy_frame, "en")
     assert sentence == ("national — 2024: 31.87 | observed — 2020: 18.83; 2024: 32.52 | "
-                        "upper bound (at most, ≤) — 2023: ≤ 35 | forecast — 2025: 35.1 (33.7–39.66) | "
+                        "upper bound (at most, ≤) — 2023: ≤ 35 | forecast — 2025: 35.1 (33.7–39.7) | "
                         "target — 2025: ≥ 30")
     table = charts.alt_table_html(literacy_frame, "zh")
     assert table.count("<tr>") == 1 + 6  # header and one row per point
-    assert "<td>预测</td><td>2025</td><td>35.1</td><td>33.7–39.66</td><td>pace</td>" in table
+    assert "<td>预测</td><td>2025</td><td>35.1</td><td>33.7–39.7</td><td>pace</td>" in table
 
 
 def test_chart_spec_is_valid_vega_lite_with_a_layer_per_kind_of_mark(literacy_frame):

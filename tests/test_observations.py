@@ -413,22 +413,23 @@ def shipped(shipped_only: Path) -> pd.DataFrame:
 
 
 def test_every_seed_row_is_carried_with_url_and_excerpt():
-    seed = pd.read_csv(REPO / "data" / "sources" / "observations_seed.csv", dtype=str, keep_default_na=False)
+    """Both seeds, one to one and in order: the first seed's rows, then the second's."""
+    first, second = (pd.read_csv(REPO / "data" / "sources" / name, dtype=str, keep_default_na=False)
+                     for name in ("observations_seed.csv", "observations_seed_2.csv"))
     carried = pd.read_csv(REPO / "data" / "observations.csv", dtype=str, keep_default_na=False)
-    assert len(seed) == len(carried) > 0
+    assert len(first) + len(second) == len(carried) > len(first) > 0
     same = ["region", "indicator_zh", "indicator_en", "year", "qualifier", "value", "unit", "source_url",
             "source_kind", "excerpt"]
-    pd.testing.assert_frame_equal(carried[same], seed[same])
-    assert carried["seed_row"].tolist() == [str(i) for i in range(2, len(seed) + 2)]
+    seeds = pd.concat([first, second], ignore_index=True)
+    pd.testing.assert_frame_equal(carried[same], seeds[same])
+    assert carried["seed_row"].tolist() == [str(i) for i in range(2, len(first) + 2)] + [
+        f"seed_2:{i}" for i in range(2, len(second) + 2)]
 
 
 def test_shipped_file_is_what_the_seed_and_mapping_give():
-    from analysis.readers.files import read_table
-
-    seed = read_table(REPO / "data" / "sources" / "observations_seed.csv", schema.SEED_COLUMNS)
-    mapping = read_table(observation_files.seed_mapping_file(REPO), schema.MAPPING_COLUMNS)
+    seeds, mapping = observation_files.read_seeds(REPO)
     carried = pd.read_csv(REPO / "data" / "observations.csv", dtype=str, keep_default_na=False)
-    rebuilt = seeding.observations_from_seed(seed, mapping)
+    rebuilt = seeding.observations_from_seeds(seeds, mapping)
     assert rebuilt.astype(str).values.tolist() == carried[schema.SHIPPED_COLUMNS].values.tolist()
 
 
@@ -439,6 +440,19 @@ def test_seed_names_map_onto_the_plans_indicators():
     assert mapping["国家三级公立医院绩效考核A+级医院数"] == "tertiary_hospitals_rated_a_plus"
     assert mapping["三级甲等医院数"] == "grade_3a_hospitals"
     assert mapping["县域中医医疗次中心（2023年建成）"] != "county_medical_subcentres"
+    # the second seed's near matches are kept apart from the plans' indicators, each with its decision
+    near = {"县办中医医疗机构覆盖率": "county_tcm_institution_coverage",
+            "紧密型医疗集团（医共体）覆盖乡镇卫生院和政府办社区卫生服务中心的比例":
+                "medical_consortium_primary_facility_coverage",
+            "三级医院综合ICU床位数": "standardized_icu_beds",
+            "村卫生室改造数（十四五累计）": "village_clinics_renovated_per_year"}
+    assert all(mapping[name] != target for name, target in near.items())
+    notes = pd.read_csv(observation_files.seed_mapping_file(REPO), dtype=str)
+    notes = notes.set_index("indicator_zh")["note"]
+    assert all("recorded decision" in notes[name] or "context" in notes[name] for name in near)
+    assert mapping["国家区域医疗中心数"] == "national_regional_medical_centres"
+    assert mapping["省外三甲医院帮扶县（市、特区）覆盖率"] == \
+        "out_of_province_tertiary_assistance_county_coverage"
 
 
 def test_the_projects_observations_have_no_errors():

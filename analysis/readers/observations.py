@@ -98,9 +98,20 @@ def read_observation_file(path: Path, root: Path | None = None) -> RawTable:
 
 
 def read_seed(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The seed snapshot and its mapping onto our indicators, as text."""
+    """The first seed snapshot and its mapping onto our indicators, as text."""
     seed = read_table(paths.seed_file(root), SEED_COLUMNS, display_name="data/sources/observations_seed.csv")
     mapping = read_table(
         seed_mapping_file(root), MAPPING_COLUMNS, display_name="data/sources/seed_mapping.csv"
     )
     return seed, mapping
+
+
+def read_seeds(root: Path | None = None) -> tuple[list[tuple[str, str, pd.DataFrame]], pd.DataFrame]:
+    """Every seed snapshot present (name, seed_row mark, table as text) and the one mapping of them all."""
+    seeds = [(f"data/sources/{path.name}", mark,
+              read_table(path, SEED_COLUMNS, display_name=f"data/sources/{path.name}"))
+             for path, mark in paths.seed_files(root) if path.exists() or not mark]
+    mapping = read_table(
+        seed_mapping_file(root), MAPPING_COLUMNS, display_name="data/sources/seed_mapping.csv"
+    )
+    return seeds, mapping
