@@ -264,7 +264,7 @@ def values_in(text: str) -> frozenset[float]:
 
 ANNEX_START = re.compile(rf"{SPACE}附件{SPACE}\d*{SPACE}")
 YEAR_JOIN = re.compile(rf"{SPACE}(?:和|、|及|与|以及){SPACE}(?:到)?{SPACE}")
-CELL_SEP = re.compile(r"\t+|[ \u3000]{2,}|[ \t\u3000]*[|｜][ \t\u3000]*")
+CELL_SEP = re.compile(r"\t+|[ \u3000]{2,}|\u3000|[ \t\u3000]*[|｜][ \t\u3000]*")
 # A header cell naming one year: 2025年, 2020年（基期）, 基期（2020年）, 2030目标值.
 YEAR_HEADER = re.compile(rf"^[^\d]{{0,6}}(?P<year>{YEAR}){SPACE}年?[^\d]{{0,8}}$")
 HEADING = re.compile(rf"^{SPACE}(?:第[{CN_SECTION}]+[章节部分篇]|[{CN_SECTION}]+、"

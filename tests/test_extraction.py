@@ -368,6 +368,12 @@ def test_tab_separated_table_with_years_only():
         (22, "%", 2022, ">="), (30, "%", 2030, ">="), (5, "‰", 2022, "<="), (4, "‰", 2030, "<=")]
 
 
+def test_table_split_by_single_ideographic_spaces():
+    text = "主要指标\n指标　2025年　2030年\n千人口床位数（张）　6.8　7.5\n"
+    assert rows_of(proposed(text, horizon=2030), "target_value", "unit", "target_year") == [
+        (6.8, "per 1000 population", 2025), (7.5, "per 1000 population", 2030)]
+
+
 def test_all_of_coverage_with_other_verbs():
     text = ("到2026年，所有三级医院胸痛中心均通过国家认证，全部乡镇卫生院能够开展家庭医生签约服务，"
             "所有附件另行印发。")
@@ -383,6 +389,15 @@ def test_plan_texts_in_chinese_windows_encodings_are_read(tmp_path, encoding):
     plan.write_bytes("到2028年，全县孕产妇死亡率控制在11/10万以下。".encode(encoding))
     draft = pipeline.draft_catalogue(plan, region="bazhong", root=tmp_path).targets
     assert rows_of(draft, "target_value", "target_year") == [(11, 2028)]
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_read_like_newlines(tmp_path, line_end):
+    text = "（一）2026年重点任务\n建成示范中医馆3个。\n二、主要任务\n培育特色科室12个。"
+    plan = tmp_path / "plan.txt"
+    plan.write_bytes(text.replace("\n", line_end).encode("utf-8"))
+    draft = pipeline.draft_catalogue(plan, horizon=2030, root=tmp_path).targets
+    assert rows_of(draft, "target_value", "target_year") == [(3, 2026), (12, 2030)]
 
 
 def test_a_file_that_is_not_plain_text_is_refused_with_a_hint(tmp_path):

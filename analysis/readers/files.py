@@ -218,7 +218,7 @@ def decode_plan_text(raw: bytes, name: str) -> str:
             continue
         # GB18030 decodes almost any bytes: trust it only when Chinese punctuation or words come out
         if encoding != "gb18030" or any(mark in text for mark in "，。的年"):
-            return text
+            return text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac and Windows line ends
     raise _refuse(name, "cannot be read as UTF-8, UTF-16 or GBK/GB18030 text", PLAN_TEXT_FIX)
 
 
