@@ -108,11 +108,26 @@ def test_damped_plus_drift_is_their_mean():
 
 
 def test_backtest_choice_prefers_the_smaller_error():
-    # a straight line: drift is exact, the damped trend bends away, a level lags: damped+drift wins
+    # a straight line: drift is exact, the damped trend bends away: damped+drift wins
     z = np.arange(10, dtype=float) * 2
     errors = decisions.backtest_errors(z, decisions.CHOICES)
-    assert errors["damped+drift"] < errors["damped"] < errors["ses"]
+    assert errors["damped+drift"] < errors["damped"]
     assert decisions.decide(z).method == "damped+drift"
+
+
+def test_a_series_without_a_trend_gets_a_level():
+    # steps 0.4 −0.6 0.5 −0.4 0.3 −0.5 0.4 −0.1: mean 0, so drift / its standard error = 0 < 1
+    z = np.array([5.0, 5.4, 4.8, 5.3, 4.9, 5.2, 4.7, 5.1, 5.0])
+    assert decisions.drift_t(z) == pytest.approx(0.0, abs=1e-12)
+    decision = decisions.decide(z)
+    assert decision.method == "ses" and "no trend" in decision.note
+    assert decision.path[:5] == pytest.approx(np.full(5, decision.path[0]))
+    assert 4.7 <= decision.path[0] <= 5.4
+
+
+def test_drift_over_its_standard_error():
+    # steps 1, 3: mean 2, sd √2, two steps: t = 2·√2/√2 = 2
+    assert decisions.drift_t(np.array([0.0, 1.0, 4.0])) == pytest.approx(2.0)
 
 
 def test_short_series_get_the_default_without_a_backtest():

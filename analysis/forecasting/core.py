@@ -275,11 +275,6 @@ def fit_many(
                 notes.append(
                     f"{method} chosen by rolling-origin backtest (mean abs. error, model scale: {shown})"
                 )
-            else:
-                notes.append(
-                    f"{method}: too few points for a backtest to choose "
-                    f"(fewer than {decisions.BACKTEST_FROM})"
-                )
             if decision.note:
                 notes.append(decision.note)
             if len(grid) > n:

@@ -15,10 +15,15 @@ import numpy as np
 import analysis.forecasting.models as models
 
 # The final method chooses, per series, between these by its own rolling-origin backtest.
-CHOICES = ("damped", "damped+drift", "ses")
+CHOICES = ("damped", "damped+drift")
 BACKTEST_FROM = 8  # grid points; shorter series are too short for a backtest to choose, they get DEFAULT
 DEFAULT = "damped+drift"
-BACKTEST_ORIGINS, BACKTEST_STEPS, BACKTEST_MIN_FIT = 4, 3, 5
+BACKTEST_ORIGINS, BACKTEST_STEPS, BACKTEST_MIN_FIT = 3, 3, 5
+# A series whose drift is smaller than its own standard error (|drift|·√(n−1)/σ below this) has no
+# trend to extrapolate: it gets a level (ses) instead of a trend, the way an information criterion
+# picks a level model for a noisy flat series.
+LEVEL_BELOW_T = 1.0
+LEVEL = "ses"
 PATH_YEARS = 60  # forecast years kept per decision (the cache holds paths this long)
 FALLBACK = "drift"
 
@@ -35,8 +40,8 @@ def settings_text() -> str:
     import statsmodels
 
     return (
-        f"v1|statsmodels {statsmodels.__version__}|numpy {np.__version__}|{CHOICES}|{BACKTEST_FROM}|"
-        f"{DEFAULT}|{BACKTEST_ORIGINS}|{BACKTEST_STEPS}|{BACKTEST_MIN_FIT}|{PATH_YEARS}|"
+        f"v2|{LEVEL_BELOW_T}|statsmodels {statsmodels.__version__}|numpy {np.__version__}|{CHOICES}|"
+        f"{BACKTEST_FROM}|{DEFAULT}|{BACKTEST_ORIGINS}|{BACKTEST_STEPS}|{BACKTEST_MIN_FIT}|{PATH_YEARS}|"
         + "|".join(f"{m.name}:{m.engine}" for m in models.MODELS.values())
     )
 
@@ -63,19 +68,35 @@ def backtest_errors(z: np.ndarray, methods: tuple[str, ...]) -> dict[str, float]
     return {m: float(np.mean(e)) for m, e in errors.items()}
 
 
+def drift_t(z: np.ndarray) -> float:
+    """The drift of a random walk with drift over its standard error (the steps' spread / √steps)."""
+    steps = np.diff(z)
+    sd = float(np.std(steps, ddof=1)) if len(steps) > 1 else 0.0
+    drift = float(np.mean(steps))
+    if sd == 0:
+        return np.inf if drift else 0.0
+    return abs(drift) * np.sqrt(len(steps)) / sd
+
+
 def decide(z: np.ndarray) -> Decision:
     """The method for one series (five points or more on an annual grid) and its forecast path."""
     errors: dict[str, float] = {}
-    if len(z) >= BACKTEST_FROM:
+    t = drift_t(z)
+    why = ""
+    if t < LEVEL_BELOW_T and np.ptp(z) > 0:
+        ranked = [LEVEL, DEFAULT]
+        why = f"{LEVEL}: no trend to extrapolate (drift / its standard error = {t:.2f} < {LEVEL_BELOW_T:g})"
+    elif len(z) >= BACKTEST_FROM:
         errors = backtest_errors(z, CHOICES)
         ranked = sorted(CHOICES, key=lambda m: (errors[m], CHOICES.index(m)))
     else:
         ranked = [DEFAULT]
+        why = f"{DEFAULT}: too few points for a backtest to choose (fewer than {BACKTEST_FROM})"
     for method in ranked:
         path = models.forecasts(z, PATH_YEARS, [method]).get(method)
         if path is not None:
-            note = "" if method == ranked[0] else f"{ranked[0]} could not be fitted; {method} used"
-            return Decision(method, errors, note, path)
+            failed = "" if method == ranked[0] else f"{ranked[0]} could not be fitted; {method} used"
+            return Decision(method, errors, "; ".join(n for n in (why, failed) if n), path)
     path = models.forecasts(z, PATH_YEARS, [FALLBACK])[FALLBACK]
     return Decision(FALLBACK, errors, f"{ranked[0]} could not be fitted; {FALLBACK} used", path)
 
