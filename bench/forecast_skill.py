@@ -1,6 +1,6 @@
 """Forecast skill: rolling-origin backtests of every candidate and of the final method.
 
-    .venv/bin/python bench/forecast_skill.py [--quick] [--jobs 2] [--side-by-side 10000]
+    .venv/bin/python bench/forecast_skill.py [--quick | --step N] [--jobs 2] [--side-by-side 10000]
 
 Test series (none of them used to derive data/forecast_calibration.csv):
 - fertility: World Bank fertility series of the countries at odd positions of statsmodels' data set;
@@ -33,6 +33,7 @@ from analysis import calibration as calib  # noqa: E402
 from analysis import forecasting as fc  # noqa: E402
 from analysis import pipeline  # noqa: E402
 from analysis.forecasting import models  # noqa: E402
+from analysis.readers.fit_store import FitStore  # noqa: E402
 
 LENGTHS = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20]
 MAX_H = 10
@@ -61,6 +62,15 @@ def candidate_points(cut, fits, executor) -> list[dict[str, np.ndarray]]:
     ]
 
 
+def closed_form_points(window, f) -> dict[str, np.ndarray]:
+    """Naive and drift only (no fits): the baselines when the other candidates are left out."""
+    _, history, years, _, _ = window
+    z = fc.annual_grid(history.years, fc.to_model(history.values, f.kind, history.bounds))
+    h = int(years[-1] - history.years[-1])
+    made = models.forecasts(z, h, ["naive", "drift"])
+    return {name: fc.from_model(p, f.kind, history.bounds) for name, p in made.items()}
+
+
 def p_met_case(history, pred, years, values, cal, rng) -> tuple[float, bool] | None:
     """A target along the history's own pace (k × the pace, k from −0.5 to 2.5) some years ahead."""
     i = int(rng.integers(0, min(len(years), 8)))
@@ -74,14 +84,16 @@ def p_met_case(history, pred, years, values, cal, rng) -> tuple[float, bool] | N
     return p, bool(met)
 
 
-def run(cases: list[bt.Case], cal: calib.Calibration, step: int, jobs: int) -> pd.DataFrame:
+def run(cases: list[bt.Case], cal: calib.Calibration, step: int, jobs: int, cache, final_only: bool):
     rng = np.random.default_rng(7)
     cut = bt.all_windows(cases, LENGTHS, step, MAX_H)
     executor = fc.executor_for(jobs=jobs)
-    fits = fc.fit_many(
-        [w[1] for w in cut], [int(w[2][-1]) for w in cut], [w[4] for w in cut], fc.MemoryCache(), executor
-    )
-    points = candidate_points(cut, fits, executor)
+    histories, to_years = [w[1] for w in cut], [int(w[2][-1]) for w in cut]
+    fits = fc.fit_many(histories, to_years, [w[4] for w in cut], cache, executor)
+    if final_only:
+        points = [closed_form_points(w, f) for w, f in zip(cut, fits, strict=True)]
+    else:
+        points = candidate_points(cut, fits, executor)
     rows = []
     for (ci, history, years, values, _), f, cand in zip(cut, fits, points, strict=True):
         pred = fc.calibrated(history, f, cal)
@@ -235,7 +247,7 @@ SM_MODELS = {"ets_damped_sm": sm_ets, "theta_sm": sm_theta, "arima_drift_sm": sm
 HELD_OUT = 3
 
 
-def side_by_side(count: int, cal: calib.Calibration, jobs: int) -> pd.DataFrame:
+def side_by_side(count: int, cal: calib.Calibration, jobs: int, cache=None) -> pd.DataFrame:
     """bench/scale.py's synthetic series, the last 3 points held out: our final method against
     statsforecast's AutoETS and Naive (if installed), MASE and 80 % coverage by shape and length."""
     import scale
@@ -246,7 +258,7 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int) -> pd.DataFrame:
     last = int(history["year"].max())
     started = time.perf_counter()
     ours = fc.forecast_series(
-        history, last + HELD_OUT, indicators, cal, fc.MemoryCache(), fc.executor_for(jobs=jobs)
+        history, last + HELD_OUT, indicators, cal, cache or fc.MemoryCache(), fc.executor_for(jobs=jobs)
     )
     ours_s = time.perf_counter() - started
     print(f"our final method: {ours_s:.1f} s for {count} series", flush=True)
@@ -289,9 +301,10 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int) -> pd.DataFrame:
         length=np.where(frame["n"] <= 4, "3-4", "5-12"),
     )
     columns = {}
+    flat = frame["scale"] < 1e-6 * frame["value"].abs().clip(lower=1.0)  # no step in the history: no MASE
     for name in ["final", "AutoETS", "Naive"]:
         if name in frame:
-            columns[f"MASE {name}"] = (frame["value"] - frame[name]).abs() / frame["scale"]
+            columns[f"MASE {name}"] = ((frame["value"] - frame[name]).abs() / frame["scale"]).mask(flat)
     columns["cover80 final"] = frame["value"].between(frame["final_lo"], frame["final_hi"])
     if "AutoETS" in frame:
         columns["cover80 AutoETS"] = frame["value"].between(frame["AutoETS-lo-80"], frame["AutoETS-hi-80"])
@@ -314,17 +327,23 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer windows (every 6th origin)")
+    parser.add_argument("--step", type=int, default=0, help="every n-th origin (default 3, quick 6)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--side-by-side", type=int, default=10_000, help="series for the statsforecast run")
     parser.add_argument("--skip-backtest", action="store_true", help="only the side-by-side run")
+    parser.add_argument("--final-only", action="store_true", help="no candidate fits: final, naive, drift")
+    parser.add_argument("--fit-cache", type=Path, help="keep the fits in this file (a rerun refits nothing)")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
     started = time.perf_counter()
     cal = pipeline.load_calibration()
+    cache = fc.StoredCache(FitStore(args.fit_cache)) if args.fit_cache else fc.MemoryCache()
     if not args.skip_backtest:
         cases = bt.fertility_cases("odd") + bt.synthetic_cases(SYNTHETIC_SEED, 15) + bt.shipped_cases()
-        scores = run(cases, cal, step=6 if args.quick else 3, jobs=args.jobs)
+        step = args.step or (6 if args.quick else 3)
+        scores = run(cases, cal, step, args.jobs, cache, args.final_only)
+        print(f"every {step}th origin")
         print(f"{len(cases)} test series, {len(scores)} windows ({time.perf_counter() - started:.0f} s)\n")
         print("MASE (mean over windows; flat histories left out) — lower is better")
         print(mase_table(scores).to_string(), "\n")
@@ -347,7 +366,7 @@ def main() -> None:
         print(statsmodels_subsample(fertility, cal, 60 if args.quick else 200).to_string(), "\n")
     if args.side_by_side:
         print(f"Side by side: {args.side_by_side} series of bench/scale.py, last {HELD_OUT} points held out")
-        print(side_by_side(args.side_by_side, cal, args.jobs).to_string())
+        print(side_by_side(args.side_by_side, cal, args.jobs, cache).to_string())
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 
