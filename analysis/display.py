@@ -20,8 +20,8 @@ import pandas as pd
 from analysis.charts import format_number
 from analysis.labels import both, label
 from analysis.precision import fmt
+from analysis.schema import COMPARATOR_SIGNS
 
-COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
 FILTER_SCRIPT = Path(__file__).parent / "assets" / "table-filter.js"
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.errors import PlanTrackerError
+from analysis.labels import LANGUAGES, label
 from analysis.precision import fmt, ratio_text, signed
+from analysis.schema import COMPARATOR_SIGNS
 
-SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
 UNIT_WORDS = {
     "en": {"count": "", "index": "", "percentage points": "points", "%": "%"},
     "zh": {"count": "", "index": "", "percentage points": "个百分点", "%": "%", "years": "岁",
@@ -127,12 +129,6 @@ GRADE_WORDS = {
            "unverified": "unverified"},
     "zh": {"official": "官方", "official_media": "官方媒体", "repost": "转载", "unverified": "未经核实的"},
 }
-STATUS_WORDS = {
-    "en": {"achieved": "achieved", "on_track": "on track", "needs_acceleration": "needs acceleration",
-           "limited_progress": "limited progress", "moving_away": "moving away", "missed": "missed"},
-    "zh": {"achieved": "已实现", "on_track": "进展顺利", "needs_acceleration": "需加快进度",
-           "limited_progress": "进展有限", "moving_away": "偏离目标", "missed": "未如期实现"},
-}
 
 
 def say(key: str, language: str, **fields) -> str:
@@ -159,7 +155,7 @@ class Words:
             return ""
         unit = self.unit if unit is None else unit
         word = UNIT_WORDS.get(self.language, {}).get(unit, unit)
-        sign = SIGNS.get(qualifier or "=", qualifier)
+        sign = COMPARATOR_SIGNS.get(qualifier or "=", qualifier)
         text = f"{sign} {fmt(value, decimals)}".strip()
         return f"{text} {word}".strip() if self.language != "zh" or word not in ("%", "‰") else text + word
 
@@ -170,13 +166,22 @@ class Words:
     def change(self, value: float, decimals: int, unit: str, qualifier: str = "=") -> str:
         """A change with its sign and unit: +1.5 points, −12.0 %."""
         word = UNIT_WORDS.get(self.language, {}).get(unit, unit)
-        sign = SIGNS.get(qualifier or "=", qualifier)
+        sign = COMPARATOR_SIGNS.get(qualifier or "=", qualifier)
         text = f"{sign} {signed(value, decimals)}".strip()
         return f"{text} {word}".strip() if self.language != "zh" or word in ("",) else f"{text}{word}"
 
     def statuses(self, statuses: list[str]) -> str:
-        words = STATUS_WORDS.get(self.language, STATUS_WORDS["en"])
-        return ("、" if self.language == "zh" else ", ").join(words.get(s, s) for s in statuses)
+        language = self.language if self.language in LANGUAGES else "en"
+        return ("、" if language == "zh" else ", ").join(self._status_word(s, language) for s in statuses)
+
+    @staticmethod
+    def _status_word(status: str, language: str) -> str:
+        """The status as the page's legend names it (templates/labels.csv), so a reason and the badge
+        beside it use the same word."""
+        try:
+            return label(f"status_{status}", language)
+        except PlanTrackerError:
+            return status
 
     def grade(self, grade: str) -> str:
         return GRADE_WORDS.get(self.language, GRADE_WORDS["en"]).get(grade, grade)

@@ -243,3 +243,6 @@ class Rules:
     def kind_rank(self, kind: str) -> int:
         """Position of a source kind in the ranking; blank or unknown kinds rank with the last kind."""
         return self.source_kinds.index(kind) if kind in self.source_kinds else len(self.source_kinds) - 1
+
+# How a comparator or a bound is printed beside a figure (≥ 90 %), in reasons and tables alike.
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
