@@ -16,19 +16,21 @@ import pandas as pd
 
 from analysis.errors import Problem
 from analysis.extraction import values_in
-from analysis.schema import REQUIRED_TARGET_FIELDS, ROW
+from analysis.schema import REQUIRED_TARGET_FIELDS, ROW, Wording
 
 # ---------------------------------------------------------------- checks
 
 @dataclass(frozen=True)
 class Context:
-    """What the row checks read: the indicators and registry by key, the text of each plan, the vocabulary."""
+    """What the row checks read: the indicators and registry by key, the text of each plan, the vocabulary,
+    and the extractor's wording (how a quote's numbers are read; None where no quote is checked)."""
 
     file: str
     indicators: dict[str, dict]
     registry: dict[str, dict]
     texts: dict[str, str]
     vocabulary: dict
+    wording: Wording | None
 
 
 RowCheck = Callable[[pd.Series, Context], list[Problem]]
@@ -85,7 +87,7 @@ def check_value_in_quote(row: pd.Series, ctx: Context) -> list[Problem]:
     value = row["target_value"]
     if pd.isna(value) or not row["quote"]:
         return []
-    found = values_in(row["quote"])
+    found = values_in(ctx.wording, row["quote"])
     if round(float(value), 6) in found:
         return []
     listed = ", ".join(f"{v:g}" for v in sorted(found)) or "none"
@@ -243,7 +245,7 @@ def check_judged_targets(targets: pd.DataFrame, indicators: dict[str, dict], fil
                          rules) -> list[Problem]:
     """The rows of a targets file given to `plantracker assess`: the catalogue's own checks of what the
     row says (comparator, measure and base year, a known indicator), and a deadline in the rules' years."""
-    ctx = Context(file, indicators, {}, {}, vocabulary)
+    ctx = Context(file, indicators, {}, {}, vocabulary, None)  # no quote is checked here
     problems = check_unique_ids(targets, "target_id", file)
     for _, row in targets.iterrows():
         empty = [c for c in ("target_id", "region", "indicator") if not str(row[c]).strip()]
@@ -330,6 +332,7 @@ class CatalogueTables:
     registry: dict[str, dict]
     texts: dict[str, str]
     vocabulary: dict
+    wording: Wording  # the extractor's, to read the numbers of each quote
     names: dict[str, str]  # "indicators", "targets", "excluded" → the file as a researcher finds it
 
 
@@ -343,11 +346,13 @@ def check_catalogue(tables: CatalogueTables) -> list[Problem]:
         problems += check_indicators(tables.indicators, used, names["indicators"], tables.vocabulary)
         indicators = {r["indicator_id"]: r for r in tables.indicators.to_dict("records")}
     if tables.targets is not None:
-        ctx = Context(names["targets"], indicators, tables.registry, tables.texts, tables.vocabulary)
+        ctx = Context(names["targets"], indicators, tables.registry, tables.texts, tables.vocabulary,
+                      tables.wording)
         problems += check_unique_ids(tables.targets, "target_id", names["targets"])
         problems += [p for _, row in tables.targets.iterrows() for check in TARGET_CHECKS
                      for p in check(row, ctx)]
     if tables.excluded is not None:
-        ctx = Context(names["excluded"], indicators, tables.registry, tables.texts, tables.vocabulary)
+        ctx = Context(names["excluded"], indicators, tables.registry, tables.texts, tables.vocabulary,
+                      tables.wording)
         problems += [p for _, row in tables.excluded.iterrows() for p in check_excluded_row(row, ctx)]
     return problems

@@ -7,29 +7,27 @@ confidence and the rule that proposed it. Years are told apart by what they are 
 base, date of a past result); results of the last period become observations; plain-text indicator
 tables give one row per indicator and year column.
 The same `find_numbers` reads the quotes of the catalogue when it is validated, so 九, １２ and 全覆盖
-count as the numbers they are. Wording rules live in extraction_rules.yaml and extraction_units.csv.
+count as the numbers they are. The wording rules (analysis/extraction_rules.yaml, extraction_units.csv) are
+read by `analysis.readers.wording` and given to every function here as a `Wording`.
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from analysis.errors import DataError, Problem
 from analysis.numbers import CHINESE_DIGITS, chinese_numeral_value, normalize_digits
-from analysis.schema import TARGET_COLUMNS
+from analysis.schema import TARGET_COLUMNS, UnitRule, Wording
 
-HERE = Path(__file__).resolve().parent
 NUMBER_COLUMNS = ["start", "end", "expression", "value", "unit", "role", "sentence", "upper", "magnitude",
                   "form", "sentence_start", "sentence_end"]
 POSITION_COLUMNS = ["start", "end", "sentence_start", "sentence_end"]
@@ -46,31 +44,7 @@ LEADING_SECTION = re.compile(rf"(?:\d{{1,2}}[.．、]|[（(][\d{CN_SECTION}]+[�
 CLAUSE_END = re.compile(r"[，；;。：！？!?\n]|(?<!\d)[,:]|[,:](?!\d)")
 
 
-# ---------------------------------------------------------------- rules (data beside the module)
-
-@dataclass(frozen=True)
-class UnitRule:
-    """How a printed unit reads: our unit vocabulary, the kind of target, and whether it can be one."""
-
-    printed: str
-    unit: str
-    kind: str
-    category: str  # quantity, time, age, money, grade, multiple, label
-    after_chinese_numeral: bool
-
-
-@cache
-def unit_rules() -> dict[str, UnitRule]:
-    with (HERE / "extraction_units.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return {r["printed"]: UnitRule(r["printed"], r["unit"], r["kind"], r["category"],
-                                   r["after_chinese_numeral"] == "true") for r in rows}
-
-
-@cache
-def rules() -> dict:
-    return yaml.safe_load((HERE / "extraction_rules.yaml").read_text(encoding="utf-8"))
-
+# ---------------------------------------------------------------- the number patterns of a wording
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -108,12 +82,13 @@ CHINESE = (rf"(?<![第每{CN_DIGITS}十百千万亿\d])(?![百千万](?:人|名|
 
 
 @cache
-def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]:
-    """The passes of `find_numbers`, most specific first: (role, form, pattern, reader)."""
-    arabic_units = _alternation(list(unit_rules()))
-    chinese_units = _alternation([u for u, r in unit_rules().items() if r.after_chinese_numeral])
-    phrases = _alternation(list(rules()["full_value_phrases"]))
-    identifiers = _alternation(rules()["identifier_labels"])
+def _patterns(wording: Wording) -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]:
+    """The passes of `find_numbers`, most specific first: (role, form, pattern, reader); compiled once per
+    wording."""
+    arabic_units = _alternation(list(wording.units))
+    chinese_units = _alternation([u for u, r in wording.units.items() if r.after_chinese_numeral])
+    phrases = _alternation(list(wording.rules["full_value_phrases"]))
+    identifiers = _alternation(wording.rules["identifier_labels"])
     return [
         ("identifier", "arabic", re.compile(IDENTIFIER.replace("{labels}", identifiers)), _read_identifier),
         ("date", "arabic", re.compile(DATE), _read_date),
@@ -123,7 +98,8 @@ def _patterns() -> list[tuple[str, str, re.Pattern, Callable[[re.Match], dict]]]
         ("quantity", "arabic", re.compile(RATIO), _read_ratio),
         ("quantity", "arabic", re.compile(ARABIC.replace("{units}", arabic_units)), _read_arabic),
         ("quantity", "chinese", re.compile(CHINESE.replace("{units}", chinese_units)), _read_chinese),
-        ("quantity", "phrase", re.compile(rf"(?<!健)(?:{phrases})"), _read_phrase),  # not 健全覆盖
+        ("quantity", "phrase", re.compile(rf"(?<!健)(?:{phrases})"),
+         partial(_read_phrase, wording.rules["full_value_phrases"])),  # not 健全覆盖
     ]
 
 
@@ -174,9 +150,8 @@ def _read_chinese(m: re.Match) -> dict:
     return {"value": lower, "upper": upper, "unit": m.group("unit"), "magnitude": 1.0}
 
 
-def _read_phrase(m: re.Match) -> dict:
-    return {"value": float(rules()["full_value_phrases"][m.group(0)]), "upper": np.nan, "unit": "%",
-            "magnitude": 1.0}
+def _read_phrase(full_values: Mapping[str, float], m: re.Match) -> dict:
+    return {"value": float(full_values[m.group(0)]), "upper": np.nan, "unit": "%", "magnitude": 1.0}
 
 
 # ---------------------------------------------------------------- finding numbers
@@ -205,11 +180,11 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _matches(text: str) -> Iterator[dict]:
+def _matches(wording: Wording, text: str) -> Iterator[dict]:
     """Every match of every pass, a later pass never taking characters an earlier one took."""
     norm = normalize_digits(text)
     taken = bytearray(len(text))
-    for role, form, pattern, reader in _patterns():
+    for role, form, pattern, reader in _patterns(wording):
         for m in pattern.finditer(norm):
             start, end = m.span()
             if start == end or any(taken[start:end]):
@@ -219,7 +194,7 @@ def _matches(text: str) -> Iterator[dict]:
                    **reader(m)}
 
 
-def find_numbers(text: str) -> pd.DataFrame:
+def find_numbers(wording: Wording, text: str) -> pd.DataFrame:
     """Every numeric expression of the text, in order, with its role and its sentence.
 
     role: `date` (2027年, 2023年3月30日, 2021—2030年, 2023/11/20 14:22), `section` (一、 （三） 1. 第一),
@@ -228,7 +203,7 @@ def find_numbers(text: str) -> pd.DataFrame:
     the 万/亿 that scales it, unit the unit as printed (%, 个, /10万, 万人次 → 人次). 全覆盖 is a
     quantity of form `phrase` (100 %).
     """
-    found = sorted(_matches(text), key=lambda r: r["start"])
+    found = sorted(_matches(wording, text), key=lambda r: r["start"])
     sentences = spans(text)
     starts = [s for s, _ in sentences]
     for record in found:
@@ -248,10 +223,10 @@ def quantities(numbers: pd.DataFrame, *, phrases: bool = False) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4096)
-def values_in(text: str) -> frozenset[float]:
+def values_in(wording: Wording, text: str) -> frozenset[float]:
     """Every value a reader could take from the text: each bound as printed and scaled by 万/亿."""
     out: set[float] = set()
-    for record in _matches(text):
+    for record in _matches(wording, text):
         if record["role"] != "quantity":
             continue
         for v in (record["value"], record["upper"]):
@@ -318,9 +293,9 @@ class Layout:
         return inside if role is None else inside[inside["role"].eq(role)]
 
 
-def _label_mask(text: str) -> np.ndarray:
+def _label_mask(wording: Wording, text: str) -> np.ndarray:
     """True where a character sits inside “…” or 《…》: names, slogans and titles of other documents."""
-    pairs = rules()["label_brackets"]
+    pairs = wording.rules["label_brackets"]
     closing = {v: k for k, v in pairs.items()}
     depth = {k: 0 for k in pairs}
     mask = np.zeros(len(text), dtype=bool)
@@ -337,7 +312,7 @@ def _is_title(line: str) -> bool:
     return not re.search(r"[，。；：,;:！？!?]", line) and len(line.strip()) <= 60
 
 
-def _title_and_form_mask(text: str, lines: list[tuple[int, int]]) -> np.ndarray:
+def _title_and_form_mask(wording: Wording, text: str, lines: list[tuple[int, int]]) -> np.ndarray:
     """The document's title, the list and titles of its annexes, and annexes that are forms to fill in
     (an agreement template): numbers there name things, they are not targets."""
     mask = np.zeros(len(text), dtype=bool)
@@ -345,7 +320,7 @@ def _title_and_form_mask(text: str, lines: list[tuple[int, int]]) -> np.ndarray:
         if not _is_title(text[start:end]):
             break
         mask[start:end] = True
-    form_words = tuple(rules()["form_annex_words"])
+    form_words = tuple(wording.rules["form_annex_words"])
     i = 0
     while i < len(lines):
         start, end = lines[i]
@@ -458,7 +433,7 @@ def _sections(text: str, numbers: pd.DataFrame, lines: list[tuple[int, int]]):
     return labels, inner
 
 
-def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
+def _year_roles(wording: Wording, text: str, numbers: pd.DataFrame, in_label: np.ndarray,
                 clauses: list[tuple[int, int]]) -> pd.DataFrame:
     """Single years (2025年, 到2024年底) outside titles and labels, each with what it is to a target:
     a `deadline`, the `base` it is measured from (比2015年, 在2018年基础上) or the date of a `past` result
@@ -469,11 +444,11 @@ def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
     dates = dates[~in_label[dates["start"].to_numpy(dtype=int)]]
     starts, ends = dates["start"].to_numpy(dtype=int), dates["end"].to_numpy(dtype=int)
     clause_starts = [s for s, _ in clauses]
-    base_before = tuple(rules()["base_year_before"])
+    base_before = tuple(wording.rules["base_year_before"])
     # right after the year, or after its figure (在2020年77.5岁的基础上); not a comparison later in the clause
     base_after = re.compile(rf"^(?:底|末)?{SPACE}(?:的)?(?:[^，。；;]{{0,12}}?的)?{SPACE}(?:水平)?{SPACE}"
-                            rf"(?:{_alternation(rules()['base_year_after'])})")
-    past_before = tuple(rules()["past_year_before"])
+                            rf"(?:{_alternation(wording.rules['base_year_after'])})")
+    past_before = tuple(wording.rules["past_year_before"])
     roles, groups = [], []
     for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
         clause = max(bisect.bisect_right(clause_starts, start) - 1, 0)
@@ -493,11 +468,11 @@ def _year_roles(text: str, numbers: pd.DataFrame, in_label: np.ndarray,
                          "role": roles, "group": groups})
 
 
-def _headings(text: str, lines: list[tuple[int, int]],
+def _headings(wording: Wording, text: str, lines: list[tuple[int, int]],
               years: pd.DataFrame) -> tuple[list[int | None], list[bool]]:
     """For each line, the year named by its nearest enclosing heading (a short line of one phrase), and
     whether it lies in a review of the last period (发展基础, 取得成效 …)."""
-    review_words = tuple(rules()["review_heading_words"])
+    review_words = tuple(wording.rules["review_heading_words"])
     deadlines = years[years["role"].eq("deadline")]
     out, in_review, current = [], [], {}
     for start, end in lines:
@@ -512,7 +487,7 @@ def _headings(text: str, lines: list[tuple[int, int]],
             year = int(named["year"].iloc[0]) if short and len(named) else None
             title = line[m.end():].strip().rstrip("。：:")
             review = (short and "，" not in title and any(w in title for w in review_words)
-                      and not title.startswith(tuple(rules()["review_heading_not_after"])))
+                      and not title.startswith(tuple(wording.rules["review_heading_not_after"])))
             current[level] = (year, review)
         known = [y for _, (y, _) in sorted(current.items()) if y is not None]
         out.append(known[-1] if known else None)
@@ -530,20 +505,20 @@ RUN_IN_HEADING = rf"{SPACE}(?:[（(][{CN_SECTION}]+[）)]|[{CN_SECTION}]+、)"
 PARAGRAPH = re.compile(rf"(?:[^\n。；;]|[。；;](?!{RUN_IN_HEADING}))+[。；;]?")
 
 
-def layout(text: str, numbers: pd.DataFrame | None = None) -> Layout:
+def layout(wording: Wording, text: str, numbers: pd.DataFrame | None = None) -> Layout:
     """Read the structure of a text once, for all its proposals."""
-    numbers = find_numbers(text) if numbers is None else numbers
+    numbers = find_numbers(wording, text) if numbers is None else numbers
     lines = spans(text, PARAGRAPH)
     clauses = clause_spans(text)
-    in_label = _label_mask(text)
+    in_label = _label_mask(wording, text)
     line_sections, mids = _sections(text, numbers, lines)
-    years = _year_roles(text, numbers, in_label, clauses)
-    heading_years, in_review = _headings(text, lines, years)
+    years = _year_roles(wording, text, numbers, in_label, clauses)
+    heading_years, in_review = _headings(wording, text, lines, years)
     tables = _tables(text, lines)
     in_table = np.zeros(len(text), dtype=bool)
     for table in tables:
         in_table[slice(*table.span)] = True
-    return Layout(text, spans(text), clauses, lines, in_label, _title_and_form_mask(text, lines),
+    return Layout(text, spans(text), clauses, lines, in_label, _title_and_form_mask(wording, text, lines),
                   line_sections, mids, heading_years, in_review, years, tables, in_table)
 
 
@@ -563,18 +538,18 @@ def _last_word(prefix: str, words: list[str]) -> tuple[int, str] | None:
     return max(found)[::2] if found else None
 
 
-def _comparator_words() -> tuple[dict[str, str], dict[str, str]]:
-    before = {w: c for c, words in rules()["comparator_before"].items() for w in words}
-    after = {w: c for c, words in rules()["comparator_after"].items() for w in words}
+def _comparator_words(wording: Wording) -> tuple[dict[str, str], dict[str, str]]:
+    before = {w: c for c, words in wording.rules["comparator_before"].items() for w in words}
+    after = {w: c for c, words in wording.rules["comparator_after"].items() for w in words}
     return before, after
 
 
-def comparator(prefix: str, after: str) -> str:
+def comparator(wording: Wording, prefix: str, after: str) -> str:
     """`>=`, `<=` or `==` from the words around a number, within its clause (default: at least)."""
-    before_words, after_words = _comparator_words()
+    before_words, after_words = _comparator_words(wording)
     cut = min([after.find(w) for w in before_words if w in after] + [len(after)])
     window = after[:cut]
-    qualifiers = tuple(rules()["qualifier_units"]) + ("及",)
+    qualifiers = tuple(wording.rules["qualifier_units"]) + ("及",)
     hits = sorted((m.start(), w) for w in after_words for m in re.finditer(re.escape(w), window)
                   if not window[:m.start()].endswith(qualifiers))
     if hits:
@@ -583,71 +558,73 @@ def comparator(prefix: str, after: str) -> str:
     return before_words[last[1]] if last else ">="
 
 
-def _per_population_unit(denominator: str, clause: str) -> str:
+def _per_population_unit(wording: Wording, denominator: str, clause: str) -> str:
     number = float(re.sub(r"[^\d.]", "", denominator)) * (1e4 if "万" in denominator else 1)
-    if number == 1e5 and any(w in clause for w in rules()["per_live_births_words"]):
+    if number == 1e5 and any(w in clause for w in wording.rules["per_live_births_words"]):
         return "per 100000 live births"
     return f"per {number:.0f} population"
 
 
-def _full_value(row, clause: str) -> Reading | None:
+def _full_value(wording: Wording, row, clause: str) -> Reading | None:
     """全覆盖, or 全部/所有 in a clause with a verb of attainment or 均 (所有…均开展): 100 % coverage."""
-    always = row.expression in rules()["always_proposed_phrases"]
-    if always or any(v in clause for v in rules()["attainment_verbs"] + rules()["all_of_markers"]):
+    always = row.expression in wording.rules["always_proposed_phrases"]
+    markers = wording.rules["attainment_verbs"] + wording.rules["all_of_markers"]
+    if always or any(v in clause for v in markers):
         return Reading(row.value, "%", "coverage", (f"{row.expression} = 100",))
     return None
 
 
-def _grade_reached(row, prefix: str, after: str, stated: bool) -> bool:
+def _grade_reached(wording: Wording, row, prefix: str, after: str, stated: bool) -> bool:
     """3级 after 达到 …, 完成…三级认证: a grade to reach, not the name of a kind of hospital."""
-    if after.startswith(tuple(rules()["grade_names_after"])):
+    if after.startswith(tuple(wording.rules["grade_names_after"])):
         return False
-    return (row.form == "arabic" and stated) or _last_word(prefix, rules()["grade_verbs"]) is not None
+    return (row.form == "arabic" and stated) or _last_word(prefix, wording.rules["grade_verbs"]) is not None
 
 
-def _names_something(row, prefix: str, after: str, rule: UnitRule | None) -> bool:
+def _names_something(wording: Wording, row, prefix: str, after: str, rule: UnitRule | None) -> bool:
     """Counts that organise the work or name things (每批次3-5人, 1人任队长, 其余18个县, 四个能力)."""
-    if any(w in prefix for w in rules()["per_occasion_words"]):
+    if any(w in prefix for w in wording.rules["per_occasion_words"]):
         return True
-    if rule is not None and rule.unit == "count" and any(w in after[:6] for w in rules()["aspect_nouns"]):
+    a_count = rule is not None and rule.unit == "count"
+    if a_count and any(w in after[:6] for w in wording.rules["aspect_nouns"]):
         return True  # 聚焦5个重点领域, 从3个方面: how the text is organised
-    if prefix.rstrip().endswith(tuple(rules()["existing_set_before"])):
+    if prefix.rstrip().endswith(tuple(wording.rules["existing_set_before"])):
         return True
-    if rule is not None and rule.unit == "count" and row.unit in ("人", "名") \
-            and after.lstrip().startswith(tuple(rules()["role_after"])):
+    if a_count and row.unit in ("人", "名") \
+            and after.lstrip().startswith(tuple(wording.rules["role_after"])):
         return True
     last_item = prefix.rsplit("、", 1)[-1]
-    before_words, _ = _comparator_words()
+    before_words, _ = _comparator_words(wording)
     listed = "、" in prefix and prefix.count("、") + 1 == row.value
-    if (row.form == "chinese" and rule is not None and rule.unit == "count" and listed
+    if (row.form == "chinese" and a_count and listed
             and not re.search(r"\d", last_item) and not any(w in last_item for w in before_words)):
         return True  # 诊疗能力、健康管理、医院管理、人才建设四个能力: the number of the items listed
     return (row.form == "chinese" and rule is not None and rule.category == "quantity"
-            and not any(v in prefix for v in rules()["chinese_count_verbs"]))
+            and not any(v in prefix for v in wording.rules["chinese_count_verbs"]))
 
 
-def read_quantity(row, prefix: str, clause: str, after: str = "",
+def read_quantity(wording: Wording, row, prefix: str, clause: str, after: str = "",
                   observed: bool = False) -> Reading | None:
     """What a quantity would be as a target (value, unit, kind), or None when it cannot be one.
     `observed`: the sentence reports a result, where an age is a value (人均预期寿命77.2岁) without 达到."""
     if row.form == "phrase":
-        return _full_value(row, clause)
-    before_words, _ = _comparator_words()
+        return _full_value(wording, row, clause)
+    before_words, _ = _comparator_words(wording)
     stated = _last_word(prefix, list(before_words)) is not None
     unit = str(row.unit)
     plain = unit and not unit.startswith("/") and unit != "ratio"
-    rule = unit_rules().get(unit.split("/")[0]) if plain else None
-    if _names_something(row, prefix, after, rule):
+    rule = wording.units.get(unit.split("/")[0]) if plain else None
+    if _names_something(wording, row, prefix, after, rule):
         return None
     if unit.startswith("/"):
-        return Reading(row.value, _per_population_unit(unit, clause), "rate")
+        return Reading(row.value, _per_population_unit(wording, unit, clause), "rate")
     if unit in ("", "ratio"):
         return Reading(row.value, "index", "level") if unit == "" and stated else None
     if rule is None:
         return None
-    if rule.category == "grade" and not _grade_reached(row, prefix, after, stated):
+    if rule.category == "grade" and not _grade_reached(wording, row, prefix, after, stated):
         return None
-    changes = tuple(rules()["relative_change_before"] + rules()["from_words"] + ["较", "比"])
+    changes = tuple(wording.rules["relative_change_before"] + wording.rules["from_words"] + ("较", "比"))
     core = re.sub(rf"{NOW}?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁, 较目前的76.3岁
     reached = observed or core.rstrip().endswith(tuple(before_words) + changes)
     who = after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))
@@ -655,30 +632,31 @@ def read_quantity(row, prefix: str, clause: str, after: str = "",
         return None  # 5岁以下儿童: who is counted, not a target
     if rule.category in ("time", "money", "multiple", "label"):
         return None
-    if unit in rules()["frequency_units"] and any(w in prefix for w in rules()["frequency_words"]):
+    if unit in wording.rules["frequency_units"] \
+            and any(w in prefix for w in wording.rules["frequency_words"]):
         return None
-    return _shape(row, rule, prefix, clause)
+    return _shape(wording, row, rule, prefix, clause)
 
 
-def _speaks_of_coverage(prefix: str, clause: str) -> bool:
+def _speaks_of_coverage(wording: Wording, prefix: str, clause: str) -> bool:
     """Coverage when the measure named last before the number is one (覆盖率), else when the clause is."""
-    measure = _last_word(prefix, rules()["measure_words"])
+    measure = _last_word(prefix, wording.rules["measure_words"])
     if measure is None:
-        return any(w in clause for w in rules()["coverage_words"])
+        return any(w in clause for w in wording.rules["coverage_words"])
     end, word = measure
     return prefix[:end - len(word)].endswith("覆盖")
 
 
-def _shape(row, rule: UnitRule, prefix: str, clause: str) -> Reading:
+def _shape(wording: Wording, row, rule: UnitRule, prefix: str, clause: str) -> Reading:
     """Unit and kind from the unit as printed and the words of the clause."""
     value, unit, kind = row.value * row.magnitude, rule.unit, rule.kind
-    per_population = [u for w, u in rules()["per_population"].items()
+    per_population = [u for w, u in wording.rules["per_population"].items()
                       if re.search(rf"(?<![\d.{CN_DIGITS}十百]){re.escape(w)}(?!次)", clause)]
     if unit == "count" and per_population:
         unit, kind = per_population[0], "level"
     elif unit == "%" and kind == "share":
-        relative = prefix.rstrip().endswith(tuple(rules()["relative_change_before"]))
-        covered = _speaks_of_coverage(prefix, clause)
+        relative = prefix.rstrip().endswith(tuple(wording.rules["relative_change_before"]))
+        covered = _speaks_of_coverage(wording, prefix, clause)
         kind = "relative_change" if relative else "coverage" if covered else "share"
     notes = ("relative change: base unstated",) if kind == "relative_change" else ()
     if not np.isnan(row.upper):
@@ -711,21 +689,21 @@ def target_year(layout_: Layout, position: int, horizon: int) -> tuple[int, str,
     return horizon, "year = document horizon", ()
 
 
-def measure(reading: Reading, prefix: str) -> str:
+def measure(wording: Wording, reading: Reading, prefix: str) -> str:
     """What the target's words promise (the judgements' vocabulary): level, increase, relative_change,
     per_year or per_unit."""
     if reading.kind == "relative_change":
         return "increase" if reading.unit == "percentage points" else "relative_change"
     tail = prefix.rstrip()
-    if (tail.endswith(tuple(rules()["relative_change_before"]))
-            or any(w in prefix for w in rules()["increase_words"])):
+    if (tail.endswith(tuple(wording.rules["relative_change_before"]))
+            or any(w in prefix for w in wording.rules["increase_words"])):
         return "increase"
-    if reading.unit == "count" and any(w in prefix for w in rules()["flow_words"]) \
-            and not any(w in prefix for w in rules()["per_year_words"]):
+    if reading.unit == "count" and any(w in prefix for w in wording.rules["flow_words"]) \
+            and not any(w in prefix for w in wording.rules["per_year_words"]):
         return "increase"
-    if any(w in prefix for w in rules()["per_year_words"]):
+    if any(w in prefix for w in wording.rules["per_year_words"]):
         return "per_year"
-    if re.search(rules()["per_unit_pattern"], prefix) and reading.unit == "count":
+    if re.search(wording.rules["per_unit_pattern"], prefix) and reading.unit == "count":
         return "per_unit"
     return "level"
 # ---------------------------------------------------------------- proposing rows, drafting a catalogue
@@ -741,13 +719,13 @@ TO_AFTER = re.compile(rf"^{SPACE}[^\d，。；;]{{0,6}}?(?:到|至)")
 BASE_PHRASE_AFTER = re.compile(r"^(?:的)?(?:基础上|水平上)")
 
 
-def infer_horizon(text: str) -> int | None:
+def infer_horizon(wording: Wording, text: str) -> int | None:
     """The year a plan aims at when nothing else says: the end of the period its title states
     (…规划（2021—2025年）), else its most frequent 到20XX年."""
     period = _title_period(text)
     if period:
         return period[1]
-    years = re.findall(rules()["horizon_pattern"], normalize_digits(text))
+    years = re.findall(wording.rules["horizon_pattern"], normalize_digits(text))
     return int(Counter(years).most_common(1)[0][0]) if years else None
 
 
@@ -786,7 +764,7 @@ def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> 
     return str(fits.loc[fits["stem"].str.len().idxmax(), "indicator_id"])
 
 
-def _is_past(layout_: Layout, position: int, start_year: int | None) -> bool:
+def _is_past(wording: Wording, layout_: Layout, position: int, start_year: int | None) -> bool:
     """A result already reached: in a review of the last period, in a sentence that reports one, or
     dated before the plan period its title states (2020年… in a plan for 2021—2025年)."""
     if layout_.line_in_review[layout_.line_index(position)]:
@@ -795,7 +773,7 @@ def _is_past(layout_: Layout, position: int, start_year: int | None) -> bool:
     sentence = layout_.text[start:end]
     # 目前 … reports the present, but 较目前的, 在目前基础上 compare a target with it
     if any(not sentence[:m.start()].endswith(("较", "比", "从", "由", "在", "与"))
-           for w in rules()["past_markers"] for m in re.finditer(re.escape(w), sentence)):
+           for w in wording.rules["past_markers"] for m in re.finditer(re.escape(w), sentence)):
         return True
     if len(layout_.years_in(start, position, "past")):
         return True
@@ -826,9 +804,9 @@ def _base_year(layout_: Layout, position: int) -> int | None:
     return int(years["year"].iloc[-1]) if len(years) else None
 
 
-def _qualifier(prefix: str, after: str) -> str:
+def _qualifier(wording: Wording, prefix: str, after: str) -> str:
     """How a past figure is stated: `=` a figure, or the bound its words give (90%以上 → >=)."""
-    _, after_words = _comparator_words()
+    _, after_words = _comparator_words(wording)
     for word, sign in after_words.items():
         if after.lstrip().startswith(word):
             return sign
@@ -849,10 +827,10 @@ def _clause_bounds(layout_: Layout, position: int) -> tuple[int, int]:
     return (numbering.end() if numbering else start), end
 
 
-def _not_target_clause(clause: str) -> bool:
-    for phrase in rules()["not_target_exceptions"]:
+def _not_target_clause(wording: Wording, clause: str) -> bool:
+    for phrase in wording.rules["not_target_exceptions"]:
         clause = clause.replace(phrase, "")
-    return any(w in clause for w in rules()["not_target_words"])
+    return any(w in clause for w in wording.rules["not_target_words"])
 
 
 def _row_record(layout_: Layout, row, clause: str, reading: Reading, year: int, notes: tuple[str, ...],
@@ -864,28 +842,28 @@ def _row_record(layout_: Layout, row, clause: str, reading: Reading, year: int, 
             "sentence_end": row.sentence_end, **extra}
 
 
-def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
+def _sentence_proposals(wording: Wording, numbers: pd.DataFrame, layout_: Layout, horizon: int,
                         horizon_guessed: bool = False) -> tuple[list[dict], list[dict]]:
     """Targets and past results from the running text, one per quantity that reads as either."""
     targets, observed = [], []
     baseline: dict[int, tuple[float, int | None]] = {}  # sentence start → the base value stated before
-    before_words, _ = _comparator_words()
+    before_words, _ = _comparator_words(wording)
     phrase_clauses: set[int] = set()
     start_year = plan_start(layout_.text)
     for row in quantities(numbers, phrases=True).itertuples():
         if layout_.not_target[row.start] or layout_.in_table[row.start]:
             continue
         if layout_.in_label[row.start]:
-            if (circle := _service_circle(layout_, row, horizon)) is not None:
+            if (circle := _service_circle(wording, layout_, row, horizon)) is not None:
                 targets.append(circle)
             continue
         start, end = _clause_bounds(layout_, row.start)
         text = layout_.text
         clause, prefix, after = text[start:end], text[start:row.start], text[row.end:end]
-        if _not_target_clause(clause):
+        if _not_target_clause(wording, clause):
             continue
-        past = _is_past(layout_, row.start, start_year)
-        reading = read_quantity(row, prefix, clause, after, observed=past)
+        past = _is_past(wording, layout_, row.start, start_year)
+        reading = read_quantity(wording, row, prefix, clause, after, observed=past)
         if reading is None or (row.form == "phrase" and start in phrase_clauses):
             continue  # 所有…均能: one full value per clause
         if row.form == "phrase":
@@ -895,19 +873,20 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
                 or COMPARED_BEFORE.search(prefix)):
             baseline[row.sentence_start] = (reading.value, base_year)
             if past and base_year is not None:
-                observed.append(_observation(layout_, row, clause, reading, base_year, prefix, after))
+                observed.append(_observation(wording, layout_, row, clause, reading, base_year, prefix,
+                                             after))
             continue
         if past:
-            observed.append(_observation(layout_, row, clause, reading, _observed_year(layout_, row.start),
-                                         prefix, after))
+            observed.append(_observation(wording, layout_, row, clause, reading,
+                                         _observed_year(layout_, row.start), prefix, after))
             continue
         base_value, stated_base = baseline.pop(row.sentence_start, (np.nan, None))
         base_year = stated_base or base_year
         year, year_note, paired = target_year(layout_, row.start, horizon)
         if horizon_guessed and "horizon" in year_note:
             year_note += " (guessed: the commonest 到20XX年 of the text)"
-        measure_ = measure(reading, prefix)
-        approximate = [w for w in rules()["approximate_after"] if after.lstrip().startswith(w)]
+        measure_ = measure(wording, reading, prefix)
+        approximate = [w for w in wording.rules["approximate_after"] if after.lstrip().startswith(w)]
         stated_notes = tuple(n for n in reading.notes if base_year is None or "base unstated" not in n)
         notes = (stated_notes + tuple(f"{w}: approximate, kept as at least" for w in approximate)
                  + (year_note,))
@@ -916,13 +895,13 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
         elif measure_ != "level":
             notes += (f"{measure_}: base year not stated",)
         stated = (_last_word(prefix, list(before_words)) is not None
-                  or comparator(prefix, after) != ">=" or reading.kind == "relative_change")
+                  or comparator(wording, prefix, after) != ">=" or reading.kind == "relative_change")
         rule = ("full value" if row.form == "phrase"
                 else "relative change" if reading.kind == "relative_change"
                 else "increase" if measure_ == "increase" else "comparator word" if stated else "bare number")
-        strong = stated or row.expression in rules()["always_proposed_phrases"]
+        strong = stated or row.expression in wording.rules["always_proposed_phrases"]
         targets.append(_row_record(
-            layout_, row, clause, reading, year, notes, comparator=comparator(prefix, after),
+            layout_, row, clause, reading, year, notes, comparator=comparator(wording, prefix, after),
             baseline_value=base_value, baseline_year=base_year if not np.isnan(base_value) else
             (base_year if base_year is not None else pd.NA), measure=measure_,
             base_year=base_year if base_year is not None else pd.NA,
@@ -932,14 +911,14 @@ def _sentence_proposals(numbers: pd.DataFrame, layout_: Layout, horizon: int,
     return _pair_years(targets), observed
 
 
-def _service_circle(layout_: Layout, row, horizon: int) -> dict | None:
+def _service_circle(wording: Wording, layout_: Layout, row, horizon: int) -> dict | None:
     """构建“城区15分钟、农村30分钟”急救圈: a quoted travel time to build is a target (at most that many
     minutes); a quoted circle the text only refers to (围绕“15分钟服务圈”要求) is a label."""
     text = layout_.text
     opening, closing = text.rfind("“", 0, row.start), text.find("”", row.end)
-    if row.unit not in rules()["service_circle_units"] or opening < 0 or closing < 0:
+    if row.unit not in wording.rules["service_circle_units"] or opening < 0 or closing < 0:
         return None
-    built = text[max(opening - 4, 0):opening].endswith(tuple(rules()["service_circle_verbs"]))
+    built = text[max(opening - 4, 0):opening].endswith(tuple(wording.rules["service_circle_verbs"]))
     if not built or "圈" not in text[closing:closing + 8]:
         return None
     start, end = _clause_bounds(layout_, row.start)
@@ -977,10 +956,10 @@ def _pair_years(targets: list[dict]) -> list[dict]:
     return targets
 
 
-def _observation(layout_: Layout, row, clause: str, reading: Reading, year: int | None, prefix: str,
-                 after: str) -> dict:
+def _observation(wording: Wording, layout_: Layout, row, clause: str, reading: Reading, year: int | None,
+                 prefix: str, after: str) -> dict:
     start, end = layout_.piece(layout_.sentences, row.start)
-    return {"year": year if year is not None else pd.NA, "qualifier": _qualifier(prefix, after),
+    return {"year": year if year is not None else pd.NA, "qualifier": _qualifier(wording, prefix, after),
             "value": reading.value, "unit": reading.unit, "excerpt": layout_.text[start:end],
             "indicator_zh": clause, "note": "drafted by plantracker extract: a result the plan reports"
             + ("" if year is not None else "; the text states no year: fill it in")}
@@ -993,10 +972,10 @@ TABLE_CELL = re.compile(r"^(?P<pre>≥|≤|>=|<=|>|<|不低于|不少于|不高�
                         r"\s*(?P<unit>%|‰|/10万|/万|/千)?\s*(?P<post>以上|以下|以内|左右)?$")
 
 
-def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
+def _table_unit(wording: Wording, unit_text: str, name: str) -> tuple[str, str]:
     """Unit and kind of a table row, from its unit column, its cell mark or the (单位) after its name."""
     unit_text = re.sub(r"[（()）\s]", "", unit_text)
-    per_population = [u for w, u in rules()["per_population"].items() if w in name or w in unit_text]
+    per_population = [u for w, u in wording.rules["per_population"].items() if w in name or w in unit_text]
     if per_population and re.fullmatch(r"[张名人个床]?/?(?:每)?[千万]人口?", unit_text.replace("张/", "张")):
         return per_population[0], "level"  # 张/千人, 人/万人
     if unit_text in ("%", "％"):
@@ -1004,9 +983,9 @@ def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
     if unit_text == "‰":
         return "‰", "rate"
     if "/10万" in unit_text or "十万分之" in unit_text:
-        births = any(w in name for w in rules()["per_live_births_words"])
+        births = any(w in name for w in wording.rules["per_live_births_words"])
         return ("per 100000 live births" if births else "per 100000 population"), "rate"
-    rule = unit_rules().get(unit_text)
+    rule = wording.units.get(unit_text)
     if rule is not None and rule.unit == "count" and per_population:
         return per_population[0], "level"
     if rule is not None and rule.unit:
@@ -1017,14 +996,15 @@ def _table_unit(unit_text: str, name: str) -> tuple[str, str]:
 TABLE_MARK = re.compile(r"≥|≤|>|<|＞|＜|不低于|不少于|不高于|不超过|以上|以下|以内")
 
 
-def _table_targets(layout_: Layout, table: Table, start_year: int | None,
+def _table_targets(wording: Wording, layout_: Layout, table: Table, start_year: int | None,
                    first_deadline: int | None) -> tuple[list[dict], list[dict]]:
     """One proposal per indicator × year column; a base column (2020年（基期）) gives the baseline."""
     text = layout_.text
     names = [normalize_digits(c[2]) for c in table.header]
     years = {k: int(m.group("year")) for k, n in enumerate(names) if (m := YEAR_HEADER.match(n))}
     base = {k for k, y in years.items()
-            if any(w in names[k] for w in rules()["table_base_headers"]) or (start_year and y < start_year)}
+            if any(w in names[k] for w in wording.rules["table_base_headers"])
+            or (start_year and y < start_year)}
     if not base and len(years) > 1 and first_deadline is not None:
         # the earliest column, before any deadline the text names, with plain figures where a later
         # column has ≥/≤ marks, is the base: 2020年 | 2025年 with 4.6 | ≤4
@@ -1033,16 +1013,17 @@ def _table_targets(layout_: Layout, table: Table, start_year: int | None,
         earliest = min(years, key=years.get)
         if years[earliest] < first_deadline and not marked[earliest] and any(marked.values()):
             base = {earliest}
-    unit_col = next((k for k, n in enumerate(names) if any(w in n for w in rules()["table_unit_headers"])),
-                    None)
-    signs = {w: c for c, words in rules()["table_comparators"].items() for w in words}
+    unit_col = next((k for k, n in enumerate(names)
+                     if any(w in n for w in wording.rules["table_unit_headers"])), None)
+    signs = {w: c for c, words in wording.rules["table_comparators"].items() for w in words}
     targets, observed = [], []
     for (line_start, line_end), cells in table.rows:
         if len(cells) == len(names) - 1:
             cells = [(line_start, line_start, "")] + cells  # a row without its serial number
         if len(cells) != len(names):
             continue
-        indicator_col = next((k for k, n in enumerate(names) if n in rules()["table_indicator_headers"]),
+        indicator_col = next((k for k, n in enumerate(names)
+                              if n in wording.rules["table_indicator_headers"]),
                              next((k for k, n in enumerate(names) if "指标" in n and "属性" not in n),
                              next((k for k, c in enumerate(cells) if k not in years and k != unit_col
                                    and re.search(r"[^\d\s.、]", c[2])), None)))
@@ -1056,14 +1037,14 @@ def _table_targets(layout_: Layout, table: Table, start_year: int | None,
             m = TABLE_CELL.match(normalize_digits(cells[k][2]).replace("＞", ">").replace("＜", "<"))
             if m is None:
                 continue
-            unit, kind = _table_unit(cells[unit_col][2] if unit_col is not None else
+            unit, kind = _table_unit(wording, cells[unit_col][2] if unit_col is not None else
                                      m.group("unit") or (unit_mark.group(1) if unit_mark else ""), name)
             value = float(m.group("num"))
             if k in base:
                 base_value, base_year = value, years[k]
                 continue
             words = [w for w in (m.group("pre"), m.group("post")) if w]
-            lower = any(w in name for w in rules()["lower_is_better_words"])
+            lower = any(w in name for w in wording.rules["lower_is_better_words"])
             sign = signs[words[0]] if words else "<=" if lower else ">="
             note = (f"table row, column {cells[k][2] if False else names[k]}",
                     "no comparator in the cell: " + ("a ceiling (lower is better)" if lower else "at least")
@@ -1114,26 +1095,26 @@ def _suffix(n: int) -> str:
     return "" if n == 0 else f"-{chr(ord('a') + n)}" if n < 26 else f"-z{n + 1}"
 
 
-def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
-               indicators: pd.DataFrame | None = None) -> Draft:
+def draft_plan(wording: Wording, text: str, *, document: str = "", region: str = "",
+               horizon: int | None = None, indicators: pd.DataFrame | None = None) -> Draft:
     """Proposed catalogue rows and past results of a plan's text."""
     if not text.strip():
         raise DataError([Problem(document or "text", None, None, "the text is empty",
                                  "check that the file holds the plan's text")])
     guessed = not horizon and _title_period(text) is None
-    horizon = horizon or infer_horizon(text)
+    horizon = horizon or infer_horizon(wording, text)
     if horizon is None:
         raise DataError([Problem(document or "text", None, None,
                                  "cannot tell the year the plan aims at (no 到20XX年 in the text)",
                                  "pass the horizon year, e.g. --horizon 2027")])
-    numbers = find_numbers(text)
-    layout_ = layout(text, numbers)
-    targets, observed = _sentence_proposals(numbers, layout_, horizon, guessed)
+    numbers = find_numbers(wording, text)
+    layout_ = layout(wording, text, numbers)
+    targets, observed = _sentence_proposals(wording, numbers, layout_, horizon, guessed)
     deadlines = layout_.years[layout_.years["role"].eq("deadline")]
     outside = deadlines[~layout_.in_table[deadlines["start"].to_numpy(dtype=int)]]
     first_deadline = int(outside["year"].min()) if len(outside) else None
     for table in layout_.tables:
-        more, seen = _table_targets(layout_, table, plan_start(text), first_deadline)
+        more, seen = _table_targets(wording, layout_, table, plan_start(text), first_deadline)
         targets, observed = targets + more, observed + seen
     targets.sort(key=lambda r: r["start"])
     frame = pd.DataFrame.from_records(targets, columns=[c for c in DRAFT_COLUMNS if c not in
@@ -1152,14 +1133,16 @@ def draft_plan(text: str, *, document: str = "", region: str = "", horizon: int 
     return Draft(frame, obs[OBSERVATION_DRAFT_COLUMNS])
 
 
-def propose_targets(text: str, *, document: str = "", region: str = "", horizon: int | None = None,
-                    indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+def propose_targets(wording: Wording, text: str, *, document: str = "", region: str = "",
+                    horizon: int | None = None, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Proposed catalogue rows, with the positions of each number and its sentence in the text."""
-    return draft_plan(text, document=document, region=region, horizon=horizon, indicators=indicators).targets
+    return draft_plan(wording, text, document=document, region=region, horizon=horizon,
+                      indicators=indicators).targets
 
 
-def draft_catalogue(text: str, document: str, region: str | None = None, horizon: int | None = None,
-                    entry: dict | None = None, indicators: pd.DataFrame | None = None) -> Draft:
+def draft_catalogue(wording: Wording, text: str, document: str, region: str | None = None,
+                    horizon: int | None = None, entry: dict | None = None,
+                    indicators: pd.DataFrame | None = None) -> Draft:
     """Draft targets.csv rows (and past results) for a plan: one proposed row per quantity that reads
     like a target.
 
@@ -1167,6 +1150,6 @@ def draft_catalogue(text: str, document: str, region: str | None = None, horizon
     one of the plans in data/policies, else from the text (`infer_horizon`).
     """
     entry = entry or {}
-    draft = draft_plan(text, document=document, region=region or entry.get("region", ""),
+    draft = draft_plan(wording, text, document=document, region=region or entry.get("region", ""),
                        horizon=horizon or entry.get("horizon_year"), indicators=indicators)
     return Draft(draft.targets[DRAFT_COLUMNS], draft.observations)

@@ -33,6 +33,7 @@ from analysis.readers import catalogue as catalogue_files
 from analysis.readers import fit_store
 from analysis.readers import observations as observation_files
 from analysis.readers import settings as setting_files
+from analysis.readers import wording as wording_files
 from analysis.readers.files import display_name, read_plan_text
 from analysis.schema import (
     ASSESS_OUTPUT_COLUMNS,
@@ -151,6 +152,7 @@ def validate_catalogue(root: Path | None = None) -> list[Problem]:
         {} if registry is None else {r["file"]: r for r in registry.to_dict("records")},
         texts,
         catalogue_files.load_vocabulary(),
+        wording_files.load_wording(),
         shown,
     )
     return problems + catalogue.check_catalogue(tables)
@@ -600,12 +602,14 @@ def draft_catalogue(
         match = registry[registry["file"].eq(path.name)]
         entry = match.iloc[0].to_dict() if len(match) else {}
     indicators = load_indicators(root) if paths.indicators_file(root).exists() else None
-    return extraction.draft_catalogue(text, path.name, region, horizon, entry, indicators)
+    return extraction.draft_catalogue(wording_files.load_wording(), text, path.name, region, horizon, entry,
+                                      indicators)
 
 
 def find_numbers(path: Path, root: Path | None = None) -> pd.DataFrame:
     """Every numeric expression of a text file, with its sentence."""
-    return extraction.find_numbers(read_plan_text(Path(path), display_name(path, root), root))
+    text = read_plan_text(Path(path), display_name(path, root), root)
+    return extraction.find_numbers(wording_files.load_wording(), text)
 
 
 def main() -> None:

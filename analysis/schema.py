@@ -7,7 +7,9 @@ targets.csv), so neither has to import the other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 ROW = "row"  # the spreadsheet row number (header = 1) every table carries from its reader
 
@@ -246,3 +248,41 @@ class Rules:
 
 # How a comparator or a bound is printed beside a figure (≥ 90 %), in reasons and tables alike.
 COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
+
+
+# --- the extractor's wording rules (analysis/extraction_rules.yaml, analysis/extraction_units.csv) -----
+EXTRACTION_UNIT_COLUMNS = ["printed", "unit", "kind", "category", "after_chinese_numeral"]
+# Every rule the extractor looks up by name: a rules file without one of them is refused when read.
+EXTRACTION_RULE_NAMES = (
+    "comparator_before", "comparator_after", "approximate_after", "qualifier_units",
+    "relative_change_before", "coverage_words", "measure_words", "not_target_words", "not_target_exceptions",
+    "frequency_words", "frequency_units", "per_occasion_words", "role_after", "aspect_nouns",
+    "existing_set_before", "chinese_count_verbs", "grade_verbs", "grade_names_after", "full_value_phrases",
+    "always_proposed_phrases", "attainment_verbs", "all_of_markers", "increase_words", "flow_words",
+    "per_year_words", "per_unit_pattern", "from_words", "base_year_before", "base_year_after",
+    "past_year_before", "past_markers", "review_heading_words", "review_heading_not_after", "per_population",
+    "per_live_births_words", "label_brackets", "form_annex_words", "identifier_labels",
+    "service_circle_units", "service_circle_verbs", "horizon_pattern", "table_base_headers",
+    "table_unit_headers", "table_indicator_headers", "table_comparators", "lower_is_better_words",
+)
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    """How a printed unit reads: our unit vocabulary, the kind of target, and whether it can be one."""
+
+    printed: str
+    unit: str
+    kind: str
+    category: str  # quantity, time, age, money, grade, multiple, label
+    after_chinese_numeral: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Wording:
+    """The words the extractor reads a plan by: the rules by name (lists as tuples, maps read-only) and
+    the printed units. Compared and hashed by identity: the extractor compiles its patterns once per
+    wording, and the reader reads the packaged files once per process."""
+
+    rules: Mapping[str, Any]
+    units: Mapping[str, UnitRule]

@@ -93,6 +93,37 @@ def test_stages_never_import_readers_writers_or_the_command_line():
     assert offending == set()
 
 
+# Calls that open or read a file: `open(…)`, `path.open()`, `read_text`, `read_bytes`, `yaml.safe_load`,
+# `pd.read_csv`, `pd.read_excel`. Only readers make them (analysis.labels, a foundation module, reads its
+# packaged display words, and is not scanned: only the stages are).
+OPENING = {"open", "read_text", "read_bytes", "safe_load", "read_csv", "read_excel"}
+
+
+def file_openings(path: Path) -> list[str]:
+    """Each call of the file that opens or reads a file, as `name:line`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in OPENING:
+            found.append(f"{name}:{node.lineno}")
+    return found
+
+
+def test_stages_never_open_a_file():
+    offending = {s: calls for s in sorted(STAGES) if (calls := file_openings(modules()[s]))}
+    assert offending == {}, "stages take what readers read as arguments"
+
+
+def test_the_checker_sees_a_stage_opening_a_file(tmp_path):
+    fake = tmp_path / "stage.py"
+    fake.write_text("import yaml, pandas as pd\nrows = (HERE / 'u.csv').open()\n"
+                    "def rules():\n    return yaml.safe_load(HERE.read_text()), pd.read_csv(p), open(p)\n")
+    assert sorted(file_openings(fake)) == ["open:2", "open:4", "read_csv:4", "read_text:4", "safe_load:4"]
+
+
 def test_only_the_command_line_prints_to_the_terminal():
     assert {m for m, deps in GRAPH.items() if "analysis.terminal" in deps} <= COMMAND_LINE
 

@@ -23,7 +23,9 @@ from analysis.pipeline import (
     load_targets,
     validate_catalogue,
 )
+from analysis.readers.wording import load_wording
 
+WORDING = load_wording()  # the packaged wording rules, read once for every test here
 SHIPPED = paths.project_root() / "data"
 TARGETS = "data/targets.csv"
 
@@ -222,7 +224,7 @@ def test_every_number_of_each_plan_is_accounted_for(document):
     quotes = pd.concat([targets.loc[targets["document"].eq(document), "quote"],
                         excluded.loc[excluded["document"].eq(document), "quote"]])
     covered = _covered(text, quotes)
-    numbers = quantities(find_numbers(text))
+    numbers = quantities(find_numbers(WORDING, text))
     missing = [n for n in numbers.itertuples() if not covered[n.start:n.end].all()]
     print(f"\n{document}: {len(numbers)} quantities, {len(missing)} unaccounted")
     for n in missing:

@@ -17,17 +17,20 @@ from analysis.errors import DataError
 from analysis.extraction import comparator, find_numbers, infer_horizon, propose_targets, quantities
 from analysis.pipeline import document_text, load_registry, load_targets
 from analysis.readers.files import read_plan_text
+from analysis.readers.wording import load_wording
 from analysis.schema import TARGET_COLUMNS
+
+WORDING = load_wording()  # the packaged wording rules, read once for every test here
 
 
 def found(text: str) -> list[tuple[str, float, str, str]]:
     """(expression, value, unit, role) of every number of the text, in order."""
-    numbers = find_numbers(text)
+    numbers = find_numbers(WORDING, text)
     return list(zip(numbers["expression"], numbers["value"], numbers["unit"], numbers["role"], strict=True))
 
 
 def proposed(text: str, horizon: int = 2027) -> pd.DataFrame:
-    return propose_targets(text, document="999_test.txt", region="guizhou", horizon=horizon)
+    return propose_targets(WORDING, text, document="999_test.txt", region="guizhou", horizon=horizon)
 
 
 # ---------------------------------------------------------------- find_numbers
@@ -41,7 +44,7 @@ def test_several_rates_in_one_sentence_each_with_its_unit():
 
 def test_positions_point_at_the_expression_and_its_sentence():
     text = "一、目标要求\n到2027年，国家三级公立医院绩效监测结果A级达10家，其中A+不低于4家。下一句。"
-    numbers = find_numbers(text)
+    numbers = find_numbers(WORDING, text)
     for row in numbers.itertuples():
         assert text[row.start:row.end] == row.expression
         assert text[row.sentence_start:row.sentence_end] == row.sentence
@@ -56,7 +59,7 @@ def test_dates_are_told_apart_from_quantities():
     roles = {e: r for e, _, _, r in found(text)}
     assert roles == {"2021—2030年": "date", "〔2021〕": "date", "36号": "quantity", "2023年3月30日": "date",
                      "2024年底": "date", "10个": "quantity", "2023年3月底": "date"}
-    date_range = find_numbers(text).iloc[0]
+    date_range = find_numbers(WORDING, text).iloc[0]
     assert (date_range["value"], date_range["upper"]) == (2021, 2030)
 
 
@@ -74,7 +77,7 @@ def test_chinese_numerals_count_only_with_a_measure_word():
     assert found(text) == [("七个", 7, "个", "quantity"), ("800万元", 800, "元", "quantity"),
                            ("一年", 1, "年", "quantity"), ("三四级", 3, "级", "quantity"),
                            ("65%", 65, "%", "quantity")]
-    grades = find_numbers(text).set_index("expression")
+    grades = find_numbers(WORDING, text).set_index("expression")
     assert grades.loc["三四级", "upper"] == 4  # 三四级 = grades 3 and 4
     assert grades.loc["800万元", "magnitude"] == 10_000
 
@@ -82,7 +85,7 @@ def test_chinese_numerals_count_only_with_a_measure_word():
 def test_ranges_keep_both_bounds():
     text = ("辐射带动3—5个乡镇，孵化2-3所研究型医院，建成老年医院2至3家，"
             "每3万—10万居民设置1所社区卫生服务中心。")
-    numbers = find_numbers(text)
+    numbers = find_numbers(WORDING, text)
     bounds = list(zip(numbers["expression"], numbers["value"], numbers["upper"], numbers["magnitude"],
                       strict=True))
     assert bounds[:3] == [("3—5个", 3, 5, 1), ("2-3所", 2, 3, 1), ("2至3家", 2, 3, 1)]
@@ -96,7 +99,7 @@ def test_full_width_digits_and_decimal_marks_read_as_numbers():
 
 
 def test_full_coverage_is_a_phrase_worth_100_but_not_inside_a_word():
-    numbers = find_numbers("实现县办中医医疗机构全覆盖。健全覆盖全省各市（州）死因监测体系。")
+    numbers = find_numbers(WORDING, "实现县办中医医疗机构全覆盖。健全覆盖全省各市（州）死因监测体系。")
     assert list(zip(numbers["expression"], numbers["value"], numbers["unit"], numbers["form"], strict=True)) \
         == [("全覆盖", 100, "%", "phrase")]
     assert quantities(numbers).empty  # phrases are not numbers the catalogue must account for
@@ -118,7 +121,7 @@ def test_money_with_a_per_unit_suffix_and_a_ratio():
     ("为全市", "以上老年人开展筛查", ">="),
 ])
 def test_comparator_from_the_wording(prefix, after, expected):
-    assert comparator(prefix, after) == expected
+    assert comparator(WORDING, prefix, after) == expected
 
 
 def test_rates_of_one_sentence_become_one_row_each_with_the_ceiling():
@@ -196,17 +199,17 @@ def test_clause_label_is_the_section_numbering_from_the_outside_in():
 
 
 def test_horizon_is_the_most_frequent_year_aimed_at():
-    assert infer_horizon("到2027年，甲。到2025年，乙。到2027年底，丙。") == 2027
-    assert infer_horizon("没有年份") is None
+    assert infer_horizon(WORDING, "到2027年，甲。到2025年，乙。到2027年底，丙。") == 2027
+    assert infer_horizon(WORDING, "没有年份") is None
     with pytest.raises(DataError, match="horizon"):
-        propose_targets("建成示范中医馆3个。")
+        propose_targets(WORDING, "建成示范中医馆3个。")
 
 
 def test_horizon_of_a_plan_without_registry_entry_comes_from_its_title_first():
-    assert infer_horizon("健康乌江行动（2024—2032年）\n到2026年，甲。到2026年，乙。") == 2032
-    assert infer_horizon("石门县“十五五”卫生健康规划\n到2027年，甲。") == 2030
-    assert infer_horizon("2024年全县卫生健康工作实施方案\n到2025年，甲。") == 2024
-    assert infer_horizon("（一）2026年重点任务\n到2027年，甲。") == 2027  # a heading is not a title
+    assert infer_horizon(WORDING, "健康乌江行动（2024—2032年）\n到2026年，甲。到2026年，乙。") == 2032
+    assert infer_horizon(WORDING, "石门县“十五五”卫生健康规划\n到2027年，甲。") == 2030
+    assert infer_horizon(WORDING, "2024年全县卫生健康工作实施方案\n到2025年，甲。") == 2024
+    assert infer_horizon(WORDING, "（一）2026年重点任务\n到2027年，甲。") == 2027  # a heading is not a title
 
 
 def test_draft_catalogue_and_extract_command_write_the_draft_columns(tmp_path):
@@ -282,7 +285,7 @@ def test_a_value_compared_against_becomes_the_baseline():
     text = ("到2032年，全州人均预期寿命较目前的77.1岁继续增长，达到79.5岁；个人卫生支出占卫生总费用的比重"
             "从目前28.5%降至26%左右；健康预期寿命比目前的水平增2岁。\n2019年全州人均预期寿命已达75.6岁。\n"
             "到2035年，人均预期寿命进一步提高至80岁。")
-    draft = extraction.draft_plan(text, document="x.txt", horizon=2035)
+    draft = extraction.draft_plan(WORDING, text, document="x.txt", horizon=2035)
     targets = draft.targets.fillna({"baseline_value": 0})  # 0: no baseline stated
     columns = ("target_value", "unit", "comparator", "measure", "baseline_value", "target_year")
     assert rows_of(targets, *columns) == [
@@ -294,7 +297,7 @@ def test_a_value_compared_against_becomes_the_baseline():
 def test_per_population_figures_without_mei_and_no_extra_thousand():
     text = ("到2027年，千人护士数达到3.6名，千人口药师数不低于0.6名，万人全科医生数达到3.9名，"
             "门诊量达到120万人次。")
-    assert 1000 not in set(quantities(find_numbers(text))["value"])
+    assert 1000 not in set(quantities(find_numbers(WORDING, text))["value"])
     assert rows_of(proposed(text), "target_value", "unit", "kind") == [
         (3.6, "per 1000 population", "level"), (0.6, "per 1000 population", "level"),
         (3.9, "per 10000 population", "level"), (1_200_000, "count", "count")]
@@ -303,10 +306,11 @@ def test_per_population_figures_without_mei_and_no_extra_thousand():
 def test_identifiers_timestamps_and_numeral_labels_are_not_targets():
     text = ("索引号：11522700/2024-01588\n发布时间：2024/05/08 16:45\n阅读：2024/05/09 08:02\n"
             "到2027年，构建服务、管理、技术、责任四个共同体，落实十五届县委三次全会精神。")
-    roles = dict(zip(find_numbers(text)["expression"], find_numbers(text)["role"], strict=True))
+    numbers = find_numbers(WORDING, text)
+    roles = dict(zip(numbers["expression"], numbers["role"], strict=True))
     assert roles["索引号：11522700/2024-01588"] == "identifier"
     assert roles["2024/05/09 08:02"] == "date"
-    assert not any(unit.startswith("/") for unit in find_numbers(text)["unit"])
+    assert not any(unit.startswith("/") for unit in find_numbers(WORDING, text)["unit"])
     assert proposed(text).empty
 
 
@@ -323,7 +327,7 @@ def test_past_results_are_observations_not_targets():
     text = ("一、发展现状\n五年来，全县孕产妇死亡率由18.5/10万下降到11.2/10万，"
             "截至2022年底，人均预期寿命达到77.1岁。\n"
             "二、发展目标\n到2027年，人均预期寿命达到78岁。截至2019年，全省婴儿死亡率降至4.1‰。")
-    draft = extraction.draft_plan(text, document="999_test.txt", region="guizhou", horizon=2027)
+    draft = extraction.draft_plan(WORDING, text, document="999_test.txt", region="guizhou", horizon=2027)
     assert rows_of(draft.targets, "target_value", "target_year") == [(78, 2027)]
     assert rows_of(draft.observations, "value", "unit", "year", "qualifier") == [
         (11.2, "per 100000 live births", 2022, "="), (77.1, "years", 2022, "="), (4.1, "‰", 2019, "=")]
@@ -423,7 +427,7 @@ def test_draft_summary_counts_indicators_and_kinds(tmp_path):
     indicators = pd.DataFrame({"indicator_id": ["life_expectancy"], "name_zh": ["人均预期寿命"],
                                "unit": ["years"]})
     text = "到2030年，人均预期寿命达到80岁，孕产妇死亡率控制在9/10万以下，新建社区医院5家。"
-    draft = extraction.draft_plan(text, document="x.txt", indicators=indicators)
+    draft = extraction.draft_plan(WORDING, text, document="x.txt", indicators=indicators)
     assert draft.targets["indicator"].tolist() == ["life_expectancy", "", ""]
     assert draft.summary().startswith("3 proposals: 1 with an indicator, 2 without one; by kind: ")
     kinds = draft.summary().split("by kind: ")[1].split(";")[0].split(", ")
@@ -490,7 +494,8 @@ def test_extractor_recovers_the_catalogue_rows_of_each_plan(document):
     text, registry = document_text(document), load_registry().set_index("file")
     catalogue = load_targets()
     catalogue = catalogue[catalogue["document"].eq(document)]
-    proposals = propose_targets(text, document=document, horizon=int(registry.loc[document, "horizon_year"]))
+    proposals = propose_targets(WORDING, text, document=document,
+                                horizon=int(registry.loc[document, "horizon_year"]))
     hits = [[_matches(c, p, text) for p in proposals.itertuples()] for c in catalogue.itertuples()]
     recovered = [any(h) for h in hits]
     useful = [any(h[i] for h in hits) for i in range(len(proposals))]
@@ -521,7 +526,7 @@ def test_composed_plans_from_other_regions_get_values_and_years_right(plan):
     expected_observations.csv each past result."""
     expected = pd.read_csv(FIXTURE_PLANS / "expected.csv")
     expected = expected[expected["plan"].eq(plan)]
-    draft = extraction.draft_plan(read_plan_text(FIXTURE_PLANS / plan, plan), document=plan)
+    draft = extraction.draft_plan(WORDING, read_plan_text(FIXTURE_PLANS / plan, plan), document=plan)
     wanted = Counter(zip(expected["value"].astype(float), expected["unit"], strict=True))
     got = Counter(zip(draft.targets["target_value"], draft.targets["unit"], strict=True))
     with_year = Counter(zip(expected["value"].astype(float), expected["unit"], expected["year"], strict=True))
