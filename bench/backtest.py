@@ -204,21 +204,23 @@ def shipped_cases(min_points: int = 6) -> list[Case]:
 # --- windows ------------------------------------------------------------------------------------
 
 
-def lender_sigmas(cases: list[Case]) -> list[float]:
+def lender_sigmas(cases: list[Case]) -> list[tuple[float, int, int]]:
     """What a 2–4-point window of each case borrows: the median spread of the *other* long series of its
-    shape, as `forecasting.borrowed_sigma` lends a sparse series the median of its indicator's siblings
-    (never its own future, which production does not know)."""
-    own = []
-    for case in cases:
-        lent = fc.relative_sigma(as_series(case, slice(None)))
-        own.append(math.nan if lent is None else lent[1])
+    shape and how many of them have no trend, as `forecasting.borrowed_for` lends a sparse series what
+    its indicator's siblings show (never its own future, which production does not know)."""
+    own = [fc.relative_sigma(as_series(case, slice(None))) for case in cases]
     out = []
     for i, case in enumerate(cases):
         pool = [
-            s for j, (c, s) in enumerate(zip(cases, own, strict=True)) if j != i and c.shape == case.shape
+            lent
+            for j, (c, lent) in enumerate(zip(cases, own, strict=True))
+            if j != i and c.shape == case.shape and lent and np.isfinite(lent.sigma) and lent.sigma > 0
         ]
-        pool = [s for s in pool if np.isfinite(s) and s > 0]
-        out.append(float(np.median(pool)) if pool else own[i])
+        if pool:
+            sigma = float(np.median([p.sigma for p in pool]))
+            out.append((sigma, sum(not p.trending for p in pool), len(pool)))
+        else:
+            out.append((math.nan if own[i] is None else own[i].sigma, 0, 0))
     return out
 
 
@@ -243,12 +245,14 @@ def windows(case: Case, lengths: list[int], step: int, max_h: int, min_test: int
             yield history, case.years[future], case.values[future]
 
 
-def borrowed_for(history: fc.Series, lent: float) -> float | None:
-    """The spread `forecast.borrowed_sigma` would hand a sparse history, from its sibling's."""
+def borrowed_for(history: fc.Series, lent: tuple[float, int, int]) -> fc.Borrowed | None:
+    """What `forecasting.borrowed_for` would hand a sparse history, from its siblings'."""
     if len(history.values) >= fc.MIN_MODEL_POINTS:
         return None
+    sigma, trend_free, lenders = lent
     kind, _ = fc.choose_scale(history.values, history.bounds)
-    return lent * float(np.mean(np.abs(history.values))) if kind == "identity" else lent
+    scale = float(np.mean(np.abs(history.values))) if kind == "identity" else 1.0
+    return fc.Borrowed(sigma * scale, trend_free, lenders)
 
 
 def naive_scale(values: np.ndarray) -> float:

@@ -168,9 +168,12 @@ def test_value_at_a_bound_uses_the_raw_scale_clipped():
 
 # --- sparse data ----------------------------------------------------------------------------------
 
-LENDER = obs("mystery", 2015, [100, 102, 101, 103, 102], region="national")
-# lender: steps 2, −1, 2, −1; drift 0.5; deviations ±1.5 → sigma = sqrt(4 · 2.25 / 3) = sqrt(3) = 1.7320508;
-# on the raw scale it lends sigma relative to its mean level 101.6: 0.0170477
+LENDER = obs("mystery", 2015, [100, 104, 105, 109, 110], region="national")
+# lender: steps 4, 1, 4, 1; drift 2.5; deviations ±1.5 → sigma = sqrt(4 · 2.25 / 3) = sqrt(3) = 1.7320508;
+# its drift over its standard error 2.5 · √4 / √3 = 2.9: a trend. On the raw scale it lends sigma relative
+# to its mean level 105.6: 0.0164020
+TREND_FREE_LENDER = obs("mystery", 2015, [100, 102, 101, 103, 102], region="national")
+# steps 2, −1, 2, −1: drift 0.5, standard deviation of the steps √3 → 0.5 · √4 / √3 = 0.58 < 1: no trend
 
 
 def test_two_points_use_the_pace_and_a_borrowed_spread():
@@ -182,10 +185,33 @@ def test_two_points_use_the_pace_and_a_borrowed_spread():
     assert list(rows["year"]) == [2025, 2026]
     assert rows["mean"].tolist() == pytest.approx([20.0, 22.0])  # 2 a year after 18
     assert (rows["method"] == "pace").all()
-    borrowed = math.sqrt(3) / 101.6 * 14  # relative spread × this series' mean level (10 + 18) / 2
+    borrowed = math.sqrt(3) / 105.6 * 14  # relative spread × this series' mean level (10 + 18) / 2
     assert rows["lower80"].tolist() == pytest.approx([20 - 4 * borrowed, 22 - 4 * borrowed])
     assert rows["upper80"].tolist() == pytest.approx([20 + 4 * borrowed, 22 + 4 * borrowed])
     assert "not in indicators.csv" in rows["method_reason"][0]
+
+
+def test_sparse_series_holds_its_last_value_when_its_indicator_has_no_trend():
+    # two points cannot tell a trend from noise; the indicator's long series (here its only one) can
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    out = run(pd.concat([TREND_FREE_LENDER, sparse]), 2026)
+    rows = out[out["region"] == "r"].reset_index(drop=True)
+    assert rows["mean"].tolist() == pytest.approx([18.0, 18.0])
+    assert (rows["method"] == "naive").all()
+    assert "1 of the indicator's 1 longer series have no trend" in rows["method_reason"][0]
+    borrowed = math.sqrt(3) / 101.6 * 14  # the lender's spread √3 over its mean level 101.6, × 14
+    assert rows["upper80"].tolist() == pytest.approx([18 + 4 * borrowed, 18 + 4 * borrowed])
+
+
+def test_a_trend_is_never_borrowed_from_another_indicator():
+    other = TREND_FREE_LENDER.assign(indicator="another")
+    sparse = pd.DataFrame(
+        {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
+    )
+    out = run(pd.concat([other, sparse]), 2025)
+    assert out[out["region"] == "r"]["method"].tolist() == ["pace"]
 
 
 def test_sparse_series_without_lender_takes_the_default_spread():
@@ -271,9 +297,10 @@ def test_probability_of_meeting_the_target():
     )
     out = forecasting.forecast_targets(TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
     out = out.set_index("target_id")
-    # 2025: point 20, spread 0.238668; 21 lies (21 − 20) / 0.238668 = 4.18990 spreads above:
-    # P(below) = 0.5 + 0.418990 = 0.918990
-    spread = math.sqrt(3) / 101.6 * 14
+    # 2025: point 20, spread √3 / 105.6 · 14 = 0.229628; 21 lies (21 − 20) / 0.229628 = 4.35487 spreads
+    # above: P(below) = 0.5 + 0.435487 = 0.935487
+    spread = math.sqrt(3) / 105.6 * 14
+    assert 1 - out.loc["reach-21", "p_met"] == pytest.approx(0.935487, abs=1e-6)
     assert out.loc["reach-21", "p_met"] == pytest.approx(1 - (0.5 + (1 / spread) / 10))
     assert out.loc["cap-21", "p_met"] == pytest.approx(0.5 + (1 / spread) / 10)
     assert out.loc["reach-21", "forecast_mean"] == pytest.approx(20.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -156,36 +157,62 @@ def probability_met(
     return cal.probability(pred.cell, int(year - pred.last_year), x, above=above)
 
 
-def relative_sigma(series: Series) -> tuple[str, float] | None:
-    """A long series' spread in a form another series of the indicator can borrow."""
+class Lent(NamedTuple):
+    """What a long series can lend the short series of its indicator: its scale, its spread in a form
+    another series can use, and whether it has a trend to extrapolate (its own decision's rule)."""
+
+    kind: str
+    sigma: float
+    trending: bool
+
+
+@dataclass(frozen=True)
+class Borrowed:
+    """What a 2–4-point series takes from its indicator's long series. Two to four points cannot tell
+    a trend from noise; the indicator's long series can: when most of them have no trend to
+    extrapolate, the short one gets the last value held instead of the pace between its points."""
+
+    sigma: float
+    trend_free: int = 0  # lenders of the same indicator without a trend
+    lenders: int = 0  # lenders of the same indicator (the trend is never borrowed across indicators)
+
+    @property
+    def level(self) -> bool:
+        return 2 * self.trend_free > self.lenders > 0
+
+
+def relative_sigma(series: Series) -> Lent | None:
+    """A long series' spread and trend in a form another series of the indicator can borrow."""
     if len(series.values) < MIN_MODEL_POINTS:
         return None
     kind, _ = choose_scale(series.values, series.bounds)
     z = to_model(series.values, kind, series.bounds)
     _, sigma = spread(series.years, z)
-    return kind, (sigma / max(float(np.mean(np.abs(z))), 1e-12) if kind == "identity" else sigma)
+    relative = sigma / max(float(np.mean(np.abs(z))), 1e-12) if kind == "identity" else sigma
+    trending = decisions.drift_t(annual_grid(series.years, z)) >= decisions.LEVEL_BELOW_T
+    return Lent(kind, relative, bool(trending))
 
 
-def borrowed_sigma(
-    series: Series, lenders: dict[tuple[str, str], list[float]], cal: calib.Calibration
-) -> float:
-    """Spread for a 2–4-point series: the median of the same indicator's long series, else of all long
-    series on the same scale, else the calibration's default."""
+def borrowed_for(series: Series, lenders: dict[tuple[str, str], list[Lent]],
+                 cal: calib.Calibration) -> Borrowed:
+    """Spread (and trend) for a 2–4-point series: the median spread of the same indicator's long
+    series, else of all long series on the same scale, else the calibration's default."""
     kind, _ = choose_scale(series.values, series.bounds)
-    pool = lenders.get((series.indicator, kind)) or lenders.get(("*", kind))
-    relative = float(np.median(pool)) if pool else cal.default_sigma[kind]
+    own = lenders.get((series.indicator, kind), [])
+    pool = own or lenders.get(("*", kind), [])
+    relative = float(np.median([lent.sigma for lent in pool])) if pool else cal.default_sigma[kind]
     if kind == "identity":
-        return relative * float(np.mean(np.abs(series.values)))
-    return relative
+        relative *= float(np.mean(np.abs(series.values)))
+    return Borrowed(relative, sum(not lent.trending for lent in own), len(own))
 
 
-def lenders_of(all_series: list[Series]) -> dict[tuple[str, str], list[float]]:
-    out: dict[tuple[str, str], list[float]] = {}
+def lenders_of(all_series: list[Series]) -> dict[tuple[str, str], list[Lent]]:
+    out: dict[tuple[str, str], list[Lent]] = {}
     for s in all_series:
         lent = relative_sigma(s.exact()[0])
-        if lent and np.isfinite(lent[1]) and lent[1] > 0:
-            out.setdefault((s.indicator, lent[0]), []).append(lent[1])
-            out.setdefault(("*", lent[0]), []).append(lent[1])
+        if lent and np.isfinite(lent.sigma) and lent.sigma > 0:
+            out.setdefault((s.indicator, lent.kind), []).append(lent)
+            out.setdefault(("*", lent.kind), []).append(lent)
     return out
 
 
@@ -240,7 +267,7 @@ def decide_all(
 def fit_many(
     histories: list[Series],
     to_years: list[int],
-    borrowed: list[float | None],
+    borrowed: list[Borrowed | None],
     cache: FitCache | None = None,
     executor: Executor | None = None,
 ) -> list[Fit]:
@@ -264,9 +291,16 @@ def fit_many(
         slope, sigma = spread(series.years, z)
         notes = [f"{n} points {series.years[0]}–{series.years[-1]}", scale_reason]
         if n < MIN_MODEL_POINTS:
-            centre, method = z[-1] + slope * (years - series.years[-1]), "pace"
-            sigma = lent if lent is not None else sigma
-            notes.append("pace between the first and last points, spread borrowed from longer series")
+            if lent is not None and lent.level:
+                centre, method = np.full(len(years), z[-1]), "naive"
+                notes.append(
+                    f"last value held: {lent.trend_free} of the indicator's {lent.lenders} longer series "
+                    "have no trend to extrapolate; spread borrowed from longer series"
+                )
+            else:
+                centre, method = z[-1] + slope * (years - series.years[-1]), "pace"
+                notes.append("pace between the first and last points, spread borrowed from longer series")
+            sigma = lent.sigma if lent is not None else sigma
         else:
             grid, decision = next(grids_iter), next(decided)
             method, centre = decision.method, decision.path[: len(years)]
@@ -280,7 +314,7 @@ def fit_many(
             if len(grid) > n:
                 notes.append("gaps filled by straight lines for fitting")
             if not sigma > 0 and slope == 0 and lent is not None:
-                sigma = lent
+                sigma = lent.sigma
                 notes.append("flat history: spread borrowed from other series")
         fits.append(Fit(kind, years, centre, slope, sigma, float(np.mean(np.abs(z))), method, notes))
     return fits
@@ -310,7 +344,7 @@ def predictive(
     series: Series,
     to_year: int,
     cal: calib.Calibration,
-    borrowed: float | None,
+    borrowed: Borrowed | None,
     cache: FitCache | None = None,
 ) -> Predictive:
     """Fit and calibrate one series (two exact points or more)."""
@@ -366,7 +400,7 @@ def predictives(
     histories: list[Series],
     to_years: list[int],
     cal: calib.Calibration,
-    lenders: dict[tuple[str, str], list[float]],
+    lenders: dict[tuple[str, str], list[Lent]],
     cache: FitCache | None,
     executor: Executor | None,
 ) -> list[tuple[Predictive | None, str, str]]:
@@ -375,7 +409,7 @@ def predictives(
     exact = [h.exact() for h in histories]
     usable = [i for i, (s, _) in enumerate(exact) if len(s.values) >= 2]
     series = [exact[i][0] for i in usable]
-    borrowed: list[float | None] = [borrowed_sigma(s, lenders, cal) for s in series]
+    borrowed: list[Borrowed | None] = [borrowed_for(s, lenders, cal) for s in series]
     fits = fit_many(series, [to_years[i] for i in usable], borrowed, cache, executor)
     out: list[tuple[Predictive | None, str, str]] = []
     for s, dropped in exact:
