@@ -36,7 +36,7 @@ from analysis import forecasting as fc  # noqa: E402
 from analysis.readers.settings import calibration_file  # noqa: E402
 from analysis.writers import write_csv  # noqa: E402
 
-KAPPAS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
+KAPPAS = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0]  # reaches past the best value on both sides
 SYNTHETIC_SEED, SYNTHETIC_PER_KIND = 1, 8
 ORIGIN_STEP = 10  # every tenth origin of every series (see above)
 
@@ -86,9 +86,9 @@ def choose_kappa(errors: pd.DataFrame) -> float:
 def default_sigmas(cases: list[bt.Case]) -> dict[str, float]:
     lent: dict[str, list[float]] = {}
     for case in cases:
-        kind_sigma = fc.relative_sigma(bt.as_series(case, slice(None)))
-        if kind_sigma and np.isfinite(kind_sigma[1]):
-            lent.setdefault(kind_sigma[0], []).append(kind_sigma[1])
+        found = fc.relative_sigma(bt.as_series(case, slice(None)))
+        if found and np.isfinite(found.sigma):
+            lent.setdefault(found.kind, []).append(found.sigma)
     return {kind: float(np.median(values)) for kind, values in sorted(lent.items())}
 
 
