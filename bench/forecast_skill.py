@@ -11,7 +11,10 @@ drift, MASE and coverage by series shape and length, coverage of the calibrated 
 of statsmodels' raw ones on a subsample), a reliability table for P(met) on targets set along each
 history's own pace, and a side-by-side run on bench/scale.py's synthetic series (last 3 points held
 out) against statsforecast's AutoETS and Naive when statsforecast is installed (it is not a project
-dependency: `pip install statsforecast` to include it).
+dependency, and it requires pandas < 3: install it in a separate environment, never in the project's
+.venv, whose library versions the reports record:
+    python3 -m venv /tmp/sf && /tmp/sf/bin/pip install -e . statsforecast
+then run this file with /tmp/sf/bin/python).
 """
 
 from __future__ import annotations
@@ -271,7 +274,7 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int, cache=None) -> p
         from statsforecast.models import AutoETS, Naive
     except ImportError:
         print(
-            "statsforecast is not installed: AutoETS and Naive columns left out (pip install statsforecast)"
+            "statsforecast is not installed: AutoETS and Naive columns left out (see this file's docstring)"
         )
         StatsForecast = None
     frame = results["final"]

@@ -147,7 +147,7 @@ def statsforecast_seconds(observations: pd.DataFrame, jobs: int) -> float | None
         from statsforecast import StatsForecast
         from statsforecast.models import AutoETS, Naive
     except ImportError:
-        print("statsforecast is not installed: no AutoETS comparison (pip install statsforecast)")
+        print("statsforecast is not installed: no AutoETS comparison (bench/forecast_skill.py says how)")
         return None
     frame = observations.assign(
         unique_id=observations["region"] + "|" + observations["indicator"],
