@@ -88,15 +88,30 @@ def path_of(name: str, special: dict[str, Path]) -> Path:
 ALL = [*FILES, *GENERATE.SPECIAL]
 
 
+def check_command(args: list[str], expected: tuple):
+    """The command a researcher types: no traceback, exit 1 exactly when the file is refused."""
+    result = CliRunner().invoke(app, args, env=ENV)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert result.exit_code == (1 if expected[0] == "refused" else 0), result.output
+    return result
+
+
+def batch_problems(run) -> list:
+    """What a batch command's pipeline call reports: its warnings, or the problems it refused with."""
+    try:
+        _, warnings = run()
+    except DataError as exc:
+        return exc.problems
+    return warnings
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_validate(name, special):
     path = path_of(name, special)
     expected = expectation(name, "project")
     check_problems(pipeline.validate([path], root=REPO), name, expected)
-    result = CliRunner().invoke(app, ["validate", str(path)], env=ENV)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    assert result.exit_code == (1 if expected[0] == "refused" else 0), result.output
+    result = check_command(["validate", str(path)], expected)
     if expected[0] == "refused":
         assert expected[3] in result.output
 
@@ -106,18 +121,11 @@ def test_forecast(name, special, tmp_path):
     path = path_of(name, special)
     expected = expectation(name, "series")
     out = tmp_path / "forecast.csv"
-    try:
-        _, warnings = pipeline.forecast_batch(path, 2030, out, root=REPO)
-        problems = warnings
-    except DataError as exc:
-        problems = exc.problems
+    problems = batch_problems(lambda: pipeline.forecast_batch(path, 2030, out, root=REPO))
     check_problems(problems, name, expected)
     assert out.exists() == (expected[0] != "refused")
     out.unlink(missing_ok=True)
-    result = CliRunner().invoke(app, ["forecast", str(path), "--to", "2030", "--out", str(out)], env=ENV)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    assert result.exit_code == (1 if expected[0] == "refused" else 0), result.output
+    check_command(["forecast", str(path), "--to", "2030", "--out", str(out)], expected)
 
 
 @pytest.fixture(scope="module")
@@ -171,16 +179,9 @@ def test_assess(name, special, tmp_path):
     targets = tmp_path / "targets.csv"
     targets.write_text(ASSESS_TARGETS, encoding="utf-8")
     out = tmp_path / "judged.csv"
-    try:
-        _, warnings = pipeline.assess_batch(targets, path, out, root=REPO)
-        problems = warnings
-    except DataError as exc:
-        problems = exc.problems
+    problems = batch_problems(lambda: pipeline.assess_batch(targets, path, out, root=REPO))
     check_problems(problems, name, expected)
     assert out.exists() == (expected[0] != "refused")
     out.unlink(missing_ok=True)
-    result = CliRunner().invoke(app, ["assess", "--targets", str(targets), "--observations", str(path),
-                                      "--out", str(out)], env=ENV)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    assert result.exit_code == (1 if expected[0] == "refused" else 0), result.output
+    check_command(["assess", "--targets", str(targets), "--observations", str(path), "--out", str(out)],
+                  expected)
