@@ -89,47 +89,42 @@ def write_cases(folder: Path) -> dict[str, Path]:
     return cases
 
 
-RUN_NEW = """
+RUN = """
 import json, resource, sys, time
 from pathlib import Path
-from analysis import pipeline
+{imports}
 from analysis.errors import DataError
 path, mode = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
 try:
     if mode == "series":
-        rows, problems = pipeline.read_series(path)
-        outcome = f"{len(rows)} rows, {len(problems)} warnings"
+{read_series}
     else:
-        problems = pipeline.validate([path])
-        outcome = f"{sum(p.severity == 'error' for p in problems)} errors, {len(problems)} problems"
+        problems = {validate}([path])
+        outcome = f"{{sum(p.severity == 'error' for p in problems)}} errors, {{len(problems)}} problems"
 except DataError as exc:
-    outcome = f"refused: {len(exc.problems)} problems: {exc.problems[0].message[:70]}"
+    outcome = f"refused: {{len(exc.problems)}} problems: {{exc.problems[0].message[:70]}}"
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "outcome": outcome}))
+print(json.dumps({{"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "outcome": outcome}}))
 """
-
-RUN_OLD = """
-import json, resource, sys, time
-from pathlib import Path
-from analysis import forecast, observations
-from analysis.errors import DataError
-path, mode = Path(sys.argv[1]), sys.argv[2]
-started = time.perf_counter()
-try:
-    if mode == "series":
-        rows = forecast.read_observation_file(path)
-        outcome = f"{len(rows)} rows"
-    else:
-        problems = observations.validate_observation_files([path])
-        outcome = f"{sum(p.severity == 'error' for p in problems)} errors, {len(problems)} problems"
-except DataError as exc:
-    outcome = f"refused: {len(exc.problems)} problems: {exc.problems[0].message[:70]}"
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "outcome": outcome}))
-"""
+# The same measurement against today's reader and against the package before it was rewritten.
+RUN_NEW = RUN.format(
+    imports="from analysis import pipeline",
+    read_series=(
+        "        rows, problems = pipeline.read_series(path)\n"
+        '        outcome = f"{len(rows)} rows, {len(problems)} warnings"'
+    ),
+    validate="pipeline.validate",
+)
+RUN_OLD = RUN.format(
+    imports="from analysis import forecast, observations",
+    read_series=(
+        "        rows = forecast.read_observation_file(path)\n"
+        '        outcome = f"{len(rows)} rows"'
+    ),
+    validate="observations.validate_observation_files",
+)
 
 
 def run(code: str, package_root: Path, path: Path, mode: str, timeout: float) -> dict:
