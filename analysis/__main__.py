@@ -1,3 +1,3 @@
-from analysis.cli import app
+from analysis.cli.commands import app
 
 app(prog_name="plantracker")

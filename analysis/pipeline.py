@@ -1,6 +1,6 @@
 """The one module that joins reading and computing, for the notebooks and the command line.
 
-Readers (analysis.readers) open the files; the stages (catalogue checks, observation checks, the
+Readers (analysis.io.readers) open the files; the stages (catalogue checks, observation checks, the
 conflict rule, assessment, forecast) take what was read as arguments. Every command goes through the
 functions here, so `validate`, `forecast`, `assess`, `template` and the build read a file the same
 way and accept exactly the same files.
@@ -14,28 +14,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import (
-    assessment,
-    calibration,
-    catalogue,
-    conflicts,
-    extraction,
-    forecasting,
-    grading,
-    observations,
-    paths,
-    templates,
-)
-from analysis import seed as seeding
-from analysis.errors import DataError, PlanTrackerError, Problem, errors_in
-from analysis.labels import LANGUAGES, label
-from analysis.readers import catalogue as catalogue_files
-from analysis.readers import fit_store
-from analysis.readers import observations as observation_files
-from analysis.readers import settings as setting_files
-from analysis.readers import wording as wording_files
-from analysis.readers.files import display_name, read_plan_text
-from analysis.schema import (
+from analysis import forecasting
+from analysis.assessment import status as assessment
+from analysis.forecasting import calibration
+from analysis.catalogue import checks as catalogue
+from analysis.observations import conflicts
+from analysis.catalogue import extraction
+from analysis.observations import grading
+from analysis.observations import checks as observations
+from analysis.core import paths
+from analysis.observations import templates
+from analysis.observations import seed as seeding
+from analysis.core.errors import DataError, PlanTrackerError, Problem, errors_in
+from analysis.core.labels import LANGUAGES, label
+from analysis.io.readers import catalogue as catalogue_files
+from analysis.io.readers import fit_store
+from analysis.io.readers import observations as observation_files
+from analysis.io.readers import settings as setting_files
+from analysis.io.readers import wording as wording_files
+from analysis.io.readers.files import display_name, read_plan_text
+from analysis.core.schema import (
     ASSESS_OUTPUT_COLUMNS,
     ASSESS_TARGET_COLUMNS,
     BATCH_TARGET_COLUMNS,
@@ -49,8 +47,8 @@ from analysis.schema import (
     ObservationContract,
     Rules,
 )
-from analysis.writers import check_output, write_csv
-from analysis.writers import write_template as write_template_file
+from analysis.io.writers import check_output, write_csv
+from analysis.io.writers import write_template as write_template_file
 
 # --- the catalogue ---------------------------------------------------------------------------------
 

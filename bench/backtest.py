@@ -174,7 +174,7 @@ GENERATORS = {
 def shipped_cases(min_points: int = 6) -> list[Case]:
     """Series of the shipped observations with at least `min_points` points (exact figures only)."""
     try:
-        from analysis.conflicts import resolve
+        from analysis.observations.conflicts import resolve
         from analysis.pipeline import load_indicators, load_observations
 
         resolved = resolve(load_observations())

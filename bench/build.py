@@ -31,7 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import build, paths, permalinks, render
+from analysis.build import orchestrate as build
+from analysis.core import paths
+from analysis.site import permalinks
+from analysis.build import render
 
 REPO = paths.project_root()
 

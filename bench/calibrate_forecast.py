@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backtest as bt  # noqa: E402
 
-from analysis import calibration as calib  # noqa: E402
+from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis import forecasting as fc  # noqa: E402
-from analysis.readers.settings import calibration_file  # noqa: E402
-from analysis.writers import write_csv  # noqa: E402
+from analysis.io.readers.settings import calibration_file  # noqa: E402
+from analysis.io.writers import write_csv  # noqa: E402
 
 KAPPAS = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0]  # reaches past the best value on both sides
 SYNTHETIC_SEED, SYNTHETIC_PER_KIND = 1, 8

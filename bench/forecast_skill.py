@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backtest as bt  # noqa: E402
 
-from analysis import calibration as calib  # noqa: E402
+from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis import forecasting as fc  # noqa: E402
 from analysis import pipeline  # noqa: E402
 from analysis.forecasting import models  # noqa: E402
-from analysis.readers.fit_store import FitStore  # noqa: E402
+from analysis.io.readers.fit_store import FitStore  # noqa: E402
 
 LENGTHS = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20]
 MAX_H = 10

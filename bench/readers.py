@@ -93,7 +93,7 @@ RUN = """
 import json, resource, sys, time
 from pathlib import Path
 {imports}
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 path, mode = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
 try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 REPO = paths.project_root()
 

@@ -1,7 +1,8 @@
-"""The shape of the package: data flow one way, files → readers → stages → pipeline → notebooks and CLI.
+"""The shape of the package: data flow one way, files → readers → stages → pipeline → site → build → CLI.
 
-Every module of analysis/ belongs to one layer; the test reads the imports of each (at the top and
-inside functions alike) and checks that no layer reaches up, and that the graph has no cycle.
+A module's layer is the folder it lives in (`FOLDERS`); the test reads the imports of each module (at
+the top and inside functions alike) and checks that no layer reaches up, and that the graph has no cycle.
+A new folder under analysis/ must be given a layer here before its modules pass.
 """
 
 from __future__ import annotations
@@ -13,20 +14,21 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 
-FOUNDATION = {"analysis", "analysis.errors", "analysis.paths", "analysis.schema", "analysis.numbers",
-              "analysis.labels", "analysis.precision"}
-STAGES = {"analysis.catalogue", "analysis.extraction", "analysis.observations", "analysis.conflicts",
-          "analysis.assessment", "analysis.calibration", "analysis.templates",
-          "analysis.seed", "analysis.forecasting", "analysis.forecasting.transforms",
-          "analysis.forecasting.models", "analysis.forecasting.decisions", "analysis.forecasting.cache",
-          "analysis.forecasting.executors", "analysis.forecasting.core", "analysis.reasons",
-          "analysis.grading"}
-PIPELINE = {"analysis.pipeline"}
-WRITERS = {"analysis.writers"}
-PRESENTATION = {"analysis.report", "analysis.overview", "analysis.charts", "analysis.display",
-                "analysis.render", "analysis.build", "analysis.terminal", "analysis.permalinks",
-                "analysis.pages", "analysis.gaps", "analysis.changes", "analysis.pdf", "analysis.qmd"}
-COMMAND_LINE = {"analysis.cli", "analysis.__main__"}
+# Each folder (or top-level module) of analysis/ and its layer, from the bottom up.
+FOLDERS = {
+    "core": "foundation",
+    "io.readers": "reader",
+    "io.writers": "writer",
+    "catalogue": "stage",
+    "observations": "stage",
+    "assessment": "stage",
+    "forecasting": "stage",
+    "pipeline": "pipeline",
+    "site": "presentation",
+    "build": "build",
+    "cli": "cli",
+    "__main__": "cli",
+}
 
 
 def module_name(path: Path) -> str:
@@ -39,15 +41,16 @@ def modules() -> dict[str, Path]:
 
 
 def is_reader(name: str) -> bool:
-    return name == "analysis.readers" or name.startswith("analysis.readers.")
+    return layer(name) == "reader"
 
 
 def layer(name: str) -> str:
-    for label, members in [("foundation", FOUNDATION), ("stage", STAGES), ("pipeline", PIPELINE),
-                           ("writer", WRITERS), ("presentation", PRESENTATION), ("cli", COMMAND_LINE)]:
-        if name in members:
-            return label
-    return "reader" if is_reader(name) else "unclassified"
+    """The layer of a module: that of the longest folder (or module) path of FOLDERS it lies in."""
+    inner = name.removeprefix("analysis").lstrip(".")
+    for folder in sorted(FOLDERS, key=len, reverse=True):
+        if inner == folder or inner.startswith(folder + "."):
+            return FOLDERS[folder]
+    return "package" if inner in ("", "io") else "unclassified"
 
 
 def imports_of(path: Path, known: set[str]) -> set[str]:
@@ -57,7 +60,10 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            # `from package import submodule` depends on the submodule; `from module import name` on
+            # the module
+            names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                     for a in node.names]
         else:
             continue
         found |= {n for n in names if n in known}
@@ -67,34 +73,57 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
 GRAPH = {name: imports_of(path, set(modules())) - {name} for name, path in modules().items()}
 # What each layer may import (besides itself, except where noted).
 ALLOWED = {
+    "package": {"package"},
     "foundation": {"foundation"},
     "reader": {"foundation", "reader"},
     "stage": {"foundation", "stage"},
     "writer": {"foundation"},
     "pipeline": {"foundation", "reader", "stage", "writer"},
     "presentation": {"foundation", "reader", "stage", "writer", "pipeline", "presentation"},
-    "cli": {"foundation", "reader", "stage", "writer", "pipeline", "presentation", "cli"},
+    "build": {"foundation", "reader", "stage", "writer", "pipeline", "presentation", "build"},
+    "cli": {"foundation", "reader", "stage", "writer", "pipeline", "presentation", "build", "cli"},
 }
+STAGES = {m for m in modules() if layer(m) == "stage"}
+COMMAND_LINE = {m for m in modules() if layer(m) == "cli"}
+WRITERS = {m for m in modules() if layer(m) == "writer"}
+PIPELINE = {m for m in modules() if layer(m) == "pipeline"}
 
 
 def test_every_module_has_a_layer():
     assert [m for m in GRAPH if layer(m) == "unclassified"] == []
 
 
+def test_every_folder_of_the_package_is_a_layer():
+    """A folder (a subpackage) of analysis/ that holds code is named in FOLDERS, with its layer."""
+    folders = {p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
+               for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE}
+    top = {f.split(".")[0] for f in folders} - {"io"}
+    assert top <= {f.split(".")[0] for f in FOLDERS}, top - {f.split(".")[0] for f in FOLDERS}
+
+
+def test_the_layer_of_a_module_is_its_folder():
+    assert layer("analysis.core.schema") == "foundation"
+    assert layer("analysis.io.readers.files") == "reader"
+    assert layer("analysis.io.writers") == "writer"
+    assert layer("analysis.forecasting.models") == "stage"
+    assert layer("analysis.site.report") == "presentation"
+    assert layer("analysis.somewhere_new") == "unclassified"
+
+
 @pytest.mark.parametrize("name", sorted(GRAPH))
 def test_no_module_imports_a_layer_above_its_own(name):
-    above = {m for m in GRAPH[name] if layer(m) not in ALLOWED[layer(name)] and m != "analysis"}
+    above = {m for m in GRAPH[name] if layer(m) not in ALLOWED[layer(name)] | {"package"}}
     assert above == set(), f"{name} ({layer(name)}) imports {above}"
 
 
 def test_stages_never_import_readers_writers_or_the_command_line():
     offending = {(s, m) for s in STAGES for m in GRAPH[s]
-                 if is_reader(m) or m in WRITERS | PIPELINE | COMMAND_LINE | {"analysis.terminal"}}
+                 if is_reader(m) or m in WRITERS | PIPELINE | COMMAND_LINE}
     assert offending == set()
 
 
 # Calls that open or read a file: `open(…)`, `path.open()`, `read_text`, `read_bytes`, `yaml.safe_load`,
-# `pd.read_csv`, `pd.read_excel`. Only readers make them (analysis.labels, a foundation module, reads its
+# `pd.read_csv`, `pd.read_excel`. Only readers make them (analysis.core.labels, a foundation module, reads its
 # packaged display words, and is not scanned: only the stages are).
 OPENING = {"open", "read_text", "read_bytes", "safe_load", "read_csv", "read_excel"}
 
@@ -125,7 +154,7 @@ def test_the_checker_sees_a_stage_opening_a_file(tmp_path):
 
 
 def test_only_the_command_line_prints_to_the_terminal():
-    assert {m for m, deps in GRAPH.items() if "analysis.terminal" in deps} <= COMMAND_LINE
+    assert {m for m, deps in GRAPH.items() if "analysis.cli.terminal" in deps} <= COMMAND_LINE
 
 
 def test_the_import_graph_has_no_cycle():
@@ -149,7 +178,7 @@ def test_the_import_graph_has_no_cycle():
 def test_the_checker_sees_an_upward_import_anywhere_in_a_file(tmp_path):
     # the checker itself: a made-up stage importing a reader (at the top or in a function) is caught
     fake = tmp_path / "stage.py"
-    fake.write_text("from analysis.readers import files\n\ndef f():\n    import analysis.pipeline\n")
+    fake.write_text("from analysis.io.readers import files\n\ndef f():\n    import analysis.pipeline\n")
     found = imports_of(fake, set(modules()))
-    assert found == {"analysis.readers", "analysis.readers.files", "analysis.pipeline"}
+    assert found == {"analysis.io.readers.files", "analysis.pipeline"}
     assert {m for m in found if layer(m) not in ALLOWED["stage"]} == found

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis import cli
-from analysis.cli import app
-from analysis.paths import project_root
+from analysis.cli import commands as cli
+from analysis.cli.commands import app
+from analysis.core.paths import project_root
 
 REPO = project_root()
 ENV = {"PLANTRACKER_ROOT": str(REPO), "COLUMNS": "400"}
@@ -115,7 +115,7 @@ def test_an_unforeseen_error_prints_one_line_and_where_it_was_logged(monkeypatch
 
 
 def test_the_log_holds_the_traceback(tmp_path, monkeypatch):
-    from analysis import paths
+    from analysis.core import paths
 
     monkeypatch.setattr(paths, "cache_dir", lambda root=None: tmp_path)
     try:

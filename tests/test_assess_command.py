@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis import pipeline
-from analysis.cli import app
-from analysis.errors import DataError
+from analysis.cli.commands import app
+from analysis.core.errors import DataError
 
 HEADER = "target_id,region,indicator,comparator,target_value,target_year,measure,base_year"
 TARGETS = f"""{HEADER}

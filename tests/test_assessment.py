@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.assessment import STATUS_ORDER, assess, meets
+from analysis.assessment.status import STATUS_ORDER, assess, meets
 from analysis.pipeline import load_bands, load_publication_sources, load_settings
 
 # the shipped bands, settings and publication table, as every page uses them

@@ -21,7 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, paths, permalinks, render
+from analysis.build import orchestrate as build
+from analysis.core import paths
+from analysis.site import permalinks
+from analysis.build import render
 
 REPO = paths.project_root()
 ARTEFACTS = REPO / "test-artefacts" / "browser"

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from analysis import build, paths, render
-from analysis.errors import BuildError
+from analysis.build import orchestrate as build
+from analysis.core import paths
+from analysis.build import render
+from analysis.core.errors import BuildError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 REPO = paths.project_root()

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, paths, render
+from analysis.build import orchestrate as build
+from analysis.core import paths
+from analysis.build import render
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 
@@ -29,7 +31,7 @@ DRIVER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from rich.console import Console
-    from analysis import build
+    from analysis.build import orchestrate as build
     library = Path(sys.argv[2])
     build.library_files = lambda: [library]
     build.input_problems = lambda root: []

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from analysis import paths, terminal
-from analysis.errors import DataError, errors_in
-from analysis.extraction import find_numbers, quantities
+from analysis.core import paths
+from analysis.cli import terminal
+from analysis.core.errors import DataError, errors_in
+from analysis.catalogue.extraction import find_numbers, quantities
 from analysis.pipeline import (
     check_region,
     document_text,
@@ -23,7 +24,7 @@ from analysis.pipeline import (
     load_targets,
     validate_catalogue,
 )
-from analysis.readers.wording import load_wording
+from analysis.io.readers.wording import load_wording
 
 WORDING = load_wording()  # the packaged wording rules, read once for every test here
 SHIPPED = paths.project_root() / "data"

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis.site import charts
 
 
 def observed(*rows):

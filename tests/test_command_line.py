@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths, pipeline
+from analysis import pipeline
+from analysis.core import paths
 
 REPO = paths.project_root()
 PLANTRACKER = Path(sys.executable).with_name("plantracker")

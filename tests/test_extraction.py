@@ -11,14 +11,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis import extraction, pipeline
-from analysis.cli import app
-from analysis.errors import DataError
-from analysis.extraction import comparator, find_numbers, infer_horizon, propose_targets, quantities
+from analysis import pipeline
+from analysis.catalogue import extraction
+from analysis.cli.commands import app
+from analysis.core.errors import DataError
+from analysis.catalogue.extraction import comparator, find_numbers, infer_horizon, propose_targets, quantities
 from analysis.pipeline import document_text, load_registry, load_targets
-from analysis.readers.files import read_plan_text
-from analysis.readers.wording import load_wording
-from analysis.schema import TARGET_COLUMNS
+from analysis.io.readers.files import read_plan_text
+from analysis.io.readers.wording import load_wording
+from analysis.core.schema import TARGET_COLUMNS
 
 WORDING = load_wording()  # the packaged wording rules, read once for every test here
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import calibration as calib
+from analysis.forecasting import calibration as calib
 from analysis import forecasting, pipeline
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 from analysis.forecasting import decisions, models
-from analysis.readers.fit_store import FitStore
+from analysis.io.readers.fit_store import FitStore
 
 UNIFORM = calib.Calibration(
     kappa=0.0,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import grading, pipeline
+from analysis import pipeline
+from analysis.observations import grading
 
 RULES = pipeline.load_grade_rules()
 
@@ -79,7 +80,7 @@ def test_min_grade_keeps_better_sources_only_and_resolves_again():
 
 
 def test_unknown_min_grade_is_an_error_naming_the_option():
-    from analysis.errors import DataError
+    from analysis.core.errors import DataError
 
     with pytest.raises(DataError) as caught:
         pipeline.load_observations(min_grade="good")

@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis import pipeline
-from analysis.cli import app
-from analysis.errors import DataError, errors_in
-from analysis.paths import project_root
+from analysis.cli.commands import app
+from analysis.core.errors import DataError, errors_in
+from analysis.core.paths import project_root
 
 REPO = project_root()
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"

@@ -16,12 +16,15 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from analysis import conflicts, numbers, pipeline, schema
-from analysis import seed as seeding
-from analysis.cli import app
-from analysis.errors import DataError, errors_in
-from analysis.paths import project_root
-from analysis.readers import observations as observation_files
+from analysis import pipeline
+from analysis.observations import conflicts
+from analysis.core import numbers
+from analysis.core import schema
+from analysis.observations import seed as seeding
+from analysis.cli.commands import app
+from analysis.core.errors import DataError, errors_in
+from analysis.core.paths import project_root
+from analysis.io.readers import observations as observation_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "observations"
 BAD, GOOD = FIXTURES / "bad", FIXTURES / "good"

@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import changes, gaps, pdf
-from analysis.display import make_table
+from analysis.site import changes
+from analysis.site import gaps
+from analysis.build import pdf
+from analysis.site.display import make_table
 
 
 def editions(*rows) -> pd.DataFrame:

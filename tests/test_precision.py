@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analysis.precision import decimals_of, fmt, interval_decimals, ratio_text, signed
+from analysis.core.precision import decimals_of, fmt, interval_decimals, ratio_text, signed
 
 
 @pytest.mark.parametrize(("value", "decimals"), [(92.5, 1), (200.0, 0), (8.8, 1), (32.52, 2), (0.125, 3),

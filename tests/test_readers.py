@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis import pipeline
-from analysis.cli import app
-from analysis.errors import DataError
-from analysis.paths import project_root
+from analysis.cli.commands import app
+from analysis.core.errors import DataError
+from analysis.core.paths import project_root
 
 REPO = project_root()
 HEADER = "region,indicator,year,value,source_url,source_kind\n"

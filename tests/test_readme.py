@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 REPO = paths.project_root()
 PLANTRACKER = Path(sys.executable).with_name("plantracker")

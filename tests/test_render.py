@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths, render
-from analysis.errors import BuildError
+from analysis.core import paths
+from analysis.build import render
+from analysis.core.errors import BuildError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 

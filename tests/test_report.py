@@ -9,8 +9,11 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import display, labels, overview, report
-from analysis.errors import PlanTrackerError
+from analysis.site import display
+from analysis.core import labels
+from analysis.site import overview
+from analysis.site import report
+from analysis.core.errors import PlanTrackerError
 
 
 @pytest.mark.parametrize(("qualifier", "value", "unit", "text"), [
@@ -65,7 +68,7 @@ def test_language_chooses_which_label_leads():
 
 
 def test_every_status_has_both_labels():
-    from analysis.assessment import STATUS_ORDER
+    from analysis.assessment.status import STATUS_ORDER
 
     assert all(labels.label(f"status_{s}", lang) for s in STATUS_ORDER for lang in labels.LANGUAGES)
 

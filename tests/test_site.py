@@ -13,9 +13,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from analysis import build, paths, permalinks, render
-from analysis.display import csv_text, neutralise_formula
-from analysis.labels import label
+from analysis.build import orchestrate as build
+from analysis.core import paths
+from analysis.site import permalinks
+from analysis.build import render
+from analysis.site.display import csv_text, neutralise_formula
+from analysis.core.labels import label
 
 REPO = paths.project_root()
 HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
@@ -136,7 +139,7 @@ def test_downloads_on_the_site_carry_no_runnable_formula(pages):
 
 
 def test_the_gaps_page_links_every_target_that_cannot_be_judged_once_with_its_template(pages):
-    from analysis import report
+    from analysis.site import report
 
     stuck = set()
     for region in ("guizhou", "guiyang", "bazhong"):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import extraction
-from analysis.errors import DataError
-from analysis.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
-from analysis.schema import EXTRACTION_RULE_NAMES, UnitRule
+from analysis.catalogue import extraction
+from analysis.core.errors import DataError
+from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
+from analysis.core.schema import EXTRACTION_RULE_NAMES, UnitRule
 
 WORDING = load_wording()
 

@@ -7,7 +7,7 @@ Shaped like a many-series forecasting library with statsmodels inside:
 - `decisions`: the per-series rolling-origin backtest that picks the method (all fitting happens here);
 - `cache`: decisions kept across builds, keyed by the series' content;
 - `executors`: in-process, local processes or a Dask cluster;
-- `core`: many series at once, calibration of the spread (analysis.calibration) and P(met).
+- `core`: many series at once, calibration of the spread (analysis.forecasting.calibration) and P(met).
 """
 
 from analysis.forecasting.cache import FitCache, MemoryCache, StoredCache

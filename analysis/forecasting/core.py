@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 import analysis.forecasting.decisions as decisions
-from analysis import calibration as calib
+from analysis.forecasting import calibration as calib
 from analysis.forecasting.cache import FitCache, MemoryCache
 from analysis.forecasting.executors import Executor, chunked, executor_for
 from analysis.forecasting.transforms import Bounds, choose_scale, from_model, near_bound, to_model
@@ -502,7 +502,7 @@ def forecast_targets(
     executor: Executor | None = None,
 ) -> pd.DataFrame:
     """One row per target: the forecast for its deadline year and P(met), from data up to `as_of`."""
-    from analysis.assessment import goal_of, meets
+    from analysis.assessment.status import goal_of, meets
 
     cal = calibration
     usable = resolved_observations[resolved_observations["year"] <= as_of]

@@ -1,0 +1,423 @@
+"""Turn the executed notebooks and the .qmd pages into a static site, with Quarto or offline.
+
+Both renderers read the same `_quarto.yml` (site title, navbar, page order, footer), so the site has
+one structure whichever draws it. The offline renderer needs only the Python packages: plain HTML
+pages, one stylesheet, notebook outputs shown as stored (never re-executed). Output produced by the
+project's own code (tables, charts) arrives as HTML already escaped; anything shown as plain text is
+escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from analysis.core import paths
+from analysis.core.errors import BuildError
+from analysis.site.permalinks import output_path, relative_href
+
+CONFIG_FILE = "_quarto.yml"
+TEMPLATES = paths.PACKAGE / "templates"
+ASSETS = paths.PACKAGE / "assets"
+STYLESHEET = "site.css"
+# Which stored output of a cell is shown, richest first (Quarto's order for HTML output).
+OUTPUT_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain")
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    href: str | None = None  # a source path as written in _quarto.yml (page.qmd, reports/x.ipynb) or a URL
+    menu: tuple[NavItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    pages: tuple[str, ...]  # source paths, in render order (globs of project.render expanded)
+    navbar: tuple[NavItem, ...]
+    footer: str = ""
+    lang: str = "en"
+    toc: bool = True
+    echo: bool = False
+    warnings: bool = False
+    resources: tuple[str, ...] = ()
+    navbar_right: tuple[NavItem, ...] = ()
+    render_patterns: tuple[str, ...] = ()  # project.render as written, globs unexpanded
+
+
+# ---------------------------------------------------------------- _quarto.yml
+
+
+def load_site_config(root: Path | None = None) -> SiteConfig:
+    """Read the keys of `_quarto.yml` both renderers honour; a missing key is named with its fix."""
+    path = (root or paths.project_root()) / CONFIG_FILE
+    if not path.exists():
+        raise BuildError(f"{path}: not found; the site is defined by {CONFIG_FILE} at the project root")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    project, website = raw.get("project") or {}, raw.get("website") or {}
+    pages = project.get("render")
+    if not pages or not all(isinstance(p, str) for p in pages):
+        raise BuildError(f"{path}: project.render must list the pages (.qmd, .ipynb) in order")
+    html_format = (raw.get("format") or {}).get("html") or {}
+    execute = raw.get("execute") or {}
+    navbar = website.get("navbar") or {}
+    return SiteConfig(
+        title=str(website.get("title") or "Site"),
+        pages=expand_pages(path.parent, pages),
+        navbar=tuple(_nav_item(i) for i in (navbar.get("left") or [])),
+        navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
+        render_patterns=tuple(pages),
+        footer=_footer_text(website.get("page-footer")),
+        lang=str(raw.get("lang") or "en"),
+        toc=bool(html_format.get("toc", False)),
+        echo=bool(execute.get("echo", True)),
+        warnings=bool(execute.get("warning", True)),
+        resources=tuple(project.get("resources") or ()),
+    )
+
+
+def is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def expand_pages(root: Path, patterns: list[str]) -> tuple[str, ...]:
+    """project.render with its globs expanded as Quarto does (targets/*.qmd: every such file, sorted);
+    a page named twice is rendered once, at its first place."""
+    pages: dict[str, None] = {}
+    for pattern in patterns:
+        if is_glob(pattern):
+            for path in sorted(root.glob(pattern)):
+                if path.is_file() and not path.name.startswith("_"):
+                    pages.setdefault(path.relative_to(root).as_posix(), None)
+        else:
+            pages.setdefault(pattern, None)
+    return tuple(pages)
+
+
+def _nav_item(entry: str | dict) -> NavItem:
+    if isinstance(entry, str):
+        return NavItem(text=entry, href=entry)
+    menu = tuple(_nav_item(e) for e in entry.get("menu") or ())
+    href = entry.get("href") or entry.get("file")
+    return NavItem(text=str(entry.get("text") or href or ""), href=href, menu=menu)
+
+
+def _footer_text(footer: str | dict | None) -> str:
+    if isinstance(footer, dict):
+        return " · ".join(str(footer[k]) for k in ("left", "center", "right") if footer.get(k))
+    return str(footer or "")
+
+
+def page_titles(config: SiteConfig) -> dict[str, str]:
+    """Navbar text by page source: the name a reader already saw in the menu."""
+    titles: dict[str, str] = {}
+    for item in (*config.navbar, *config.navbar_right):
+        for leaf in item.menu or (item,):
+            if leaf.href:
+                titles.setdefault(leaf.href, leaf.text)
+    return titles
+
+
+# ---------------------------------------------------------------- markdown (Quarto flavour, the parts we use)
+
+_FENCED_DIV_OPEN = re.compile(r"^:{3,}\s*\{([^}]*)\}\s*$", re.MULTILINE)
+_FENCED_DIV_CLOSE = re.compile(r"^:{3,}\s*$", re.MULTILINE)
+_HEADING_ATTRS = re.compile(r"^(#{1,6} .*?)\s*\{([^}]*)\}\s*$", re.MULTILINE)
+_SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
+_PAGE_LINK = re.compile(r'href="(?![a-z]+:|#)([^"#]+?)\.(?:qmd|ipynb)(#[^"]*)?"')
+# ```{=html} … ``` : raw HTML that Quarto (pandoc) passes through untouched
+_RAW_HTML = re.compile(r"^```\{=html\}[ \t]*\n(.*?)\n```[ \t]*$", re.MULTILINE | re.DOTALL)
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+
+
+def _markdown_parser():
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough", "footnotes", "url"])
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown as Quarto writes it: fenced divs (::: {.callout-note}), heading ids, page links, raw
+    HTML blocks (```{=html})."""
+    raw: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        raw.append(match.group(1))
+        return f"\n<!--pt-raw-{len(raw) - 1}-->\n"
+
+    text = _RAW_HTML.sub(keep, text)
+    text = _SHORTCODE.sub("", text)
+    text = _HEADING_ATTRS.sub(_heading_with_anchor, text)
+    text = _FENCED_DIV_OPEN.sub(lambda m: f'\n<div class="{_div_classes(m.group(1))}">\n', text)
+    text = _FENCED_DIV_CLOSE.sub("\n</div>\n", text)
+    rendered = _markdown_parser()(text)
+    rendered = _PAGE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', rendered)
+    return re.sub(r"<!--pt-raw-(\d+)-->", lambda m: raw[int(m.group(1))], rendered)
+
+
+def include_files(text: str, base: Path) -> str:
+    """Quarto's {{< include file >}}: the file's text in its place (a path relative to the page)."""
+    def included(match: re.Match) -> str:
+        path = base / match.group(1)
+        if not path.is_file():
+            raise BuildError(f"{match.group(0)}: {path} does not exist; run `plantracker build`")
+        return path.read_text(encoding="utf-8")
+
+    return _INCLUDE.sub(included, text)
+
+
+def _heading_with_anchor(match: re.Match) -> str:
+    ids = re.findall(r"#([\w-]+)", match.group(2))
+    anchor = f' <a id="{ids[0]}" class="pt-anchor"></a>' if ids else ""
+    return match.group(1) + anchor
+
+
+def _div_classes(attrs: str) -> str:
+    return html.escape(" ".join(c.lstrip(".") for c in attrs.split() if c.startswith(".")))
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """YAML front matter (--- … ---) and the body after it."""
+    match = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not match:
+        return {}, text
+    return yaml.safe_load(match.group(1)) or {}, text[match.end():]
+
+
+# ---------------------------------------------------------------- notebooks
+
+
+def cell_options(source: str) -> dict:
+    """Quarto cell options written as `#| key: value` lines at the top of a code cell."""
+    lines = []
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(line[2:].strip())
+    return (yaml.safe_load("\n".join(lines)) or {}) if lines else {}
+
+
+def output_html(output: dict, config: SiteConfig) -> str:
+    """One stored output as HTML: the richest representation, plain text escaped."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        if output.get("name") == "stderr" and not config.warnings:
+            return ""
+        return f'<pre class="pt-stream">{html.escape(_text(output.get("text")))}</pre>'
+    if kind == "error":
+        message = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+        return f'<pre class="pt-error">{html.escape(message)}</pre>'
+    data = output.get("data") or {}
+    mime = next((m for m in OUTPUT_PRIORITY if m in data), None)
+    value = _text(data.get(mime)) if mime else ""
+    if mime == "text/html" or mime == "image/svg+xml":
+        return f'<div class="pt-output">{value}</div>'
+    if mime == "text/markdown":
+        return f'<div class="pt-output">{markdown_to_html(value)}</div>'
+    if mime in ("image/png", "image/jpeg"):
+        return f'<div class="pt-output"><img alt="" src="data:{mime};base64,{value.strip()}"></div>'
+    if mime == "text/plain":
+        return f'<pre class="pt-output">{html.escape(value)}</pre>'
+    return ""
+
+
+def _text(value: str | list | None) -> str:
+    if isinstance(value, list):
+        return "".join(value)
+    return value or ""
+
+
+def notebook_page(notebook: dict, config: SiteConfig) -> tuple[dict, str]:
+    """Front matter (from a first raw cell) and the HTML body of an executed notebook."""
+    cells = notebook.get("cells", [])
+    front: dict = {}
+    if cells and cells[0].get("cell_type") == "raw":
+        front, _ = split_front_matter(_text(cells[0].get("source")))
+        cells = cells[1:]
+    parts = []
+    for cell in cells:
+        source = _text(cell.get("source"))
+        if cell.get("cell_type") == "markdown":
+            parts.append(markdown_to_html(source))
+        elif cell.get("cell_type") == "code":
+            parts.append(_code_cell_html(cell, source, config))
+    return front, "\n".join(p for p in parts if p)
+
+
+def _code_cell_html(cell: dict, source: str, config: SiteConfig) -> str:
+    tags = set((cell.get("metadata") or {}).get("tags") or [])
+    options = cell_options(source)
+    if tags & HIDDEN_TAGS or options.get("include") is False:
+        return ""
+    parts = []
+    if options.get("echo", config.echo):
+        code = "\n".join(line for line in source.splitlines() if not line.startswith("#|"))
+        parts.append(f'<pre class="pt-code"><code>{html.escape(code)}</code></pre>')
+    if options.get("output", True) is not False:
+        parts += [output_html(o, config) for o in cell.get("outputs", [])]
+    return "\n".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- pages
+
+
+_HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.DOTALL)
+
+
+def add_heading_ids(body: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """Give every h2/h3 an id and return the table of contents (level, id, text)."""
+    toc: list[tuple[int, str, str]] = []
+    used: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        level, attrs, inner = int(match.group(1)), match.group(2), match.group(3)
+        marker = re.search(r'\s*<a id="([^"]+)" class="pt-anchor"></a>', inner)
+        if marker:  # an id written in the markdown ({#first}) becomes the heading's own id
+            inner, attrs = inner.replace(marker.group(0), ""), f'{attrs} id="{marker.group(1)}"'
+        text = re.sub(r"<[^>]+>", "", inner).strip()
+        existing = re.search(r'id="([^"]+)"', attrs)
+        slug = existing.group(1) if existing else _unique(_slug(text), used)
+        used.add(slug)
+        toc.append((level, slug, html.unescape(text)))
+        attrs = attrs if existing else f'{attrs} id="{slug}"'
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    return _HEADING.sub(anchor, body), toc
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", html.unescape(text).lower()).strip("-")
+    return slug or "section"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
+
+
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             keep_trailing_newline=True)
+    return env.get_template("page.html")
+
+
+def read_page(root: Path, source: str, config: SiteConfig) -> tuple[dict, str]:
+    """Front matter and HTML body of one page source (.qmd/.md or executed .ipynb)."""
+    path = root / source
+    if not path.exists():
+        hint = "run `plantracker build`" if source.endswith(".ipynb") else "create it or remove it"
+        raise BuildError(f"{CONFIG_FILE}: page {source} listed in project.render does not exist; {hint}")
+    if path.suffix == ".ipynb":
+        return notebook_page(json.loads(path.read_text(encoding="utf-8")), config)
+    front, body = split_front_matter(path.read_text(encoding="utf-8"))
+    return front, markdown_to_html(include_files(body, path.parent))
+
+
+def nav_links(items: tuple[NavItem, ...], page: str, pages: set[str]) -> list[dict]:
+    """Navbar entries with hrefs relative to the page being written."""
+    links = []
+    for item in items:
+        target = output_path(item.href) if item.href in pages else item.href
+        links.append({
+            "text": item.text,
+            "href": relative_href(target, output_path(page)) if target else None,
+            "current": item.href == page,
+            "menu": nav_links(item.menu, page, pages),
+        })
+    return links
+
+
+def render_page(root: Path, source: str, config: SiteConfig, template=None) -> str:
+    """The complete HTML of one page of the site."""
+    front, body = read_page(root, source, config)
+    body, toc = add_heading_ids(body)
+    out = output_path(source)
+    first = config.pages[0]
+    title = front.get("title") or page_titles(config).get(source) or PurePosixPath(source).stem
+    return (template or _template()).render(
+        lang=front.get("lang") or config.lang,
+        site_title=config.title,
+        page_title=str(title),
+        subtitle=front.get("subtitle") or front.get("description") or "",
+        home=relative_href(output_path(first), out),
+        stylesheet=relative_href(f"assets/{STYLESHEET}", out),
+        nav=nav_links(config.navbar, source, set(config.pages)),
+        nav_right=nav_links(config.navbar_right, source, set(config.pages)),
+        toc=toc if config.toc and len(toc) > 1 else [],
+        body=body,
+        footer=config.footer,
+    )
+
+
+def render_offline(root: Path | None, out_dir: Path) -> list[Path]:
+    """Write every page of `_quarto.yml` into out_dir with no tool beyond Python; returns the pages."""
+    root = root or paths.project_root()
+    config = load_site_config(root)
+    template = _template()
+    written = []
+    for source in config.pages:
+        target = out_dir / output_path(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(root, source, config, template), encoding="utf-8")
+        written.append(target)
+    (out_dir / "assets").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ASSETS / STYLESHEET, out_dir / "assets" / STYLESHEET)
+    _copy_resources(root, config.resources, out_dir)
+    return written
+
+
+def _copy_resources(root: Path, patterns: tuple[str, ...], out_dir: Path) -> None:
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                target = out_dir / path.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+
+
+def render_quarto(root: Path | None, out_dir: Path) -> list[Path]:
+    """Render with the Quarto CLI from the stored outputs (Quarto does not execute .ipynb by default)."""
+    root = root or paths.project_root()
+    config = load_site_config(root)
+    command = ["quarto", "render", "--output-dir", str(out_dir)]
+    try:
+        subprocess.run(command, cwd=root, check=True, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise BuildError("quarto is not installed; use --renderer offline") from exc
+    except subprocess.CalledProcessError as exc:
+        raise BuildError(f"quarto render failed (exit {exc.returncode}):\n{exc.stderr[-2000:]}") from exc
+    written = [out_dir / output_path(p) for p in config.pages]
+    missing = [str(p) for p in written if not p.exists()]
+    if missing:
+        raise BuildError(f"quarto render did not write {', '.join(missing)}")
+    return written
+
+
+RENDERERS: dict[str, Callable[[Path | None, Path], list[Path]]] = {
+    "offline": render_offline,
+    "quarto": render_quarto,
+}
+
+
+def choose_renderer(name: str) -> str:
+    """`auto` means Quarto when it is installed, else the offline renderer."""
+    if name == "auto":
+        return "quarto" if shutil.which("quarto") else "offline"
+    if name not in RENDERERS:
+        raise BuildError(f"unknown renderer {name!r}; choose one of auto, {', '.join(RENDERERS)}")
+    return name

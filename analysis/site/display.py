@@ -1,0 +1,272 @@
+"""How the report pages show things: tables, headings and sentences that display themselves in a notebook.
+
+Every piece of text that comes from data is HTML-escaped here, where the HTML is written. Every table
+offers its rows as CSV (a download link on the page) and shows them as CSV text to nbval, so a changed
+figure in any table makes the committed notebook disagree with a fresh run.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.site.charts import format_number
+from analysis.core.labels import both, label
+from analysis.core.precision import fmt
+from analysis.core import paths
+from analysis.core.schema import COMPARATOR_SIGNS
+
+SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
+FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"
+
+
+def missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def esc(value) -> str:
+    return "" if missing(value) else html.escape(str(value))
+
+
+def link(url, text) -> str:
+    """A link to a source; only http(s) addresses become links, anything else is shown as text."""
+    url = "" if missing(url) else str(url)
+    if not url.startswith(("http://", "https://")):
+        return esc(text)
+    return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{esc(text)}</a>'
+
+
+def status_badge(status: str, language: str, single: bool = False) -> str:
+    """A status as a coloured label; `single`: in the page's language only (else both, it first)."""
+    text = esc(label(f"status_{status}", language) if single else both(f"status_{status}", language))
+    return f'<span class="pt-status pt-status-{esc(status)}">{text}</span>'
+
+
+def figure_text(qualifier, value, unit="", decimals=None) -> str:
+    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows; with `decimals`, exactly as many
+    digits as its source printed (8.80 stays 8.80)."""
+    if missing(value):
+        return ""
+    sign = COMPARATOR_SIGNS.get(str(qualifier or "="), str(qualifier))
+    number = format_number(float(value)) if missing(decimals) else fmt(float(value), int(decimals))
+    return " ".join(t for t in (sign, number, "" if missing(unit) else str(unit)) if t)
+
+
+def percent(value) -> str:
+    return "" if missing(value) else f"{round(float(value) * 100):d} %"
+
+
+def interval_text(lower, upper, decimals=None) -> str:
+    """An interval with the digits its width supports (`decimals`, from precision.interval_decimals)."""
+    if missing(lower):
+        return ""
+    if missing(decimals):
+        return f"{format_number(lower)}–{format_number(upper)}"
+    return f"{fmt(float(lower), int(decimals))}–{fmt(float(upper), int(decimals))}"
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it is shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text,
+    text cells that a spreadsheet would run as formulas neutralised."""
+    def cut(value):
+        if isinstance(value, float) and not math.isnan(value):
+            return float(f"{value:.{SIGNIFICANT}g}")
+        return value
+
+    tidy = frame.copy()
+    for column in tidy.columns:
+        if pd.api.types.is_float_dtype(tidy[column]):
+            tidy[column] = tidy[column].map(cut)
+        elif not pd.api.types.is_numeric_dtype(tidy[column]):
+            tidy[column] = tidy[column].map(neutralise_formula)
+    return tidy.to_csv(index=False, lineterminator="\n")
+
+
+def data_download(frame: pd.DataFrame, name: str, language: str) -> str:
+    """A link that downloads `frame` as a CSV file (UTF-8 with BOM, so Excel reads the Chinese)."""
+    encoded = base64.b64encode(("\ufeff" + csv_text(frame)).encode("utf-8")).decode("ascii")
+    text = esc(both("word_download", language))
+    return (f'<a class="pt-download" download="{esc(name)}" href="data:text/csv;charset=utf-8;base64,'
+            f'{encoded}">{text} ({esc(name)})</a>')
+
+
+@cache
+def filter_script() -> str:
+    return FILTER_SCRIPT.read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class Table:
+    """An HTML table (cells already escaped) with its rows as CSV for download and for nbval."""
+
+    table_id: str
+    keys: list[str]  # one per column; also its CSS class pt-col-<key>, so the stylesheet can size it
+    headers: list[str]
+    cells: list[list[str]]
+    data: pd.DataFrame
+    language: str
+    numeric: frozenset[int] = frozenset()
+    filters: tuple[int, ...] = ()  # columns offered as drop-down filters
+    filter_values: list[list[str]] = field(default_factory=list)  # per row: its value for each filter
+    search: bool = False
+    cards: bool = False  # below ~700 px each row becomes a card, each cell labelled by its header
+    files: str = ""  # a folder (link relative to the page) holding <table_id>.csv; else the CSV is inline
+    max_rows: int = 0  # rows shown on the page (0: all); the download always has every row
+    filter_headers: tuple[str, ...] = ()  # the label of each drop-down
+
+    def csv(self) -> str:
+        return csv_text(self.data)
+
+    def download_link(self) -> str:
+        if self.files:
+            name = esc(f"{self.table_id}.csv")
+            text = esc(both("word_download", self.language))
+            return f'<a class="pt-download" download href="{esc(self.files)}{name}">{text} ({name})</a>'
+        return data_download(self.data, f"{self.table_id}.csv", self.language)
+
+    def shown(self) -> int:
+        return len(self.cells) if not self.max_rows else min(self.max_rows, len(self.cells))
+
+    def summary_text(self) -> str:
+        """Under a table cut to its first rows: how many there are, and that the download has them all."""
+        if self.shown() == len(self.cells):
+            return ""
+        return label("word_rows_shown", self.language).format(shown=self.shown(), total=len(self.cells))
+
+    def summary_note(self) -> str:
+        text = self.summary_text()
+        return f'<p class="pt-table-note">{esc(text)}</p>' if text else ""
+
+    def _cell(self, j: int, content: str) -> str:
+        kind = " pt-num" if j in self.numeric else ""
+        name = f' data-label="{esc(self.headers[j])}"' if self.cards else ""
+        return f'<td class="pt-col-{esc(self.keys[j])}{kind}"{name}>{content}</td>'
+
+    def _row(self, i: int, row: list[str]) -> str:
+        values = self.filter_values[i] if self.filter_values else []
+        attrs = "".join(f' data-f{k}="{esc(v)}"' for k, v in enumerate(values))
+        return f"<tr{attrs}>{''.join(self._cell(j, c) for j, c in enumerate(row))}</tr>"
+
+    def to_html(self) -> str:
+        head = "".join(f'<th class="pt-col-{esc(k)}">{esc(h)}</th>'
+                       for k, h in zip(self.keys, self.headers, strict=True))
+        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells[:self.shown()]))
+        cards = ' class="pt-cards"' if self.cards else ""
+        table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
+                 f"<thead><tr>{head}</tr></thead>"
+                 f"<tbody>\n{rows}\n</tbody></table></div>")
+        table += self.summary_note()
+        if not (self.search or self.filters):
+            return f"{table}\n<p>{self.download_link()}</p>"
+        script = filter_script().replace("TABLE_ID", esc(self.table_id))  # after the table it works on
+        return f"{self._controls()}{table}\n<script>\n{script}\n</script>\n<p>{self.download_link()}</p>"
+
+    def _select(self, k: int, column: int | None) -> str:
+        options = "".join(f'<option value="{esc(o)}">{esc(o)}</option>'
+                          for o in sorted({values[k] for values in self.filter_values[:self.shown()]}))
+        every = esc(both("word_all", self.language))
+        title = self.filter_headers[k] if k < len(self.filter_headers) else self.headers[column]
+        return (f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
+                f'<option value="">{every}</option>{options}</select></label>')
+
+    def _controls(self) -> str:
+        parts = [f'<label>{esc(both("word_search", self.language))} <input type="search" data-role="search">'
+                 "</label>"] if self.search else []
+        parts += [self._select(k, column) for k, column in enumerate(self.filters)]
+        rows = esc(label("word_rows", self.language))
+        parts.append(f'<span data-role="count">{self.shown()} {rows}</span>')
+        return f'<div class="pt-filter" data-table="{esc(self.table_id)}">{"".join(parts)}</div>\n'
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        shown = csv_text(self.data.head(self.shown()))  # what the page shows, for nbval to compare
+        return {"text/html": self.to_html(), "text/plain": shown + self.summary_text()}
+
+
+def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[str]], data: pd.DataFrame,
+               language: str, numeric: Iterable[str] = (), filters: Iterable[str] = (),
+               filter_values: list[list[str]] | None = None, search: bool = False, cards: bool = False,
+               filter_labels: dict[str, str] | None = None, files: str = "", max_rows: int = 0) -> Table:
+    """A Table from (key, label key) column pairs; `numeric` names column keys; `filters` names column
+    keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
+    keys = [k for k, _ in columns]
+    filter_labels = filter_labels or {}
+    headers = [both(lab, language) for _, lab in columns]
+    filter_columns = tuple(keys.index(k) if k in keys else -1 for k in filters)
+    filter_headers = tuple(both(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)]
+                           for k in filters)
+    return Table(table_id=table_id, keys=keys, headers=headers,
+                 cells=cells, data=data.reset_index(drop=True), language=language,
+                 numeric=frozenset(keys.index(k) for k in numeric),
+                 filters=filter_columns, filter_values=filter_values or [],
+                 search=search, cards=cards, filter_headers=filter_headers, files=files, max_rows=max_rows)
+
+
+def markdown_escape(text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    return "".join("\\" + c if c in "\\`*_{}[]()#+!|" else c for c in escaped)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading, the page's language first (markdown, so it lands in the table of contents)."""
+
+    text: str
+    level: int = 2
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": f"{'#' * self.level} {markdown_escape(self.text)}", "text/plain": self.text}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence built from data (escaped), shown as a paragraph."""
+
+    text: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": f"<p>{esc(self.text)}</p>", "text/plain": self.text}
+
+
+def heading(key: str, language: str, level: int = 2) -> Heading:
+    return Heading(both(key, language), level)
+
+
+@dataclass(frozen=True)
+class Html:
+    """A piece of HTML the project wrote (data already escaped), shown as it is."""
+
+    html: str
+    text: str = ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text or self.html}
+
+
+def prose(key: str, language: str) -> Note:
+    """A paragraph of the page's text in its language, from the label table."""
+    return Note(label(key, language))
+
+
+def language_switch(page: str, language: str) -> Html:
+    """The link to this page in the other language; `page` is the page's English source path."""
+    from analysis.site import permalinks
+
+    return Html(permalinks.language_switch(permalinks.in_language(page, language)), "English · 中文")

@@ -1,0 +1,138 @@
+"""The data gaps page: for every target that cannot be judged yet, the figure that would decide it,
+grouped by statistic (a region's series of one indicator) so that a statistic that unlocks several
+targets comes first, with where such figures are usually published and the intake template of exactly
+those rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import pipeline
+from analysis.assessment import status as assessment
+from analysis.site import permalinks
+from analysis.assessment import reasons
+from analysis.site import report
+from analysis.observations import templates
+from analysis.site.display import data_download, esc, make_table, missing
+from analysis.core.labels import label, pair
+from analysis.site.qmd import front_matter, h, raw
+
+GAP_COLUMNS = ["region", "indicator", "target_id", "target_year", "years", "needed"]
+
+
+def years_needed(row: dict, base_year: int, as_of: int) -> list[int]:
+    """The years whose figure would decide the target: its deadline year once that has passed; else a
+    recent one (the assessment year) and, without a base stated or observed, the base year."""
+    if int(row["target_year"]) <= as_of:
+        return [int(row["target_year"])]
+    years = [as_of]
+    has_base = not missing(row.get("baseline_value")) or not missing(row.get("base_value"))
+    if not has_base:
+        years.insert(0, base_year)
+    return years
+
+
+def gap_rows(reports: dict[str, report.RegionReport]) -> pd.DataFrame:
+    """One row per not-assessable target of every region: the statistic, the years, the figure needed."""
+    rows = []
+    for rr in reports.values():
+        frame = report.targets_frame(rr)
+        for r in frame[frame["status"] == assessment.NOT_ASSESSABLE].to_dict("records"):
+            rows.append({"region": rr.region, "indicator": r["indicator"], "target_id": r["target_id"],
+                         "target_year": int(r["target_year"]),
+                         "years": years_needed(r, rr.base_year, rr.as_of),
+                         "needed": "" if missing(r.get("needed")) else str(r["needed"])})
+    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def statistics(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gaps grouped by statistic, the one that unlocks most targets first."""
+    if gaps.empty:
+        return pd.DataFrame(columns=["region", "indicator", "targets", "target_ids", "years"])
+    grouped = gaps.groupby(["region", "indicator"], sort=False).agg(
+        targets=("target_id", "size"), target_ids=("target_id", list),
+        years=("years", lambda ys: sorted({y for year_list in ys for y in year_list})))
+    grouped = grouped.reset_index().sort_values(["targets", "region", "indicator"],
+                                                ascending=[False, True, True], kind="stable")
+    return grouped.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
+
+
+def unlocks_html(target_ids: list[str], source: str) -> str:
+    return ", ".join(permalinks.target_link(t, source) for t in target_ids)
+
+
+def gaps_table(stats: pd.DataFrame, rr_any: report.RegionReport, publications: pd.DataFrame, source: str,
+               language: str):
+    """The statistics to go and find, ranked: each with the targets it would let us judge."""
+    meta = rr_any.indicators.set_index("indicator_id")
+    records = stats.to_dict("records")
+    cells, keys = [], []
+    for r in records:
+        ind = meta.loc[r["indicator"]]
+        name = pair(ind["name_en"], ind["name_zh"], language)
+        where = reasons.where_published(publications, {"indicator_id": r["indicator"], **ind.to_dict()},
+                                        language)
+        region = label(f"region_{r['region']}", language)
+        cells.append([esc(r["rank"]), f"{esc(name)}<br><small>{esc(ind['unit'])}</small>", esc(region),
+                      f"<strong>{esc(r['targets'])}</strong>: {unlocks_html(r['target_ids'], source)}",
+                      esc(", ".join(str(y) for y in r["years"])), esc(where)])
+        keys.append([region])
+    columns = [("rank", "col_rank"), ("indicator", "col_statistic"), ("region", "col_region"),
+               ("unlocks", "col_unlocks"), ("years", "col_years_needed"), ("where", "col_where_published")]
+    data = stats.assign(target_ids=[" ".join(t) for t in stats["target_ids"]],
+                        years=[" ".join(str(y) for y in ys) for ys in stats["years"]])
+    return make_table("data-gaps", columns, cells, data[["rank", "region", "indicator", "targets", "years",
+                                                          "target_ids"]],
+                      language, numeric=["rank"], filters=["region"], filter_values=keys, search=True,
+                      cards=True)
+
+
+def template_rows(stats: pd.DataFrame, reports: dict[str, report.RegionReport], root) -> pd.DataFrame:
+    """The researchers' intake template, exactly the rows of the statistics listed (figures already
+    known filled in); an exact figure's '=' left blank, which the intake reads as '='."""
+    rules = pipeline.load_rules(root)
+    parts = []
+    for region, group in stats.groupby("region", sort=False):
+        rr = reports[region]
+        frame = templates.template_frame(region, rr.targets, rr.indicators, rr.resolved, rules)
+        wanted = {(i, y) for i, ys in zip(group["indicator"], group["years"], strict=True) for y in ys}
+        keep = [(i, y) in wanted for i, y in zip(frame["indicator"], frame["year"], strict=True)]
+        parts.append(frame[keep])
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    return out.assign(qualifier=out["qualifier"].replace("=", ""))
+
+
+def gaps_page(reports: dict[str, report.RegionReport], root, language: str) -> str:
+    """The .qmd text of the data gaps page in one language."""
+    source = permalinks.in_language("gaps.qmd", language)
+    gaps = gap_rows(reports)
+    stats = statistics(gaps)
+    total = sum(len(rr.targets) for rr in reports.values())
+    several = int((stats["targets"] > 1).sum()) if not stats.empty else 0
+    if language == "zh":
+        intro = (f"全部 {total} 项目标中，{len(gaps)} 项尚无法评估。下表列出能够判定这些目标的数据："
+                 f"共 {len(stats)} 项统计数据（某地区某指标的数据），按可判定的目标数排序；"
+                 f"其中 {several} 项可同时判定多项目标。每项数据注明所需年份及此类数据通常的发布渠道。")
+        how = ("下载的填报模板恰好包含这些行（已知数据已填入）：填写数值、来源链接和原文摘录后放入 "
+               "data/observations/，重新生成本站即可。")
+    else:
+        intro = (f"Of the {total} targets, {len(gaps)} cannot be judged yet. Below is what would decide "
+                 f"them: {len(stats)} statistics (one indicator of one region), ranked by how many targets "
+                 f"each would let us judge; {several} of them unlock more than one target. Each gives the "
+                 "years needed and where such figures are usually published.")
+        how = ("The intake template below holds exactly these rows (figures already known filled in): "
+               "add the value, the source's address and an excerpt, save it into data/observations/ and "
+               "rebuild.")
+    template = data_download(template_rows(stats, reports, root), "data-gaps-template.csv", language)
+    table = gaps_table(stats, next(iter(reports.values())), pipeline.load_publication_sources(root), source,
+                       language)
+    from analysis.site.permalinks import language_switch
+
+    parts = [front_matter({"title": label("heading_gaps", language), "lang": language}),
+             raw(language_switch(source)), raw(f"<p>{esc(intro)}</p>"),
+             h(label("heading_template", language)), raw(f"<p>{esc(how)}</p><p>{template}</p>"),
+             h(label("heading_statistics", language)), raw(table.to_html())]
+    return "\n\n".join(parts) + "\n"
