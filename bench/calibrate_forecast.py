@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backtest as bt  # noqa: E402
 
-from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis import forecasting as fc  # noqa: E402
+from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis.io.readers.settings import calibration_file  # noqa: E402
 from analysis.io.writers import write_csv  # noqa: E402
 

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backtest as bt  # noqa: E402
 
-from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis import forecasting as fc  # noqa: E402
 from analysis import pipeline  # noqa: E402
+from analysis.forecasting import calibration as calib  # noqa: E402
 from analysis.forecasting import models  # noqa: E402
 from analysis.io.readers.fit_store import FitStore  # noqa: E402
 

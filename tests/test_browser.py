@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from analysis.build import orchestrate as build
+from analysis.build import render
 from analysis.core import paths
 from analysis.site import permalinks
-from analysis.build import render
 
 REPO = paths.project_root()
 ARTEFACTS = REPO / "test-artefacts" / "browser"

@@ -42,15 +42,6 @@ def test_what_moved_between_two_editions():
         "a": "became_assessable", "b": "status_changed", "c": "new_figure", "e": "new_target"}
 
 
-def test_an_edition_begins_only_when_a_status_or_a_latest_figure_moves():
-    stored = changes.as_text(PREVIOUS)
-    same_figures = PREVIOUS.assign(edition="2026-07-01")  # rebuilt later with the same figures
-    assert changes.next_editions(stored, "older", same_figures) == (stored, "older")
-    current, previous = changes.next_editions(stored, "older", CURRENT)
-    assert previous == stored and changes.parse(current)["target_id"].tolist() == ["a", "b", "c", "d", "e"]
-    assert changes.next_editions(None, None, CURRENT)[1] is None  # the first edition has no previous one
-
-
 def test_the_changes_page_lists_what_moved_and_says_when_nothing_did():
     page = changes.changes_page(CURRENT, PREVIOUS, "en")
     assert "became assessable: 1; status changed: 1; new figure: 1; new target: 1" in page

@@ -14,11 +14,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from analysis.build import orchestrate as build
-from analysis.core import paths
-from analysis.site import permalinks
 from analysis.build import render
-from analysis.site.display import csv_text, neutralise_formula
+from analysis.core import paths
 from analysis.core.labels import label
+from analysis.site import permalinks
+from analysis.site.display import csv_text, neutralise_formula
 
 REPO = paths.project_root()
 HREF = re.compile(r'\s(?:href|src)="([^"]*)"')

@@ -1016,10 +1016,13 @@ def build_site(renderer: str = "auto", regions: list[str] | None = None, force: 
 
 def generated_fingerprint(root: Path, min_grade: str | None = None) -> str:
     """A hash of everything the generated pages are made from (the data, the analysis code, the region
-    notebook whose parameters they share, the lowest grade of source used)."""
+    notebook whose parameters they share, the published editions, the lowest grade of source used)."""
     digest = hashlib.sha256(json.dumps([environment_versions(), min_grade], sort_keys=True).encode())
     package = paths.PACKAGE
-    for path in [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK]:
+    from analysis.io.readers.editions import edition_files
+
+    for path in [*library_files(), *data_files(root), paths.notebooks_dir(root) / REGION_NOTEBOOK,
+                 *edition_files(root)]:
         name = (path.relative_to(package) if path.is_relative_to(package) else
                 path.relative_to(root) if path.is_relative_to(root) else Path(path.name))
         digest.update(name.as_posix().encode())

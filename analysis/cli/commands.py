@@ -390,6 +390,31 @@ def build(
 
 
 @app.command()
+def publish(
+    date: Annotated[str | None, typer.Option(
+        "--date", metavar="YYYY-MM-DD", help="The edition's date (default: today)")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Freeze today's figures over an edition already published on that date")] = False,
+) -> None:
+    """Freeze the published edition (every target's status, the data vintage, date and commit) into
+    reports/editions/<date>/: the changes page compares with the last one. Commit it with the data."""
+    from analysis.build import editions
+    from analysis.core.paths import project_root
+
+    try:
+        with busy("assessing the targets"):
+            done = editions.publish(project_root(), date, replace)
+    except PlanTrackerError as exc:
+        raise fail_on(exc) from exc
+    console.print(f"edition {done.date} published: {done.targets} targets in "
+                  f"{done.folder.relative_to(project_root())}/", highlight=False)
+    if done.same_as:
+        console.print(f"(the statuses and figures are the same as in the edition of {done.same_as})",
+                      highlight=False)
+    console.print(f"commit it: git add {done.folder.relative_to(project_root())} && git commit", highlight=False)
+
+
+@app.command()
 def status(
     region: RegionOption = None,
     as_of: Annotated[int | None, typer.Option(

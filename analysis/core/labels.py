@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from pathlib import Path
 
 from analysis.core.errors import PlanTrackerError
 from analysis.core.paths import PACKAGE

@@ -1,9 +1,10 @@
-"""What changed since the last edition: the build keeps the status table of the previous edition
-(reports/editions/status-previous.csv) beside the current one, and a page lists what moved — new
-figures, status changes, targets that became assessable.
+"""What changed since the last published edition: `plantracker publish` freezes the status table of
+every target into reports/editions/<date>/ (committed with the data); the changes page compares the
+current figures with the last such edition and lists what moved — new figures, status changes, targets
+that became assessable.
 
-An edition begins when the status table differs from the one stored: the stored one becomes the
-previous edition. A rebuild with the same figures changes nothing.
+Builds never write an edition: rebuilding twice on one day, or a build with `--min-grade`, leaves the
+comparison with the published edition as it was.
 """
 
 from __future__ import annotations
@@ -13,15 +14,11 @@ import io
 import pandas as pd
 
 from analysis.assessment import status as assessment
-from analysis.site import permalinks
-from analysis.site import report
-from analysis.site.display import esc, figure_text, make_table, status_badge
 from analysis.core.labels import label
+from analysis.site import permalinks, report
+from analysis.site.display import esc, figure_text, make_table, status_badge
 from analysis.site.qmd import front_matter, h, raw
 
-EDITIONS_FOLDER = "reports/editions"
-CURRENT = f"{EDITIONS_FOLDER}/status-current.csv"
-PREVIOUS = f"{EDITIONS_FOLDER}/status-previous.csv"
 EDITION_COLUMNS = ["edition", "target_id", "region", "status", "latest_qualifier", "latest_value",
                    "latest_year"]
 COMPARED = ["status", "latest_qualifier", "latest_value", "latest_year"]
@@ -54,15 +51,6 @@ def same_edition(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         return parse(as_text(frame))[key].astype(str).sort_values("target_id").reset_index(drop=True)
 
     return canonical(a).equals(canonical(b))
-
-
-def next_editions(stored_current: str | None, stored_previous: str | None, now: pd.DataFrame
-                  ) -> tuple[str, str | None]:
-    """(current, previous) status tables to store after this build."""
-    current = parse(stored_current)
-    if stored_current and same_edition(current, now):
-        return stored_current, stored_previous
-    return as_text(now), stored_current
 
 
 def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -124,8 +112,8 @@ def changes_page(current: pd.DataFrame, previous: pd.DataFrame, language: str) -
     before, now = str(previous["edition"].iloc[0]), str(current["edition"].iloc[0])
     counts = moved["change"].value_counts() if len(moved) else pd.Series(dtype=int)
     summary = "; ".join(f"{label(f'change_{k}', language)}: {int(counts.get(k, 0))}" for k in CHANGE_ORDER)
-    intro = (f"本版（{now}）与上一版（{before}）相比：{summary}。" if language == "zh" else
-             f"This edition ({now}) against the previous one ({before}): {summary}.")
+    intro = (f"当前数据（{now}）与 {before} 发布的版本相比：{summary}。" if language == "zh" else
+             f"The current figures ({now}) against the edition published on {before}: {summary}.")
     parts.append(raw(f"<p>{esc(intro)}</p>"))
     if len(moved):
         order = {k: i for i, k in enumerate(CHANGE_ORDER)}

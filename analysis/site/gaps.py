@@ -9,13 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import pipeline
-from analysis.assessment import status as assessment
-from analysis.site import permalinks
 from analysis.assessment import reasons
-from analysis.site import report
-from analysis.observations import templates
-from analysis.site.display import data_download, esc, make_table, missing
+from analysis.assessment import status as assessment
 from analysis.core.labels import label, pair
+from analysis.observations import templates
+from analysis.site import permalinks, report
+from analysis.site.display import data_download, esc, make_table, missing
 from analysis.site.qmd import front_matter, h, raw
 
 GAP_COLUMNS = ["region", "indicator", "target_id", "target_year", "years", "needed"]

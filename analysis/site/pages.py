@@ -17,10 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.assessment import status as assessment
-from analysis.site import changes
-from analysis.site import gaps
-from analysis.site import permalinks
-from analysis.site import report
+from analysis.core.labels import LANGUAGES, label, pair
+from analysis.io.readers import editions
+from analysis.site import changes, gaps, permalinks, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -33,7 +32,6 @@ from analysis.site.display import (
     percent,
     status_badge,
 )
-from analysis.core.labels import LANGUAGES, label, pair
 from analysis.site.qmd import front_matter, h, raw
 
 EDITION_FILE = f"{permalinks.GENERATED_DATA}/edition.json"
@@ -45,7 +43,7 @@ class Edition:
 
     version: str
     commit: str
-    built: str  # ISO date of the build that wrote the pages
+    built: str  # ISO date of the commit the pages were built from (not the clock)
     as_of: int
     latest_year: dict[str, int | None]  # latest observation year of each plan region
 
@@ -337,43 +335,45 @@ def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
     return files
 
 
-def edition_pages(root: Path, reports: dict[str, dict[str, report.RegionReport]], edition: Edition) -> dict:
-    """The status tables of this edition and the previous one (kept in reports/editions/), and the page
-    of what changed between them in each language."""
-    def stored(name: str) -> str | None:
-        path = root / name
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-
+def edition_pages(reports: dict[str, dict[str, report.RegionReport]], edition: Edition,
+                  published: editions.PublishedEdition | None) -> dict:
+    """The page of what changed since the last published edition, in each language (no edition is
+    written: only `plantracker publish` does that)."""
     now = changes.status_table(reports["en"], edition.built)
-    current, previous = changes.next_editions(stored(changes.CURRENT), stored(changes.PREVIOUS), now)
-    files = {changes.CURRENT: current}
-    if previous is not None:
-        files[changes.PREVIOUS] = previous
-    for language in LANGUAGES:
-        files[permalinks.in_language("changes.qmd", language)] = changes.changes_page(
-            changes.parse(current), changes.parse(previous), language)
-    return files
+    before = changes.parse(published.status_text if published else None)
+    return {permalinks.in_language("changes.qmd", language): changes.changes_page(now, before, language)
+            for language in LANGUAGES}
 
 
-def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str]) -> Edition:
-    import datetime
+def commit_of(root: Path) -> tuple[str, str]:
+    """(short hash, ISO date) of the commit the pages are built from: the date a reader sees comes from
+    the commit, never the clock, so rebuilding one commit gives the same bytes."""
     import subprocess
+
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%h %cs"], cwd=root, capture_output=True,
+                             text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        out = []
+    return (out[0], out[1]) if len(out) == 2 else ("unknown", "unknown")
+
+
+def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str],
+               published: editions.PublishedEdition | None = None) -> Edition:
     from importlib import metadata
 
     try:
         version = metadata.version("plantracker")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
+    commit, date = commit_of(root)
+    if date == "unknown" and published is not None:  # not a git checkout: the last published edition
+        date = published.date
     latest = {}
     for region in regions:
         years = resolved.loc[(resolved["region"] == region) & (resolved["year"] <= as_of), "year"]
         latest[region] = int(years.max()) if not years.empty else None
-    return Edition(version, commit, datetime.datetime.now(datetime.UTC).date().isoformat(), as_of, latest)
+    return Edition(version, commit, date, as_of, latest)
 
 
 def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]:
@@ -386,13 +386,14 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
     reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
-    edition = edition_of(root, as_of, resolved, regions)
+    published = editions.last_published(root)
+    edition = edition_of(root, as_of, resolved, regions, published)
     figures = {lang: {r: region_figures(reports[lang][r]) for r in regions} for lang in LANGUAGES}
     pages: dict[str, str | bytes] = {}
     for region in regions:
         pages.update(region_target_pages({lang: reports[lang][region] for lang in LANGUAGES},
                                          {lang: figures[lang][region] for lang in LANGUAGES}, edition))
-    pages.update(edition_pages(root, reports, edition))
+    pages.update(edition_pages(reports, edition, published))
     for language in LANGUAGES:
         gaps_source = permalinks.in_language("gaps.qmd", language)
         pages[gaps_source] = gaps.gaps_page(reports[language], root, language)
@@ -432,7 +433,8 @@ def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> b
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m analysis.site.pages ROOT FINGERPRINT [MIN_GRADE]`: what the build runs beside the notebooks."""
+    """`python -m analysis.site.pages ROOT FINGERPRINT [MIN_GRADE]`: what the build runs beside the
+    notebooks."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
