@@ -26,6 +26,7 @@ from analysis.core.errors import BuildError
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 REPO = paths.project_root()
 SANITIZE = Path(__file__).parent / "nbval_sanitize.cfg"
+FIGURE_CODE = fingerprint.library_files  # the real list, before `fixed_library` pins it for each test
 
 
 @pytest.fixture(autouse=True)
@@ -470,6 +471,25 @@ def test_a_data_change_that_moves_no_figure_still_records_the_new_inputs(built: 
     report = build.build_site(renderer="offline", root=built)
     assert report.executed == ["north", "south", "summary"] and report.kept == []
     assert freshness.stale_reports(built) == []
+
+
+def test_code_that_shapes_only_the_site_or_the_command_line_is_an_input_of_the_site_not_of_a_notebook():
+    """Editing the page template, the stylesheet, the build or the command line re-renders the site and
+    re-executes no notebook; the code that computes figures (and the table script the reports write into
+    the notebooks) stays an input of every notebook."""
+    package = paths.PACKAGE
+    figure_code = set(FIGURE_CODE())
+    site_or_command = [
+        *fingerprint.site_code(),
+        package / "__main__.py",
+        *(package / "cli").glob("*.py"),
+        *(package / "build").glob("*.py"),
+    ]
+    assert len(site_or_command) > 5 and all(p.is_file() for p in site_or_command)
+    assert figure_code.isdisjoint(site_or_command)
+    assert {package / "site" / "display.py", package / "assets" / "table-filter.js"} <= figure_code
+    site = {path for _, path in fingerprint.site_inputs(REPO, render.load_site_config(REPO))}
+    assert set(fingerprint.site_code()) <= site
 
 
 # ---------------------------------------------------------------- inputs validated before anything runs
