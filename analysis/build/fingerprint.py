@@ -46,6 +46,7 @@ def checksum(inputs: Iterable[Input], settings: bytes = b"") -> str:
 
 
 def short_hash(data: bytes) -> str:
+    """A 16-character hash of one part of a notebook's inputs, short enough to read in its record."""
     return hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -85,6 +86,7 @@ def figure_code() -> list[Input]:
 
 
 def _name_in(path: Path, folder: Path) -> str:
+    """A file's name in a fingerprint: its path inside `folder`, or its bare name when outside it."""
     return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
 
 

@@ -38,6 +38,7 @@ def stored_record(output: Path) -> dict:
 
 
 def stored_fingerprint(output: Path) -> str | None:
+    """The fingerprint an executed notebook records (None when it records none)."""
     return stored_record(output).get("input_hash")
 
 

@@ -11,6 +11,7 @@ from analysis.core.errors import BuildError
 
 
 def lock_file(root: Path) -> Path:
+    """The file the running build holds locked; it names the build's process."""
     return paths.cache_dir(root) / "build.lock"
 
 

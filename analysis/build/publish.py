@@ -159,5 +159,6 @@ def _finish(root: Path, entry: dict) -> None:
 
 
 def _fsync(path: Path) -> None:
+    """Make sure a file is on disk before the rename that makes it count."""
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
