@@ -31,10 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from analysis.build import fingerprint, generated, render
 from analysis.build import orchestrate as build
+from analysis.build.jobs import plan_jobs
 from analysis.core import paths
 from analysis.site import permalinks
-from analysis.build import render
 
 REPO = paths.project_root()
 
@@ -45,7 +46,7 @@ def copy_project(destination: Path) -> Path:
     generated = {*permalinks.GENERATED_FOLDERS, permalinks.GENERATED_DATA}
     for name in ("data", "notebooks"):
         shutil.copytree(REPO / name, destination / name)
-    for name in build.site_sources(REPO, render.load_site_config(REPO)):
+    for name in fingerprint.site_sources(REPO, render.load_site_config(REPO)):
         source = REPO / name
         if name.endswith(".ipynb") or name.split("/")[0] in generated or not source.is_file():
             continue
@@ -62,11 +63,16 @@ def naive(root: Path) -> float:
 
     started = time.perf_counter()
     config = render.load_site_config(root)
-    for job in build.plan_jobs(root, config):
+    for job in plan_jobs(root, config):
         job.output.parent.mkdir(parents=True, exist_ok=True)
-        papermill.execute_notebook(str(job.source), str(job.output), parameters=job.parameters,
-                                   progress_bar=False, kernel_name="python3")
-    build.generated_pages(root, config, False, None)
+        papermill.execute_notebook(
+            str(job.source),
+            str(job.output),
+            parameters=job.parameters,
+            progress_bar=False,
+            kernel_name="python3",
+        )
+    generated.generated_pages(root, config, False, None)
     render.render_offline(root, root / "reports" / "naive-site")
     return time.perf_counter() - started
 
@@ -86,12 +92,16 @@ def command_seconds(root: Path, check: bool = True) -> float:
     return time.perf_counter() - started
 
 
-SYNTHETIC_GUIYANG = ("region,indicator,year,qualifier,value,unit,source_url,source_kind,excerpt\n"
-                     "guiyang,maternal_mortality_ratio,2023,=,10.5,per 100000 live births,"
-                     "http://example.org/synthetic,other,synthetic figure for a benchmark\n")
-SYNTHETIC_BAD = ("region,indicator,year,value,source_url\n"
-                 "atlantis,life_expectancy,2021,79.1,http://example.org/synthetic\n"
-                 "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n")
+SYNTHETIC_GUIYANG = (
+    "region,indicator,year,qualifier,value,unit,source_url,source_kind,excerpt\n"
+    "guiyang,maternal_mortality_ratio,2023,=,10.5,per 100000 live births,"
+    "http://example.org/synthetic,other,synthetic figure for a benchmark\n"
+)
+SYNTHETIC_BAD = (
+    "region,indicator,year,value,source_url\n"
+    "atlantis,life_expectancy,2021,79.1,http://example.org/synthetic\n"
+    "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n"
+)
 
 
 def change_one_figure(root: Path, region: str = "guizhou") -> str:
@@ -137,19 +147,29 @@ def main() -> None:
     best_naive, best_cold = min(naive_times), min(cold_times)
     print(f"notebooks: {notebooks} ({', '.join(report.executed)})")
     print(f"naive sequential papermill + render : {best_naive:6.1f} s")
-    print(f"cold build (parallel)               : {best_cold:6.1f} s  = {best_cold / best_naive:.2f} × naive "
-          f"(goal ≤ 0.60)")
-    print(f"no-change rebuild, in process       : {unchanged:6.2f} s  (executed {again.executed or 'none'}, "
-          f"rendered: {again.rendered}; goal ≤ 2 s)")
+    print(
+        f"cold build (parallel)               : {best_cold:6.1f} s  = {best_cold / best_naive:.2f} × naive "
+        f"(goal ≤ 0.60)"
+    )
+    print(
+        f"no-change rebuild, in process       : {unchanged:6.2f} s  (executed {again.executed or 'none'}, "
+        f"rendered: {again.rendered}; goal ≤ 2 s)"
+    )
     print(f"no-change rebuild, `plantracker build`: {as_command:5.2f} s  (process start-up included)")
     print(f"one region changed ({edit})")
-    print(f"  rebuild                           : {one:6.1f} s  executed {', '.join(changed.executed)}; "
-          f"unchanged {', '.join(changed.skipped)}")
+    print(
+        f"  rebuild                           : {one:6.1f} s  executed {', '.join(changed.executed)}; "
+        f"unchanged {', '.join(changed.skipped)}"
+    )
     print("a new Guiyang file in data/observations/ (synthetic)")
-    print(f"  rebuild                           : {added:6.1f} s  executed {', '.join(after_new.executed)}; "
-          f"unchanged {', '.join(after_new.skipped)}")
-    print(f"an invalid file: `plantracker build` refuses in {refused:.2f} s (process start-up included; "
-          f"goal about 2 s), nothing executed")
+    print(
+        f"  rebuild                           : {added:6.1f} s  executed {', '.join(after_new.executed)}; "
+        f"unchanged {', '.join(after_new.skipped)}"
+    )
+    print(
+        f"an invalid file: `plantracker build` refuses in {refused:.2f} s (process start-up included; "
+        f"goal about 2 s), nothing executed"
+    )
 
 
 if __name__ == "__main__":

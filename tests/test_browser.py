@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import orchestrate as build
-from analysis.build import render
+from analysis.build import generated, render
 from analysis.core import paths
 from analysis.site import permalinks
 
@@ -219,7 +218,7 @@ def visits(tmp_path_factory) -> dict[tuple[str, str], dict]:
     """Render the site from the committed pages and visit every top page at both sizes, and a sample of
     target pages (the link test checks every one of them without a browser)."""
     executable = find_chromium()
-    config = build.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
     site = tmp_path_factory.mktemp("browser") / "site"
     render.render_offline(REPO, site)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)

@@ -16,14 +16,17 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from analysis.build import fingerprint, freshness, jobs, publish, render
 from analysis.build import orchestrate as build
+from analysis.build.execute import execute_job, kernel_root
+from analysis.build.scratch import scratch_folder
 from analysis.core import paths
-from analysis.build import render
 from analysis.core.errors import BuildError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 REPO = paths.project_root()
 SANITIZE = Path(__file__).parent / "nbval_sanitize.cfg"
+FIGURE_CODE = fingerprint.library_files  # the real list, before `fixed_library` pins it for each test
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +35,7 @@ def fixed_library(monkeypatch, tmp_path_factory):
     library = tmp_path_factory.getbasetemp() / "library.py"
     if not library.exists():
         library.write_text("VERSION = 1\n", encoding="utf-8")
-    monkeypatch.setattr(build, "library_files", lambda: [library])
+    monkeypatch.setattr(fingerprint, "library_files", lambda: [library])
     monkeypatch.setattr(build, "input_problems", tiny_checks)
     return library
 
@@ -50,7 +53,7 @@ def built_template(tmp_path_factory) -> Path:
     library = tmp_path_factory.getbasetemp() / "library.py"
     library.write_text("VERSION = 1\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build, "library_files", lambda: [library])
+        patch.setattr(fingerprint, "library_files", lambda: [library])
         patch.setattr(build, "input_problems", tiny_checks)
         report = build.build_site(renderer="offline", root=root, jobs=2)
     assert report.executed == ["north", "south", "summary"]
@@ -85,8 +88,10 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_cold_build_writes_tidy_notebooks_and_the_site(built: Path):
     notebook = json.loads((built / "reports" / "north.ipynb").read_text(encoding="utf-8"))
     assert notebook["metadata"]["papermill"] == {
-        "parameters": {"region": "north"}, "input_path": "notebooks/region.ipynb",
-        "output_path": "reports/north.ipynb"}
+        "parameters": {"region": "north"},
+        "input_path": "notebooks/region.ipynb",
+        "output_path": "reports/north.ipynb",
+    }
     assert len(notebook["metadata"]["plantracker"]["input_hash"]) == 64
     assert "".join(notebook["cells"][0]["source"]) == "---\ntitle: North · 北\nlang: en\n---\n"  # navbar text
     injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
@@ -95,7 +100,11 @@ def test_cold_build_writes_tidy_notebooks_and_the_site(built: Path):
     assert "north: 5.1" in json.dumps(notebook)
     site = built / "reports" / "_site"
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == [
-        "index.html", "reports/north.html", "reports/south.html", "reports/summary.html"]
+        "index.html",
+        "reports/north.html",
+        "reports/south.html",
+        "reports/summary.html",
+    ]
 
 
 def test_nothing_changed_nothing_executed_nor_rendered(built: Path):
@@ -119,8 +128,9 @@ def test_a_national_figure_is_an_input_of_every_page(built: Path):
 
 def test_changed_notebook_or_library_code_reexecutes(built: Path, fixed_library: Path):
     source = built / "notebooks" / "region.ipynb"
-    source.write_text(source.read_text(encoding="utf-8").replace("The figures of the region.", "Figures."),
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("The figures of the region.", "Figures."), encoding="utf-8"
+    )
     assert build.build_site(renderer="offline", root=built).executed == ["north", "south"]
     fixed_library.write_text("VERSION = 2\n", encoding="utf-8")
     try:
@@ -134,8 +144,9 @@ def test_forced_rebuild_gives_byte_identical_notebooks(built: Path):
     report = build.build_site(renderer="offline", root=built, force=True, regions=["south"])
     assert report.executed == ["south", "summary"]
     after = tree(built / "reports")
-    assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == \
-        {k: v for k, v in before.items() if k.endswith(".ipynb")}
+    assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == {
+        k: v for k, v in before.items() if k.endswith(".ipynb")
+    }
 
 
 def test_progress_is_a_line_per_notebook_off_a_terminal(built: Path):
@@ -185,7 +196,7 @@ def test_swap_replaces_the_old_site_entirely_and_hands_back_the_old_one(tmp_path
     (site / "stale.html").write_text("old")
     fresh.mkdir()
     (fresh / "index.html").write_text("new")
-    build.swap_in(fresh, site)
+    publish.swap_in(fresh, site)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "fresh"]
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert [p.name for p in fresh.iterdir()] == ["stale.html"]
@@ -203,10 +214,10 @@ def test_region_parameter_cannot_name_a_file_outside_reports(built: Path, region
 
 
 def test_report_path_stays_in_reports(tmp_path: Path):
-    assert build.report_path(tmp_path, "north") == (tmp_path / "reports" / "north.ipynb").resolve()
+    assert jobs.report_path(tmp_path, "north") == (tmp_path / "reports" / "north.ipynb").resolve()
     for name in ("..", "../x", "a/b", "x.ipynb", "/etc/passwd"):
         with pytest.raises(BuildError):
-            build.report_path(tmp_path, name)
+            jobs.report_path(tmp_path, name)
 
 
 def test_a_page_outside_reports_in_quarto_yml_is_refused(built: Path):
@@ -220,10 +231,14 @@ def test_a_page_outside_reports_in_quarto_yml_is_refused(built: Path):
 def test_scoped_bytes_leaves_out_only_other_plan_regions(tmp_path: Path):
     table = tmp_path / "t.csv"
     table.write_text("region,value\nnorth,1\nSouth ,2\nchina,3\n", encoding="utf-8")
-    assert json.loads(build.scoped_bytes(table, {"south"}, tmp_path)) == [
-        ["region", "value"], [[2, ["north", "1"]], [4, ["china", "3"]]]]  # rows as numbered in a sheet
-    assert build.scoped_bytes(table, set(), tmp_path) == table.read_bytes()
-    assert build.scoped_bytes(table, {"north", "south", "china"}, tmp_path) is None  # no row for this page
+    assert json.loads(fingerprint.scoped_bytes(table, {"south"}, tmp_path)) == [
+        ["region", "value"],
+        [[2, ["north", "1"]], [4, ["china", "3"]]],
+    ]  # rows as numbered in a sheet
+    assert fingerprint.scoped_bytes(table, set(), tmp_path) == table.read_bytes()
+    assert (
+        fingerprint.scoped_bytes(table, {"north", "south", "china"}, tmp_path) is None
+    )  # no row for this page
 
 
 def test_scoped_bytes_reads_a_workbook_as_the_readers_do(tmp_path: Path):
@@ -236,9 +251,9 @@ def test_scoped_bytes_reads_a_workbook_as_the_readers_do(tmp_path: Path):
         sheet.append(row)
     path = tmp_path / "figures.xlsx"
     book.save(path)
-    north_only = json.loads(build.scoped_bytes(path, {"south"}, tmp_path))
+    north_only = json.loads(fingerprint.scoped_bytes(path, {"south"}, tmp_path))
     assert north_only[0] == ["region", "value"] and [r[0] for r in north_only[1]] == [2]
-    assert build.scoped_bytes(path, {"north", "south"}, tmp_path) is None
+    assert fingerprint.scoped_bytes(path, {"north", "south"}, tmp_path) is None
 
 
 def test_a_new_file_of_one_region_reexecutes_its_page_and_the_cross_region_page_only(built: Path):
@@ -256,8 +271,10 @@ def test_a_new_file_of_one_region_reexecutes_its_page_and_the_cross_region_page_
     after = tree(built / "reports")
     assert after["south.ipynb"] == before["south.ipynb"]  # not even rewritten
     assert after["north.ipynb"] != before["north.ipynb"]  # its record names the new file
-    assert "data/observations/north_2021.xlsx" in build.stored_record(built / "reports" / "north.ipynb")[
-        "inputs"]["data"]
+    assert (
+        "data/observations/north_2021.xlsx"
+        in freshness.stored_record(built / "reports" / "north.ipynb")["inputs"]["data"]
+    )
 
 
 # ---------------------------------------------------------------- the real region notebook, end to end
@@ -289,9 +306,9 @@ def guizhou_page(tmp_path_factory) -> Path:
     writer.writerows(rows)
     indicators.write_text(out.getvalue(), encoding="utf-8")
     config = render.load_site_config(root)
-    job = next(j for j in build.plan_jobs(root, config, ["guizhou"]) if j.name == "guizhou")
-    with build._kernel_root(root), build.scratch_folder(root) as scratch:
-        os.replace(build.execute_job(job, root, {}, scratch), job.output)
+    job = next(j for j in jobs.plan_jobs(root, config, ["guizhou"]) if j.name == "guizhou")
+    with kernel_root(root), scratch_folder(root) as scratch:
+        os.replace(execute_job(job, root, {}, scratch), job.output)
     return root
 
 
@@ -312,10 +329,27 @@ def test_every_guizhou_target_is_on_the_page(guizhou_page: Path):
 
 
 def run_nbval(root: Path, notebook: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-               str(SANITIZE), "-p", "no:cacheprovider", "-q", str(notebook)]
-    return subprocess.run(command, cwd=root, env={**os.environ, "PLANTRACKER_ROOT": str(root)},
-                          capture_output=True, text=True, timeout=300)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        str(notebook),
+    ]
+    return subprocess.run(
+        command,
+        cwd=root,
+        env={**os.environ, "PLANTRACKER_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_nbval_fails_when_a_figure_changes_without_a_rebuild(guizhou_page: Path):
@@ -368,46 +402,49 @@ def test_source_notebooks_are_thin_and_parameterised(name: str):
 
 
 def test_stale_reports_name_the_report_and_the_changed_input(built: Path):
-    assert build.stale_reports(built) == []
+    assert freshness.stale_reports(built) == []
     edit_csv(built / "data" / "observations.csv", "north", "value", "5.3")
     (built / "data" / "observations").mkdir()
     (built / "data" / "observations" / "extra.csv").write_text("region,value\nsouth,1\n", encoding="utf-8")
-    assert build.stale_reports(built) == [
+    assert freshness.stale_reports(built) == [
         ("reports/north.ipynb", ["data/observations.csv changed"]),
         ("reports/south.ipynb", ["data/observations/extra.csv is new"]),
         ("reports/summary.ipynb", ["data/observations/extra.csv is new", "data/observations.csv changed"]),
     ]
-    message = build.stale_message(build.stale_reports(built))
+    message = freshness.stale_message(freshness.stale_reports(built))
     assert "3 report(s) were not built from the current inputs" in message
-    assert "run `make site`, then commit the re-executed notebooks (git add reports/*.ipynb && git commit)" \
+    assert (
+        "run `make site`, then commit the re-executed notebooks (git add reports/*.ipynb && git commit)"
         in message
+    )
     build.build_site(renderer="offline", root=built)
-    assert build.stale_reports(built) == []
+    assert freshness.stale_reports(built) == []
 
 
 def test_a_missing_report_is_stale(built: Path):
     (built / "reports" / "south.ipynb").unlink()
-    assert build.stale_reports(built) == [("reports/south.ipynb", ["it does not exist"])]
+    assert freshness.stale_reports(built) == [("reports/south.ipynb", ["it does not exist"])]
 
 
 def test_the_machine_alone_does_not_make_a_report_stale(built: Path, monkeypatch, fixed_library: Path):
-    monkeypatch.setattr(build, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
     fixed_library.write_text("VERSION = 3\n", encoding="utf-8")
     try:
-        assert build.stale_reports(built) == []
+        assert freshness.stale_reports(built) == []
     finally:
         fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
 
 
 def test_same_figures_on_another_machine_leave_the_files_untouched(built: Path, monkeypatch):
     before = tree(built / "reports")
-    monkeypatch.setattr(build, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
     report = build.build_site(renderer="offline", root=built)
     assert report.executed == ["north", "south", "summary"]
     assert report.kept == ["north", "south", "summary"]  # same figures: no record-only diff
     after = tree(built / "reports")
-    assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == \
-        {k: v for k, v in before.items() if k.endswith(".ipynb")}
+    assert {k: v for k, v in after.items() if k.endswith(".ipynb")} == {
+        k: v for k, v in before.items() if k.endswith(".ipynb")
+    }
     again = build.build_site(renderer="offline", root=built)  # and they count as current here
     assert (again.executed, again.rendered) == ([], False)
 
@@ -417,8 +454,10 @@ def test_a_code_change_is_recorded_in_the_notebooks(built: Path, fixed_library: 
     try:
         report = build.build_site(renderer="offline", root=built)
         assert report.executed == ["north", "south", "summary"] and report.kept == []
-        code = {build.stored_record(built / "reports" / f"{n}.ipynb")["inputs"]["code"]
-                for n in ("north", "south", "summary")}
+        code = {
+            freshness.stored_record(built / "reports" / f"{n}.ipynb")["inputs"]["code"]
+            for n in ("north", "south", "summary")
+        }
         assert code == {hashlib.sha256(b"library.py" + b"VERSION = 4\n").hexdigest()[:16]}
     finally:
         fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
@@ -431,7 +470,26 @@ def test_a_data_change_that_moves_no_figure_still_records_the_new_inputs(built: 
     table.write_text(table.read_text(encoding="utf-8") + "west,beds,2020,3.0\n", encoding="utf-8")
     report = build.build_site(renderer="offline", root=built)
     assert report.executed == ["north", "south", "summary"] and report.kept == []
-    assert build.stale_reports(built) == []
+    assert freshness.stale_reports(built) == []
+
+
+def test_code_that_shapes_only_the_site_or_the_command_line_is_an_input_of_the_site_not_of_a_notebook():
+    """Editing the page template, the stylesheet, the build or the command line re-renders the site and
+    re-executes no notebook; the code that computes figures (and the table script the reports write into
+    the notebooks) stays an input of every notebook."""
+    package = paths.PACKAGE
+    figure_code = set(FIGURE_CODE())
+    site_or_command = [
+        *fingerprint.site_code(),
+        package / "__main__.py",
+        *(package / "cli").glob("*.py"),
+        *(package / "build").glob("*.py"),
+    ]
+    assert len(site_or_command) > 5 and all(p.is_file() for p in site_or_command)
+    assert figure_code.isdisjoint(site_or_command)
+    assert {package / "site" / "display.py", package / "assets" / "table-filter.js"} <= figure_code
+    site = {path for _, path in fingerprint.site_inputs(REPO, render.load_site_config(REPO))}
+    assert set(fingerprint.site_code()) <= site
 
 
 # ---------------------------------------------------------------- inputs validated before anything runs
@@ -445,10 +503,17 @@ def test_build_refuses_bad_inputs_before_executing_anything(tmp_path: Path):
     (root / "data" / "observations" / "bad.csv").write_text(
         "region,indicator,year,value,source_url\n"
         "atlantis,life_expectancy,2021,79.1,http://example.org/synthetic\n"
-        "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n", encoding="utf-8")
+        "guizhou,life_expectancy,2021,seventy,http://example.org/synthetic\n",
+        encoding="utf-8",
+    )
     command = [str(Path(sys.executable).with_name("plantracker")), "build", "--renderer", "offline"]
-    result = subprocess.run(command, env={**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "300"},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        command,
+        env={**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
     assert len(errors) == 2 and len(set(errors)) == 2, result.stderr

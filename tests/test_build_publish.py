@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from analysis.build import fingerprint, freshness, jobs, lock, publish, render
 from analysis.build import orchestrate as build
+from analysis.build.scratch import kernel_socket_dir, scratch_dir
 from analysis.core import paths
-from analysis.build import render
+from analysis.core.errors import BuildError
+from analysis.io.readers.catalogue import plan_regions
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 
@@ -31,9 +34,9 @@ DRIVER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from rich.console import Console
-    from analysis.build import orchestrate as build
+    from analysis.build import fingerprint, orchestrate as build
     library = Path(sys.argv[2])
-    build.library_files = lambda: [library]
+    fingerprint.library_files = lambda: [library]
     build.input_problems = lambda root: []
     limit = int(os.environ.get("KILL_AFTER_REPLACES", "0"))
     if limit:
@@ -60,16 +63,21 @@ def library(tmp_path: Path) -> Path:
 def site(tmp_path: Path, library: Path, monkeypatch) -> Path:
     root = tmp_path / "site"
     shutil.copytree(TINY, root)
-    monkeypatch.setattr(build, "library_files", lambda: [library])
+    monkeypatch.setattr(fingerprint, "library_files", lambda: [library])
     monkeypatch.setattr(build, "input_problems", lambda root: [])
     build.build_site(renderer="offline", root=root, jobs=2)
     return root
 
 
 def start_build(root: Path, library: Path, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", DRIVER, str(root), str(library)],
-                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(root), str(library)],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def set_north(root: Path, value: str) -> None:
@@ -96,7 +104,7 @@ def assert_consistent(root: Path) -> None:
     """The site was rendered from exactly the notebooks in reports/, and they agree with one another."""
     north_figure(root)
     config = render.load_site_config(root)
-    assert build.site_is_current(root, config, "offline")
+    assert freshness.site_is_current(root, config, "offline")
     site_page = (root / "reports" / "_site" / "reports" / "north.html").read_text(encoding="utf-8")
     assert f"north: {north_figure(root)}" in site_page
 
@@ -104,7 +112,7 @@ def assert_consistent(root: Path) -> None:
 def leftovers(root: Path) -> list[str]:
     """Scratch that a finished build must not leave: its folder, kernel sockets, dot-files in reports/."""
     found = [p.name for p in (root / "reports").iterdir() if p.name.startswith(".")]
-    scratch = (build.scratch_dir(root), build.kernel_socket_dir(root), build.journal_file(root))
+    scratch = (scratch_dir(root), kernel_socket_dir(root), publish.journal_file(root))
     found += [str(p) for p in scratch if p.exists()]
     return found
 
@@ -155,14 +163,16 @@ def test_a_build_killed_at_a_random_moment_leaves_a_consistent_project(site: Pat
         time.sleep(delay)
         kill(process)
     assert watch.missing == 0 and watch.looks > 100
-    publishing = build.journal_file(site).exists()
+    publishing = publish.journal_file(site).exists()
     if publishing:  # killed while publishing: the next build completes it first
-        build.recover(site)
+        publish.recover(site)
     found = north_figure(site)
     assert found in (before, f"7.{seed}")
-    print(f"seed {seed}: killed after {delay:.2f} s; found the {'new' if found != before else 'old'} "
-          f"notebooks{' (publish completed from the journal)' if publishing else ''}; "
-          f"{watch.looks} looks at reports/_site, {watch.missing} missing")
+    print(
+        f"seed {seed}: killed after {delay:.2f} s; found the {'new' if found != before else 'old'} "
+        f"notebooks{' (publish completed from the journal)' if publishing else ''}; "
+        f"{watch.looks} looks at reports/_site, {watch.missing} missing"
+    )
     assert_consistent(site)
     report = build.build_site(renderer="offline", root=site, jobs=2)
     assert north_figure(site) == f"7.{seed}"
@@ -172,15 +182,16 @@ def test_a_build_killed_at_a_random_moment_leaves_a_consistent_project(site: Pat
 
 
 @pytest.mark.parametrize("replaces", [1, 2])
-def test_a_build_killed_between_two_notebook_renames_is_completed_by_the_next(site: Path, library: Path,
-                                                                               replaces: int):
+def test_a_build_killed_between_two_notebook_renames_is_completed_by_the_next(
+    site: Path, library: Path, replaces: int
+):
     set_north(site, "8.5")
     with SiteWatch(site) as watch:
         process = start_build(site, library, KILL_AFTER_REPLACES=str(replaces))
         output, _ = process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL, output
     assert watch.missing == 0
-    assert build.journal_file(site).exists()  # the publish had begun
+    assert publish.journal_file(site).exists()  # the publish had begun
     report = build.build_site(renderer="offline", root=site, jobs=2)
     assert report.executed == []  # the journal put the new notebooks in place: nothing to re-run
     assert north_figure(site) == "8.5"
@@ -206,7 +217,7 @@ def test_two_builds_at_once_one_waits_and_both_end_cleanly(site: Path, library: 
 
 
 def test_a_second_build_that_may_not_wait_refuses_with_a_message(site: Path):
-    with build.BuildLock(site), pytest.raises(build.BuildError, match=r"another build .*running \(pid \d+\)"):
+    with lock.BuildLock(site), pytest.raises(BuildError, match=r"another build .*running \(pid \d+\)"):
         build.build_site(renderer="offline", root=site, wait=False)
 
 
@@ -215,7 +226,7 @@ def test_interrupted_build_removes_its_scratch_and_changes_nothing(site: Path, l
     set_north(site, "6.5")
     process = start_build(site, library, TINY_SLEEP="2")
     deadline = time.monotonic() + 60
-    while not list(build.scratch_dir(site).glob("reports/*.ipynb")) and time.monotonic() < deadline:
+    while not list(scratch_dir(site).glob("reports/*.ipynb")) and time.monotonic() < deadline:
         time.sleep(0.05)  # papermill writes the scratch notebook as soon as it starts
     os.kill(process.pid, signal.SIGTERM)
     output, _ = process.communicate(timeout=60)
@@ -226,7 +237,7 @@ def test_interrupted_build_removes_its_scratch_and_changes_nothing(site: Path, l
 
 
 def test_stale_scratch_of_a_killed_build_is_removed_at_the_start(site: Path):
-    scratch = build.scratch_dir(site)
+    scratch = scratch_dir(site)
     (scratch / "reports").mkdir(parents=True)
     (scratch / "reports" / "north.ipynb").write_text("half-written", encoding="utf-8")
     (site / "reports" / ".site-new-abc").mkdir()  # the earlier scheme's leftovers
@@ -238,7 +249,7 @@ def test_a_page_that_fails_publishes_nothing(site: Path, monkeypatch):
     before = files_of(site / "reports")
     set_north(site, "5.5")
     monkeypatch.setenv("TINY_FAIL_SOUTH", "1")
-    with pytest.raises(build.BuildError, match="south"):
+    with pytest.raises(BuildError, match="south"):
         build.build_site(renderer="offline", root=site, force=True, jobs=3)
     assert files_of(site / "reports") == before  # north and summary ran with the new figure: unpublished
     assert leftovers(site) == []
@@ -246,8 +257,8 @@ def test_a_page_that_fails_publishes_nothing(site: Path, monkeypatch):
 
 def test_an_installed_font_changes_the_fingerprint(site: Path, monkeypatch):
     config = render.load_site_config(site)
-    job = build.plan_jobs(site, config)[0]
-    regions = build.plan_regions(site)
-    before = build.input_fingerprint(job, site, regions)
-    monkeypatch.setattr(build, "installed_fonts", lambda: ["/usr/share/fonts/new.ttf:1000:1"])
-    assert build.input_fingerprint(job, site, regions) != before
+    job = jobs.plan_jobs(site, config)[0]
+    regions = plan_regions(site)
+    before = fingerprint.input_fingerprint(job, site, regions)
+    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/new.ttf:1000:1"])
+    assert fingerprint.input_fingerprint(job, site, regions) != before

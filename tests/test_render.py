@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.core import paths
 from analysis.build import render
+from analysis.core import paths
 from analysis.core.errors import BuildError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
@@ -22,18 +22,36 @@ TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 def stored_notebook(*outputs: dict, markdown: str = "## Figures", tags: tuple[str, ...] = ()) -> dict:
     """An executed notebook as papermill leaves it: front matter, a parameters cell, outputs."""
     return {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
         "cells": [
             {"cell_type": "raw", "id": "fm", "metadata": {}, "source": "---\ntitle: North page\n---\n"},
-            {"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, "execution_count": 1,
-             "outputs": [], "source": 'region = "north"'},
-            {"cell_type": "code", "id": "i", "metadata": {"tags": ["injected-parameters"]},
-             "execution_count": 2,
-             "outputs": [{"output_type": "stream", "name": "stdout", "text": "SECRET-PARAMETER"}],
-             "source": 'region = "south"'},
+            {
+                "cell_type": "code",
+                "id": "p",
+                "metadata": {"tags": ["parameters"]},
+                "execution_count": 1,
+                "outputs": [],
+                "source": 'region = "north"',
+            },
+            {
+                "cell_type": "code",
+                "id": "i",
+                "metadata": {"tags": ["injected-parameters"]},
+                "execution_count": 2,
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "SECRET-PARAMETER"}],
+                "source": 'region = "south"',
+            },
             {"cell_type": "markdown", "id": "m", "metadata": {}, "source": markdown},
-            {"cell_type": "code", "id": "c", "metadata": {"tags": list(tags)}, "execution_count": 3,
-             "outputs": list(outputs), "source": "show()"},
+            {
+                "cell_type": "code",
+                "id": "c",
+                "metadata": {"tags": list(tags)},
+                "execution_count": 3,
+                "outputs": list(outputs),
+                "source": "show()",
+            },
         ],
     }
 
@@ -65,9 +83,18 @@ def test_project_config_lists_every_page_of_the_issue_in_navbar_order():
     config = render.load_site_config(paths.project_root())
     top = [p for p in config.render_patterns if not render.is_glob(p)]
     english = [p for p in top if not p.startswith("zh/")]
-    assert english == ["index.qmd", "reports/overview.ipynb", "reports/guizhou.ipynb",
-                       "reports/guiyang.ipynb", "reports/bazhong.ipynb", "gaps.qmd", "changes.qmd",
-                       "methods.qmd", "reports/data.ipynb", "about.qmd"]
+    assert english == [
+        "index.qmd",
+        "reports/overview.ipynb",
+        "reports/guizhou.ipynb",
+        "reports/guiyang.ipynb",
+        "reports/bazhong.ipynb",
+        "gaps.qmd",
+        "changes.qmd",
+        "methods.qmd",
+        "reports/data.ipynb",
+        "about.qmd",
+    ]
     # every page in Chinese too
     assert [p for p in top if p.startswith("zh/")] == [f"zh/{p}" for p in english]
     assert [i.href for i in config.navbar] == english
@@ -102,12 +129,15 @@ def test_footer_given_as_left_and_right_parts_is_joined():
     assert render._footer_text({"left": "a", "right": "b"}) == "a · b"
 
 
-@pytest.mark.parametrize(("target", "page", "expected"), [
-    ("reports/north.html", "index.qmd", "reports/north.html"),
-    ("index.html", "reports/north.ipynb", "../index.html"),
-    ("reports/south.html", "reports/north.ipynb", "south.html"),
-    ("https://example.org/x", "reports/north.ipynb", "https://example.org/x"),
-])
+@pytest.mark.parametrize(
+    ("target", "page", "expected"),
+    [
+        ("reports/north.html", "index.qmd", "reports/north.html"),
+        ("index.html", "reports/north.ipynb", "../index.html"),
+        ("reports/south.html", "reports/north.ipynb", "south.html"),
+        ("https://example.org/x", "reports/north.ipynb", "https://example.org/x"),
+    ],
+)
 def test_links_between_pages_are_relative_so_the_site_opens_from_disk(target, page, expected):
     assert render.relative_href(target, render.output_path(page)) == expected
 
@@ -132,9 +162,11 @@ def test_headings_with_the_same_text_get_distinct_ids():
 
 def test_plain_text_and_streams_are_escaped_and_parameter_cells_hidden():
     config = render.SiteConfig(title="t", pages=("a.qmd",), navbar=(), echo=False, warnings=False)
-    notebook = stored_notebook(display({"text/plain": "<script>alert(1)</script>"}),
-                               {"output_type": "stream", "name": "stdout", "text": "<b>x</b>"},
-                               {"output_type": "stream", "name": "stderr", "text": "a warning"})
+    notebook = stored_notebook(
+        display({"text/plain": "<script>alert(1)</script>"}),
+        {"output_type": "stream", "name": "stdout", "text": "<b>x</b>"},
+        {"output_type": "stream", "name": "stderr", "text": "a warning"},
+    )
     front, body = render.notebook_page(notebook, config)
     assert front == {"title": "North page"}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
@@ -151,8 +183,12 @@ def test_richest_output_is_shown_once():
 
 def test_cell_options_include_false_and_echo_true_are_honoured():
     config = render.SiteConfig(title="t", pages=("a.qmd",), navbar=(), echo=False)
-    cell = {"cell_type": "code", "metadata": {}, "outputs": [display({"text/plain": "out"})],
-            "source": "#| include: false\nx = 1"}
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [display({"text/plain": "out"})],
+        "source": "#| include: false\nx = 1",
+    }
     assert render._code_cell_html(cell, cell["source"], config) == ""
     cell["source"] = "#| echo: true\nx = 1 < 2"
     shown = render._code_cell_html(cell, cell["source"], config)
@@ -166,11 +202,19 @@ def test_offline_site_has_every_page_with_the_navbar_of_quarto_yml(tiny: Path, t
     out = tmp_path / "out"
     written = render.render_offline(tiny, out)
     assert [p.relative_to(out).as_posix() for p in written] == [
-        "index.html", "reports/north.html", "reports/south.html", "reports/summary.html"]
+        "index.html",
+        "reports/north.html",
+        "reports/south.html",
+        "reports/summary.html",
+    ]
     north = (out / "reports" / "north.html").read_text(encoding="utf-8")
     nav = re.findall(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a>', north)
-    assert nav == [("../index.html", "Home"), ("north.html", "North · 北"), ("south.html", "South"),
-                   ("summary.html", "Summary")]
+    assert nav == [
+        ("../index.html", "Home"),
+        ("north.html", "North · 北"),
+        ("south.html", "South"),
+        ("summary.html", "Summary"),
+    ]
     assert '<a href="north.html" aria-current="page">' in north
     assert "<title>North page – Tiny &lt;Tracker&gt;</title>" in north  # site title escaped
     assert '<link rel="stylesheet" href="../assets/site.css">' in north
@@ -200,12 +244,13 @@ def fake_quarto(bin_dir: Path, body: str) -> None:
     """A `quarto` on PATH that records its arguments and runs `body` (sh)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     script = bin_dir / "quarto"
-    script.write_text(f"#!/bin/sh\necho \"$@\" > \"$PWD/quarto-args.txt\"\n{body}\n", encoding="utf-8")
+    script.write_text(f'#!/bin/sh\necho "$@" > "$PWD/quarto-args.txt"\n{body}\n', encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
-def test_auto_picks_quarto_when_installed_and_renders_into_the_given_folder(tiny: Path, tmp_path: Path,
-                                                                            monkeypatch):
+def test_auto_picks_quarto_when_installed_and_renders_into_the_given_folder(
+    tiny: Path, tmp_path: Path, monkeypatch
+):
     bin_dir = tmp_path / "bin"
     pages = " ".join(f'"$3/{render.output_path(p)}"' for p in render.load_site_config(tiny).pages)
     fake_quarto(bin_dir, f'mkdir -p "$3/reports" && touch {pages}')

@@ -13,8 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from analysis.build import orchestrate as build
-from analysis.build import render
+from analysis.build import generated, render
 from analysis.core import paths
 from analysis.core.labels import label
 from analysis.site import permalinks
@@ -33,7 +32,7 @@ def catalogue() -> list[dict]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The site rendered offline from the committed notebooks and freshly generated target pages."""
-    config = build.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
     out = tmp_path_factory.mktemp("site") / "site"
     render.render_offline(REPO, out)
     assert config.pages == render.load_site_config(REPO).pages

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from analysis.core import paths
-from analysis.site import permalinks
 from analysis.core.errors import BuildError
 from analysis.core.labels import LANGUAGES
+from analysis.site import permalinks
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_FOLDER = "pdf"  # reports/pdf/<region>.pdf (English) and <region>.zh.pdf
@@ -38,11 +38,22 @@ def print_page(browser: str, page: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     with tempfile.TemporaryDirectory(prefix="pt-pdf-") as profile:
-        command = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
-                   "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-                   "--host-resolver-rules=MAP * ~NOTFOUND", "--no-pdf-header-footer",
-                   f"--print-to-pdf={partial}", page.as_uri()]
+        command = [
+            browser,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            f"--user-data-dir={profile}",
+            "--proxy-server=http://127.0.0.1:9",
+            "--proxy-bypass-list=<-loopback>",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={partial}",
+            page.as_uri(),
+        ]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=PRINT_TIMEOUT)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
@@ -58,8 +69,9 @@ def write_pdfs(root: Path, regions: list[str], site: Path | None = None) -> list
     """One PDF per region and language from the built site; the paths written."""
     browser = find_browser()
     if browser is None:
-        raise BuildError("--pdf needs Chromium to print the pages (apt-get install chromium); "
-                         "the site itself was built")
+        raise BuildError(
+            "--pdf needs Chromium to print the pages (apt-get install chromium); the site itself was built"
+        )
     site = site or paths.site_dir(root)
     written = []
     for region in regions:

@@ -167,6 +167,7 @@ def markdown_to_html(text: str) -> str:
 
 def include_files(text: str, base: Path) -> str:
     """Quarto's {{< include file >}}: the file's text in its place (a path relative to the page)."""
+
     def included(match: re.Match) -> str:
         path = base / match.group(1)
         if not path.is_file():
@@ -191,7 +192,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     match = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if not match:
         return {}, text
-    return yaml.safe_load(match.group(1)) or {}, text[match.end():]
+    return yaml.safe_load(match.group(1)) or {}, text[match.end() :]
 
 
 # ---------------------------------------------------------------- notebooks
@@ -311,8 +312,9 @@ def _unique(slug: str, used: set[str]) -> str:
 def _template():
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
+    )
     return env.get_template("page.html")
 
 
@@ -333,12 +335,14 @@ def nav_links(items: tuple[NavItem, ...], page: str, pages: set[str]) -> list[di
     links = []
     for item in items:
         target = output_path(item.href) if item.href in pages else item.href
-        links.append({
-            "text": item.text,
-            "href": relative_href(target, output_path(page)) if target else None,
-            "current": item.href == page,
-            "menu": nav_links(item.menu, page, pages),
-        })
+        links.append(
+            {
+                "text": item.text,
+                "href": relative_href(target, output_path(page)) if target else None,
+                "current": item.href == page,
+                "menu": nav_links(item.menu, page, pages),
+            }
+        )
     return links
 
 

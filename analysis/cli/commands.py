@@ -349,6 +349,7 @@ def build(
         "official_media, repost (default: every figure, weaker ones marked provisional)")] = None,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
+    from analysis.build import freshness
     from analysis.build import orchestrate as building
     from analysis import pipeline
 
@@ -358,9 +359,9 @@ def build(
         raise fail_on(exc) from exc
     try:
         if check:
-            stale = building.stale_reports()
+            stale = freshness.stale_reports()
             if stale:
-                err_console.print(building.stale_message(stale), highlight=False, soft_wrap=True,
+                err_console.print(freshness.stale_message(stale), highlight=False, soft_wrap=True,
                                   markup=False)
                 raise typer.Exit(code=1)
             console.print("reports/*.ipynb were built from the current data and notebooks")
@@ -370,9 +371,10 @@ def build(
         if pdf:
             from analysis.build import pdf as printing
             from analysis.core.paths import project_root
+            from analysis.io.readers.catalogue import plan_regions
 
             root = project_root()
-            for path in printing.write_pdfs(root, regions or building.plan_regions(root)):
+            for path in printing.write_pdfs(root, regions or plan_regions(root)):
                 console.print(f"written {path}", highlight=False)
     except DataError as exc:
         print_problems(exc.problems)
