@@ -7,7 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.assessment.goal import meets
+from analysis.assessment.goal import Goal, goal_of, meets
+from analysis.assessment.progress import Corner, Progress
+from analysis.assessment.quantity import Point, Quantity
+from analysis.assessment.status import Verdict, verdict_of
 from analysis.assessment.table import assess
 from analysis.core.vocabulary import STATUS_ORDER
 from analysis.pipeline import load_bands, load_publication_sources, load_settings
@@ -528,3 +531,102 @@ def test_an_achieved_level_rests_on_its_latest_figure_alone():
     )
     row = one(target(), obs)
     assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "official", False)
+
+
+# --- the settings file: status and P(met) on the same base -------------------------------------------
+
+
+def test_base_year_tolerance_of_the_settings_file_moves_status_and_forecast_goal_together():
+    # 新增60个 by 2027 from 2024, with figures for 2023 (40) and 2026 (95) only. With the shipped tolerance
+    # of one year both the status and the level a forecast is judged against rest on the 2023 figure:
+    # 40 + 60 = 100. With no tolerance neither has a base, so neither can be worked out.
+    t = increase(60, 2027, 2024)
+    obs = observations("things", [(2023, 40), (2026, 95)], unit="count")
+    things = INDICATORS.set_index("indicator_id", drop=False).loc["things"].to_dict()
+    assert SETTINGS["base_year_tolerance"] == 1.0
+    assert one(t, obs, as_of=2026)["status"] == "needs_acceleration"
+    assert goal_of(t, things, obs, SETTINGS) == Goal(">=", 100.0, 40.0, 2024)
+
+    strict = SETTINGS | {"base_year_tolerance": 0.0}
+    targets = pd.DataFrame([t]).astype({"baseline_year": "Int64", "base_year": "Int64"})
+    row = assess(targets, INDICATORS, obs, 2026, BANDS, strict, PUBLICATIONS).iloc[0]
+    assert row["status"] == "not_assessable" and "no 2024 figure" in row["reason"]
+    goal = goal_of(t, things, obs, strict)
+    assert math.isnan(goal.value) and "no 2024 figure" in goal.reason
+
+
+# --- the status: a pure mapping of the progress record ---------------------------------------------
+
+
+def point(year, value, low=None, high=None):
+    return Point(year, value, value if low is None else low, value if high is None else high, "=", 0, ())
+
+
+def record(**components):
+    """A progress record written by hand: a level target of ≥ 90 by 2025, judged in 2024."""
+    given = {"deadline": 2025, "as_of": 2024, "cumulative": False, "deadline_passed": False} | components
+    return Progress(Quantity(goal=90.0), **given)
+
+
+LATEST, START = point(2023, 86.0), point(2020, 80.0)
+
+
+@pytest.mark.parametrize(
+    ("components", "expected"),
+    [
+        ({}, Verdict("not_assessable", "no_data")),
+        # one figure, short of the target or a bound that may or may not be: no pace to measure
+        ({"latest": LATEST, "settled": False}, Verdict("not_assessable", "one_point")),
+        ({"latest": LATEST, "settled": None}, Verdict("not_assessable", "bound_open")),
+        # every corner of the bounds' ranges agrees, or they leave two statuses open
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, False, 1.2),)},
+            Verdict("on_track", "on_track", ("on_track",), on_pace=True),
+        ),
+        (
+            {
+                "latest": LATEST,
+                "start": START,
+                "corners": (Corner(False, False, 1.2), Corner(False, False, 0.7)),
+            },
+            Verdict("not_assessable", "undecided", ("on_track", "needs_acceleration"), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(True, False, 1.2),)},
+            Verdict("achieved", "achieved", ("achieved",), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, True, 1.2),)},
+            Verdict("moving_away", "moving_away", ("moving_away",), on_pace=True),
+        ),
+        (
+            {"latest": point(2025, 86.0), "at_deadline": True, "corners": (Corner(False, False, math.nan),)},
+            Verdict("missed", "missed", ("missed",), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, False, math.nan),)},
+            Verdict("not_assessable", "no_required_pace", ("not_assessable",), on_pace=True),
+        ),
+        # the deadline passed without its year's figure: only a count that only grows can tell
+        (
+            {
+                "latest": LATEST,
+                "deadline": 2022,
+                "deadline_passed": True,
+                "cumulative": True,
+                "settled": True,
+            },
+            Verdict("achieved", "achieved_cumulative"),
+        ),
+        (
+            {"latest": LATEST, "deadline": 2022, "deadline_passed": True, "short_after_deadline": True},
+            Verdict("missed", "missed_cumulative"),
+        ),
+        (
+            {"latest": LATEST, "deadline": 2022, "deadline_passed": True, "settled": True},
+            Verdict("not_assessable", "no_deadline_figure"),
+        ),
+    ],
+)
+def test_status_is_read_off_the_progress_record_alone(components, expected):
+    assert verdict_of(record(**components), BANDS) == expected

@@ -12,7 +12,15 @@ from analysis.assessment.quantity import CHANGE, FLOW, Point, Quantity, TargetCo
 from analysis.assessment.reasons import Words, say
 from analysis.assessment.status import Verdict
 from analysis.core.precision import decimals_of, ratio_text, signed
-from analysis.core.vocabulary import ACHIEVED, MISSED, MOVING_AWAY, NOT_ASSESSABLE, REVERSED
+from analysis.core.vocabulary import (
+    ACHIEVED,
+    COMPARATOR_SIGNS,
+    COMPARATORS,
+    MISSED,
+    MOVING_AWAY,
+    NOT_ASSESSABLE,
+    REVERSED,
+)
 
 # --- the quantity in words --------------------------------------------------------------------------
 
@@ -21,7 +29,7 @@ def change_target_text(w: Words, q: Quantity) -> str:
     """A change target as the reader says it: ≥ +108, ≥ +1 points, and for an indicator where lower is
     better the fall it asks for: ≤ −20 %."""
     comparator = q.comparator if q.direction > 0 else REVERSED.get(q.comparator, q.comparator)
-    sign = {">=": "≥", "<=": "≤", "==": "="}.get(comparator, comparator)
+    sign = COMPARATOR_SIGNS[comparator] if comparator in COMPARATORS else comparator
     text = w.change(q.direction * q.goal, decimals_of(q.goal), q.unit)
     return f"{sign} {text}" if sign != "=" else text
 

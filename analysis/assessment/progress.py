@@ -74,6 +74,13 @@ def start_of(q: Quantity, usable: list[Point], latest: Point, settings: Mapping[
     return start
 
 
+def pace_from(q: Quantity, start: Point, v0: float, t1: int, v1: float, deadline: int) -> Pace:
+    """The pace from a base value v0 (in the start's year) to v1 in t1: compound for a level, and a change
+    target's required pace over the plan's own years from its base year."""
+    required_from = q.base_year if q.pace == CHANGE else None
+    return pace_between(v0, start.year, v1, t1, q.goal, deadline, q.pace == LEVEL, required_from)
+
+
 def pace_of(q: Quantity, latest: Point, start: Point | None, deadline: int) -> Pace | None:
     """The pace shown beside the status: between the base and the latest figure, or a year's flow
     against the flow required every year; None when there is no base to measure from."""
@@ -81,16 +88,7 @@ def pace_of(q: Quantity, latest: Point, start: Point | None, deadline: int) -> P
         return Pace(ratio=flow_ratio(latest.value, q.comparator, q.goal), basis="yearly")
     if start is None:
         return None
-    return pace_between(
-        start.value,
-        start.year,
-        latest.value,
-        latest.year,
-        q.goal,
-        deadline,
-        q.pace == LEVEL,
-        q.base_year if q.pace == CHANGE else None,
-    )
+    return pace_from(q, start, start.value, latest.year, latest.value, deadline)
 
 
 def corner(q: Quantity, v1: float, t1: int, start: Point | None, v0: float, deadline: int) -> Corner:
@@ -101,10 +99,7 @@ def corner(q: Quantity, v1: float, t1: int, start: Point | None, v0: float, dead
     if start is None:
         return Corner(met, False, math.nan)
     base_met = q.pace == LEVEL and bool(meets("=", v0, q.comparator, q.goal))
-    pace = pace_between(
-        v0, start.year, v1, t1, q.goal, deadline, q.pace == LEVEL, q.base_year if q.pace == CHANGE else None
-    )
-    return Corner(met, base_met, pace.ratio)
+    return Corner(met, base_met, pace_from(q, start, v0, t1, v1, deadline).ratio)
 
 
 def corners_of(q: Quantity, latest: Point, start: Point | None, deadline: int) -> tuple[Corner, ...]:
@@ -118,6 +113,18 @@ def first_after(q: Quantity, deadline: int, as_of: int) -> Point | None:
     """The first figure after the deadline, up to the assessment year."""
     after = [p for p in q.points if deadline < p.year <= as_of]
     return after[0] if after else None
+
+
+def still_short(q: Quantity, after: Point | None, cumulative: bool) -> bool:
+    """A count that only grows, at least N by the deadline, and still short of N after it: short at it too."""
+    return (
+        cumulative and after is not None and q.comparator == ">=" and not meets("=", after.high, ">=", q.goal)
+    )
+
+
+def base_already_met(q: Quantity, start: Point | None) -> bool:
+    """A level whose base figure met the target: falling short of it now is moving away."""
+    return start is not None and q.pace == LEVEL and bool(meets("=", start.value, q.comparator, q.goal))
 
 
 def measure_progress(q: Quantity, ctx: TargetContext) -> Progress:
@@ -140,14 +147,9 @@ def measure_progress(q: Quantity, ctx: TargetContext) -> Progress:
         at_deadline=latest.year == deadline,
         settled=settled(q, latest.low, latest.high),
         start=start,
-        start_met=start is not None
-        and q.pace == LEVEL
-        and bool(meets("=", start.value, q.comparator, q.goal)),
+        start_met=base_already_met(q, start),
         after_deadline=after,
-        short_after_deadline=cumulative
-        and after is not None
-        and q.comparator == ">="
-        and not meets("=", after.high, ">=", q.goal),
+        short_after_deadline=still_short(q, after, cumulative),
         corners=corners_of(q, latest, start, deadline),
         pace=pace_of(q, latest, start, deadline),
         latest_grade=weakest(latest.rests_on),

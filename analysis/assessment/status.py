@@ -19,6 +19,7 @@ from analysis.assessment.progress import Corner, Progress
 from analysis.assessment.quantity import FLOW
 from analysis.core.vocabulary import ACHIEVED, MISSED, MOVING_AWAY, NOT_ASSESSABLE, STATUS_ORDER
 
+# STATUS_ORDER and NOT_ASSESSABLE are the vocabulary's; the site's pages still read them from here.
 __all__ = ["NOT_ASSESSABLE", "STATUS_ORDER", "Verdict", "corner_status", "verdict_of"]
 
 
