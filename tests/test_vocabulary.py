@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.assessment.reasons import GRADE_WORDS
 from analysis.assessment.table import assess
 from analysis.core import labels, vocabulary
 from analysis.io.readers.catalogue import load_vocabulary
@@ -37,6 +38,11 @@ def test_every_status_and_grade_has_its_words_in_the_labels(language):
         assert labels.label(f"status_{status}", language)
     for grade in vocabulary.GRADES:
         assert labels.label(f"grade_{grade}", language)
+
+
+def test_every_grade_has_its_word_in_the_reasons():
+    for language, words in GRADE_WORDS.items():
+        assert set(words) == set(vocabulary.GRADES), language
 
 
 def test_every_comparator_and_its_reverse_has_a_sign():

@@ -186,6 +186,7 @@ def stated_base(ctx: TargetContext, value: float, year: int) -> tuple[SourceFigu
 
 
 def level_quantity(ctx: TargetContext, figures: list[SourceFigure], comparator: str, goal: float) -> Quantity:
+    """A level to reach: each figure as it stands; the pace from the plan's base where it states one."""
     t = ctx.target
     points = [level_point(f) for f in figures]
     q = Quantity(
