@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import forecasting
-from analysis.assessment import status as assessment
+from analysis.assessment import table as assessment
 from analysis.forecasting import calibration
 from analysis.catalogue import checks as catalogue
 from analysis.observations import conflicts
@@ -468,7 +468,9 @@ def forecast_batch(
         written = [write_csv(table, Path(out_path), float_format="%.10g")]
         if targets is not None:
             as_of = int(series["year"].max())
-            p_met = forecasting.forecast_targets(targets, indicators, series, as_of, cal, cache, executor)
+            p_met = forecasting.forecast_targets(
+                targets, indicators, series, as_of, cal, cache, executor, settings=load_settings(root)
+            )
             written.append(write_csv(p_met, p_met_path(out_path), float_format="%.10g"))
     finally:
         if hasattr(executor, "close"):
@@ -550,7 +552,7 @@ def forecast_targets(
     root: Path | None = None,
 ) -> pd.DataFrame:
     return forecasting.forecast_targets(
-        targets, indicators, resolved, as_of, load_calibration(root), fit_cache(root)
+        targets, indicators, resolved, as_of, load_calibration(root), fit_cache(root), settings=load_settings(root)
     )
 
 

@@ -122,7 +122,9 @@ def run_size(count: int, executor, folder: Path) -> dict:
     cache = forecasting.MemoryCache()
     table = forecasting.forecast_series(observations, 2030, indicators, cal, cache, executor)
     t3 = time.perf_counter()
-    p_met = forecasting.forecast_targets(targets, indicators, observations, 2024, cal, cache, executor)
+    p_met = forecasting.forecast_targets(
+        targets, indicators, observations, 2024, cal, cache, executor, settings=pipeline.load_settings()
+    )
     t4 = time.perf_counter()
     return {
         "series": count,

@@ -48,8 +48,9 @@ def files(tmp_path: Path, targets: str = TARGETS, observations: str = OBSERVATIO
 def run(tmp_path: Path, *extra: str, targets: str = TARGETS, observations: str = OBSERVATIONS):
     t, o = files(tmp_path, targets, observations)
     out = tmp_path / "OUT.csv"
-    result = CliRunner().invoke(app, ["assess", "--targets", str(t), "--observations", str(o),
-                                      "--out", str(out), *extra])
+    result = CliRunner().invoke(
+        app, ["assess", "--targets", str(t), "--observations", str(o), "--out", str(out), *extra]
+    )
     return result, out
 
 
@@ -57,8 +58,15 @@ def test_one_judgement_per_target_in_the_agreed_columns(tmp_path):
     result, out = run(tmp_path, "--as-of", "2025")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out).set_index("target_id")
-    assert list(pd.read_csv(out).columns) == ["target_id", "status", "measured_value", "measured_year",
-                                              "pace_ratio", "provisional", "reason"]
+    assert list(pd.read_csv(out).columns) == [
+        "target_id",
+        "status",
+        "measured_value",
+        "measured_year",
+        "pace_ratio",
+        "provisional",
+        "reason",
+    ]
     assert table["status"].to_dict() == {
         "new": "on_track",  # +50 in one year against 108 / 3 = 36 a year: R = 1.389
         "points": "achieved",  # +3.02 points since 2023 against +1
@@ -77,8 +85,16 @@ def test_one_judgement_per_target_in_the_agreed_columns(tmp_path):
     assert table.loc["yearly", "pace_ratio"] == pytest.approx(0.9)
     assert math.isnan(table.loc["stock", "measured_value"])
     # z9z0k.cn is a spam-like mirror: what rests on it alone is provisional
-    assert table["provisional"].to_dict() == {"new": False, "points": True, "level": True, "fall": False,
-                                              "yearly": False, "stock": False, "late": False, "bound": False}
+    assert table["provisional"].to_dict() == {
+        "new": False,
+        "points": True,
+        "level": True,
+        "fall": False,
+        "yearly": False,
+        "stock": False,
+        "late": False,
+        "bound": False,
+    }
     assert "+3.02 points" in table.loc["points", "reason"]
     assert "county_medical_subcentres" not in table.loc["stock", "reason"]  # names, never ids
     assert "2025" in table.loc["stock", "reason"]
@@ -97,32 +113,43 @@ def test_as_of_defaults_to_the_latest_year_of_the_observations(tmp_path):
 
 
 def test_an_increase_without_a_base_year_is_an_error_naming_the_row(tmp_path):
-    targets = (f"{HEADER}\nok,guizhou,health_literacy_rate,>=,30,2025,level,\n"
-               "new,guizhou,county_medical_subcentres,>=,108,2027,increase,\n")
+    targets = (
+        f"{HEADER}\nok,guizhou,health_literacy_rate,>=,30,2025,level,\n"
+        "new,guizhou,county_medical_subcentres,>=,108,2027,increase,\n"
+    )
     result, out = run(tmp_path, targets=targets)
     assert result.exit_code == 1
     assert "T.csv:row 3:column base_year" in result.output
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("targets", "where"), [
-    (f"{HEADER}\nx,guizhou,no_such_indicator,>=,1,2025,level,\n", "T.csv:row 2:column indicator"),
-    (f"{HEADER}\nx,guizhou,health_literacy_rate,=>,1,2025,level,\n", "T.csv:row 2:column comparator"),
-    (f"{HEADER}\nx,guizhou,health_literacy_rate,>=,1,2025,rise,\n", "T.csv:row 2:column measure"),
-    (f"{HEADER}\nx,guizhou,health_literacy_rate,>=,lots,2025,level,\n", "T.csv:row 2:column target_value"),
-    ("target_id,region\nx,guizhou\n", "T.csv:row 1:column indicator"),
-])
+@pytest.mark.parametrize(
+    ("targets", "where"),
+    [
+        (f"{HEADER}\nx,guizhou,no_such_indicator,>=,1,2025,level,\n", "T.csv:row 2:column indicator"),
+        (f"{HEADER}\nx,guizhou,health_literacy_rate,=>,1,2025,level,\n", "T.csv:row 2:column comparator"),
+        (f"{HEADER}\nx,guizhou,health_literacy_rate,>=,1,2025,rise,\n", "T.csv:row 2:column measure"),
+        (
+            f"{HEADER}\nx,guizhou,health_literacy_rate,>=,lots,2025,level,\n",
+            "T.csv:row 2:column target_value",
+        ),
+        ("target_id,region\nx,guizhou\n", "T.csv:row 1:column indicator"),
+    ],
+)
 def test_bad_targets_get_file_row_column_errors(tmp_path, targets, where):
     result, _ = run(tmp_path, targets=targets)
     assert result.exit_code == 1
     assert where in result.output
 
 
-@pytest.mark.parametrize(("observations", "where"), [
-    ("region,indicator,year,value\nguizhou,health_literacy_rate,2024,lots\n", "O.csv:row 2:column value"),
-    ("region,indicator,year,value\nguizhou,no_such_indicator,2024,5\n", "O.csv:row 2:column indicator"),
-    ("region,indicator,year,value\nguizhou,health_literacy_rate,20x4,5\n", "O.csv:row 2:column year"),
-])
+@pytest.mark.parametrize(
+    ("observations", "where"),
+    [
+        ("region,indicator,year,value\nguizhou,health_literacy_rate,2024,lots\n", "O.csv:row 2:column value"),
+        ("region,indicator,year,value\nguizhou,no_such_indicator,2024,5\n", "O.csv:row 2:column indicator"),
+        ("region,indicator,year,value\nguizhou,health_literacy_rate,20x4,5\n", "O.csv:row 2:column year"),
+    ],
+)
 def test_bad_observations_get_file_row_column_errors(tmp_path, observations, where):
     result, _ = run(tmp_path, observations=observations)
     assert result.exit_code == 1

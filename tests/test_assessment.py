@@ -7,19 +7,41 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.assessment.status import STATUS_ORDER, assess, meets
+from analysis.assessment.goal import Goal, goal_of, meets
+from analysis.assessment.progress import Corner, Progress
+from analysis.assessment.quantity import Point, Quantity
+from analysis.assessment.status import Verdict, verdict_of
+from analysis.assessment.table import assess
+from analysis.core.vocabulary import STATUS_ORDER
 from analysis.pipeline import load_bands, load_publication_sources, load_settings
 
 # the shipped bands, settings and publication table, as every page uses them
 BANDS, SETTINGS, PUBLICATIONS = load_bands(), load_settings(), load_publication_sources()
 
 
-def indicator(indicator_id, unit, direction="higher", lower=0.0, upper=math.nan, cumulative=False, flow=False,
-              coverage=""):
-    return {"indicator_id": indicator_id, "name_en": f"the {indicator_id.replace('_', ' ')} figure",
-            "name_zh": f"{indicator_id}指标", "unit": unit, "direction": direction, "lower_bound": lower,
-            "upper_bound": upper, "theme": "primary_care", "cumulative": cumulative, "flow": flow,
-            "coverage_indicator": coverage}
+def indicator(
+    indicator_id,
+    unit,
+    direction="higher",
+    lower=0.0,
+    upper=math.nan,
+    cumulative=False,
+    flow=False,
+    coverage="",
+):
+    return {
+        "indicator_id": indicator_id,
+        "name_en": f"the {indicator_id.replace('_', ' ')} figure",
+        "name_zh": f"{indicator_id}指标",
+        "unit": unit,
+        "direction": direction,
+        "lower_bound": lower,
+        "upper_bound": upper,
+        "theme": "primary_care",
+        "cumulative": cumulative,
+        "flow": flow,
+        "coverage_indicator": coverage,
+    }
 
 
 INDICATORS = pd.DataFrame(
@@ -187,8 +209,18 @@ def test_base_that_had_met_the_target_then_fell_back():
 def test_relative_decrease_with_stated_base():
     # 降低20% from 50 (2020) by 2025; 44 in 2024 is a fall of (50 − 44) / 50 = 12 % of the base.
     # Linear pace on that change: 12 / 4 = 3 % a year against 20 / 5 = 4 % a year: R = 0.75
-    t = target("deaths", 20, 2025, ">=", kind="relative_change", unit="%", baseline_value=50,
-               baseline_year=2020, measure="relative_change", base_year=2020)
+    t = target(
+        "deaths",
+        20,
+        2025,
+        ">=",
+        kind="relative_change",
+        unit="%",
+        baseline_value=50,
+        baseline_year=2020,
+        measure="relative_change",
+        base_year=2020,
+    )
     row = one(t, observations("deaths", [(2024, 44)], unit="‰"))
     assert row["measured_value"] == pytest.approx(12.0)
     assert (row["measured_unit"], row["measured_year"]) == ("%", 2024)
@@ -220,8 +252,9 @@ def test_relative_target_without_a_base_figure_is_not_assessable():
 
 
 def increase(value=108.0, year=2027, base_year=2024, unit="count", indicator="things"):
-    return target(indicator, value, year, ">=", kind="count", unit=unit, measure="increase",
-                  base_year=base_year)
+    return target(
+        indicator, value, year, ">=", kind="count", unit=unit, measure="increase", base_year=base_year
+    )
 
 
 def test_increase_counts_only_what_is_new():
@@ -255,8 +288,9 @@ def test_increase_without_a_base_figure_is_not_assessable():
 def test_increase_base_a_year_off_is_used_and_said():
     # base 2024 missing, 2023 the only figure within a year: 95 − 40 = 55 by 2026 of 60 by 2027:
     # 55 / 3 years = 18.33 a year against 60 / 3 = 20: R = 0.9167
-    row = one(increase(60, 2027, 2024), observations("things", [(2023, 40), (2026, 95)], unit="count"),
-              as_of=2026)
+    row = one(
+        increase(60, 2027, 2024), observations("things", [(2023, 40), (2026, 95)], unit="count"), as_of=2026
+    )
     assert row["measured_value"] == 55.0
     assert row["status"] == "needs_acceleration"
     assert "2023 figure" in row["reason"]
@@ -302,13 +336,19 @@ def test_increase_on_flows_needs_the_first_year():
 
 
 def per_year(indicator="renovated_per_year", value=3000.0, year=2027):
-    return target(indicator, value, year, ">=", kind="count", unit="count", measure="per_year",
-                  base_year=2024)
+    return target(
+        indicator, value, year, ">=", kind="count", unit="count", measure="per_year", base_year=2024
+    )
 
 
-@pytest.mark.parametrize(("flow", "status", "ratio"), [(3200, "achieved", math.nan),  # met: R ranks nothing
-                                                        (2700, "needs_acceleration", 0.9),
-                                                        (1500, "limited_progress", 0.5)])
+@pytest.mark.parametrize(
+    ("flow", "status", "ratio"),
+    [
+        (3200, "achieved", math.nan),  # met: R ranks nothing
+        (2700, "needs_acceleration", 0.9),
+        (1500, "limited_progress", 0.5),
+    ],
+)
 def test_per_year_judged_on_the_year(flow, status, ratio):
     row = one(per_year(), observations("renovated_per_year", [(2024, 3100), (2025, flow)], unit="count"))
     assert (row["status"], row["measured_value"], row["measured_year"]) == (status, flow, 2025)
@@ -316,8 +356,9 @@ def test_per_year_judged_on_the_year(flow, status, ratio):
 
 
 def test_per_year_short_in_the_deadline_year_is_missed():
-    row = one(per_year(year=2025), observations("renovated_per_year", [(2025, 2700)], unit="count"),
-              as_of=2026)
+    row = one(
+        per_year(year=2025), observations("renovated_per_year", [(2025, 2700)], unit="count"), as_of=2026
+    )
     assert row["status"] == "missed"
 
 
@@ -333,8 +374,12 @@ def test_per_year_with_only_stock_figures_is_not_assessable():
 
 def test_per_unit_judged_on_its_coverage_figure():
     t = target("per_township", 1, 2025, ">=", kind="count", unit="count", measure="per_unit", base_year=2023)
-    obs = pd.concat([observations("per_township", [(2024, 1.2)], unit="count"),
-                     observations("township_coverage", [(2024, 100)])])
+    obs = pd.concat(
+        [
+            observations("per_township", [(2024, 1.2)], unit="count"),
+            observations("township_coverage", [(2024, 100)]),
+        ]
+    )
     row = one(t, obs)
     assert (row["status"], row["measured_value"], row["measured_unit"]) == ("achieved", 100.0, "%")
 
@@ -433,15 +478,22 @@ def test_qualitative_target():
     assert row["status"] == "not_assessable"
 
 
-@pytest.mark.parametrize(("grades", "grade", "provisional"), [
-    (("official", "official"), "official", False),
-    (("official", "repost"), "repost", True),
-    (("official_media", "official"), "official_media", False),
-    (("unverified", "repost"), "unverified", True),
-])
+@pytest.mark.parametrize(
+    ("grades", "grade", "provisional"),
+    [
+        (("official", "official"), "official", False),
+        (("official", "repost"), "repost", True),
+        (("official_media", "official"), "official_media", False),
+        (("unverified", "repost"), "unverified", True),
+    ],
+)
 def test_status_rests_on_its_weakest_figure(grades, grade, provisional):
-    obs = pd.concat([observations("share", [(2020, 80)], grade=grades[0]),
-                     observations("share", [(2023, 86)], grade=grades[1])])
+    obs = pd.concat(
+        [
+            observations("share", [(2020, 80)], grade=grades[0]),
+            observations("share", [(2023, 86)], grade=grades[1]),
+        ]
+    )
     row = one(target(), obs)
     assert row["status"] == "on_track"
     assert (row["grade"], row["provisional"]) == (grade, provisional)
@@ -459,12 +511,122 @@ def test_every_band_has_its_source():
     bands = load_bands()
     assert list(bands["status"]) == ["on_track", "needs_acceleration", "limited_progress", "moving_away"]
     assert bands["source"].str.len().min() > 20
-    assert STATUS_ORDER == ["achieved", "on_track", "needs_acceleration", "limited_progress", "moving_away",
-                            "missed", "not_assessable"]
+    assert STATUS_ORDER == [
+        "achieved",
+        "on_track",
+        "needs_acceleration",
+        "limited_progress",
+        "moving_away",
+        "missed",
+        "not_assessable",
+    ]
 
 
 def test_an_achieved_level_rests_on_its_latest_figure_alone():
-    obs = pd.concat([observations("share", [(2020, 80)], grade="unverified"),
-                     observations("share", [(2023, 92)], grade="official")])
+    obs = pd.concat(
+        [
+            observations("share", [(2020, 80)], grade="unverified"),
+            observations("share", [(2023, 92)], grade="official"),
+        ]
+    )
     row = one(target(), obs)
     assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "official", False)
+
+
+# --- the settings file: status and P(met) on the same base -------------------------------------------
+
+
+def test_base_year_tolerance_of_the_settings_file_moves_status_and_forecast_goal_together():
+    # 新增60个 by 2027 from 2024, with figures for 2023 (40) and 2026 (95) only. With the shipped tolerance
+    # of one year both the status and the level a forecast is judged against rest on the 2023 figure:
+    # 40 + 60 = 100. With no tolerance neither has a base, so neither can be worked out.
+    t = increase(60, 2027, 2024)
+    obs = observations("things", [(2023, 40), (2026, 95)], unit="count")
+    things = INDICATORS.set_index("indicator_id", drop=False).loc["things"].to_dict()
+    assert SETTINGS["base_year_tolerance"] == 1.0
+    assert one(t, obs, as_of=2026)["status"] == "needs_acceleration"
+    assert goal_of(t, things, obs, SETTINGS) == Goal(">=", 100.0, 40.0, 2024)
+
+    strict = SETTINGS | {"base_year_tolerance": 0.0}
+    targets = pd.DataFrame([t]).astype({"baseline_year": "Int64", "base_year": "Int64"})
+    row = assess(targets, INDICATORS, obs, 2026, BANDS, strict, PUBLICATIONS).iloc[0]
+    assert row["status"] == "not_assessable" and "no 2024 figure" in row["reason"]
+    goal = goal_of(t, things, obs, strict)
+    assert math.isnan(goal.value) and "no 2024 figure" in goal.reason
+
+
+# --- the status: a pure mapping of the progress record ---------------------------------------------
+
+
+def point(year, value, low=None, high=None):
+    return Point(year, value, value if low is None else low, value if high is None else high, "=", 0, ())
+
+
+def record(**components):
+    """A progress record written by hand: a level target of ≥ 90 by 2025, judged in 2024."""
+    given = {"deadline": 2025, "as_of": 2024, "cumulative": False, "deadline_passed": False} | components
+    return Progress(Quantity(goal=90.0), **given)
+
+
+LATEST, START = point(2023, 86.0), point(2020, 80.0)
+
+
+@pytest.mark.parametrize(
+    ("components", "expected"),
+    [
+        ({}, Verdict("not_assessable", "no_data")),
+        # one figure, short of the target or a bound that may or may not be: no pace to measure
+        ({"latest": LATEST, "settled": False}, Verdict("not_assessable", "one_point")),
+        ({"latest": LATEST, "settled": None}, Verdict("not_assessable", "bound_open")),
+        # every corner of the bounds' ranges agrees, or they leave two statuses open
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, False, 1.2),)},
+            Verdict("on_track", "on_track", ("on_track",), on_pace=True),
+        ),
+        (
+            {
+                "latest": LATEST,
+                "start": START,
+                "corners": (Corner(False, False, 1.2), Corner(False, False, 0.7)),
+            },
+            Verdict("not_assessable", "undecided", ("on_track", "needs_acceleration"), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(True, False, 1.2),)},
+            Verdict("achieved", "achieved", ("achieved",), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, True, 1.2),)},
+            Verdict("moving_away", "moving_away", ("moving_away",), on_pace=True),
+        ),
+        (
+            {"latest": point(2025, 86.0), "at_deadline": True, "corners": (Corner(False, False, math.nan),)},
+            Verdict("missed", "missed", ("missed",), on_pace=True),
+        ),
+        (
+            {"latest": LATEST, "start": START, "corners": (Corner(False, False, math.nan),)},
+            Verdict("not_assessable", "no_required_pace", ("not_assessable",), on_pace=True),
+        ),
+        # the deadline passed without its year's figure: only a count that only grows can tell
+        (
+            {
+                "latest": LATEST,
+                "deadline": 2022,
+                "deadline_passed": True,
+                "cumulative": True,
+                "settled": True,
+            },
+            Verdict("achieved", "achieved_cumulative"),
+        ),
+        (
+            {"latest": LATEST, "deadline": 2022, "deadline_passed": True, "short_after_deadline": True},
+            Verdict("missed", "missed_cumulative"),
+        ),
+        (
+            {"latest": LATEST, "deadline": 2022, "deadline_passed": True, "settled": True},
+            Verdict("not_assessable", "no_deadline_figure"),
+        ),
+    ],
+)
+def test_status_is_read_off_the_progress_record_alone(components, expected):
+    assert verdict_of(record(**components), BANDS) == expected

@@ -19,6 +19,7 @@ from analysis.core.errors import DataError
 from analysis.forecasting import decisions, models
 from analysis.io.readers.fit_store import FitStore
 
+SETTINGS = pipeline.load_settings()  # data/assessment_settings.csv: the base of a change target's goal
 UNIFORM = calib.Calibration(
     kappa=0.0,
     default_sigma={"identity": 0.01, "log": 0.02, "logit": 0.03},
@@ -295,7 +296,9 @@ def test_probability_of_meeting_the_target():
     sparse = pd.DataFrame(
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
-    out = forecasting.forecast_targets(TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
+    out = forecasting.forecast_targets(
+        TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM, settings=SETTINGS
+    )
     out = out.set_index("target_id")
     # 2025: point 20, spread √3 / 105.6 · 14 = 0.229628; 21 lies (21 − 20) / 0.229628 = 4.35487 spreads
     # above: P(below) = 0.5 + 0.435487 = 0.935487
@@ -312,14 +315,21 @@ def test_probability_never_certain():
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     far = TARGETS.iloc[[0]].assign(target_value=40.0)
-    out = forecasting.forecast_targets(far, None, pd.concat([LENDER, sparse]), 2024, UNIFORM)
+    out = forecasting.forecast_targets(
+        far, None, pd.concat([LENDER, sparse]), 2024, UNIFORM, settings=SETTINGS
+    )
     assert out["p_met"].iloc[0] == calib.P_FLOOR
 
 
 def test_cumulative_count_already_past_the_target_is_certain():
     targets = TARGETS.iloc[[0]].assign(indicator="built", target_value=40.0, target_year=2027)
     out = forecasting.forecast_targets(
-        targets, INDICATORS, obs("built", 2020, [30, 38, 45]).assign(region="r"), 2022, calibration=UNIFORM
+        targets,
+        INDICATORS,
+        obs("built", 2020, [30, 38, 45]).assign(region="r"),
+        2022,
+        calibration=UNIFORM,
+        settings=SETTINGS,
     )
     assert out["p_met"].iloc[0] == 1.0
 

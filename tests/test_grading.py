@@ -11,22 +11,53 @@ from analysis.observations import grading
 RULES = pipeline.load_grade_rules()
 
 
-@pytest.mark.parametrize(("url", "text", "grade", "says"), [
-    ("https://wjw.guizhou.gov.cn/zwgk/x.html", "县域内就诊率达92.6%", "official", "government domain"),
-    ("https://www.cnbz.gov.cn/public/1.html", "2020年底,全市医疗机构3344个", "official", ".gov.cn"),
-    ("http://sc.people.com.cn/n2/2024/0329/c1.html", "建成县域中医医疗次中心2个", "official_media", "人民网"),
-    ("https://gz.cri.cn/n/20230714/x.html", "全省三级公立医院从47家增加到71家", "official_media", "cri.cn"),
-    # a third-party page that names its original is a repost, whatever kind the seed gave it
-    ("http://www.gwycn.cn/hot/id/97281.html", "记者从省政府新闻发布会获悉", "repost", "press conference"),
-    ("https://www.yuhaojiang.com/redian/1.html", "[贵州日报 via third-party repost]", "repost", "贵州日报"),
-    # … one that names none, or a spam-like mirror, or a row the seed doubts, is unverified
-    ("http://www.huayikangjian.com/detail/9656.html", "第一批50个次中心已全部完成建设", "unverified",
-     "names no original"),
-    ("http://www.z9z0k.cn/news/content/1.html", "(新华社)全省人均预期寿命", "unverified", "random letters"),
-    ("http://kaowaiyu.cn/health/1.html", "Number of grade IIIA hospitals (LOW RELIABILITY)", "unverified",
-     "low reliability"),
-    ("", "no page at all", "unverified", "no source page"),
-])
+@pytest.mark.parametrize(
+    ("url", "text", "grade", "says"),
+    [
+        ("https://wjw.guizhou.gov.cn/zwgk/x.html", "县域内就诊率达92.6%", "official", "government domain"),
+        ("https://www.cnbz.gov.cn/public/1.html", "2020年底,全市医疗机构3344个", "official", ".gov.cn"),
+        (
+            "http://sc.people.com.cn/n2/2024/0329/c1.html",
+            "建成县域中医医疗次中心2个",
+            "official_media",
+            "人民网",
+        ),
+        (
+            "https://gz.cri.cn/n/20230714/x.html",
+            "全省三级公立医院从47家增加到71家",
+            "official_media",
+            "cri.cn",
+        ),
+        # a third-party page that names its original is a repost, whatever kind the seed gave it
+        ("http://www.gwycn.cn/hot/id/97281.html", "记者从省政府新闻发布会获悉", "repost", "press conference"),
+        (
+            "https://www.yuhaojiang.com/redian/1.html",
+            "[贵州日报 via third-party repost]",
+            "repost",
+            "贵州日报",
+        ),
+        # … one that names none, or a spam-like mirror, or a row the seed doubts, is unverified
+        (
+            "http://www.huayikangjian.com/detail/9656.html",
+            "第一批50个次中心已全部完成建设",
+            "unverified",
+            "names no original",
+        ),
+        (
+            "http://www.z9z0k.cn/news/content/1.html",
+            "(新华社)全省人均预期寿命",
+            "unverified",
+            "random letters",
+        ),
+        (
+            "http://kaowaiyu.cn/health/1.html",
+            "Number of grade IIIA hospitals (LOW RELIABILITY)",
+            "unverified",
+            "low reliability",
+        ),
+        ("", "no page at all", "unverified", "no source page"),
+    ],
+)
 def test_each_rule_grades_a_page(url, text, grade, says):
     got, reason = grading.grade_of(url, text, RULES)
     assert got == grade
@@ -40,15 +71,29 @@ def test_latin_patterns_match_whole_words_only():
 
 def rows(*specs):
     """(url, value, resolution) rows of one region, indicator and year."""
-    return pd.DataFrame([{"region": "guizhou", "indicator": "life_expectancy", "year": 2020, "value": v,
-                          "qualifier": "=", "source_url": u, "excerpt": "(新华社) figure",
-                          "resolution": res} for u, v, res in specs])
+    return pd.DataFrame(
+        [
+            {
+                "region": "guizhou",
+                "indicator": "life_expectancy",
+                "year": 2020,
+                "value": v,
+                "qualifier": "=",
+                "source_url": u,
+                "excerpt": "(新华社) figure",
+                "resolution": res,
+            }
+            for u, v, res in specs
+        ]
+    )
 
 
 def test_corroboration_lifts_a_figure_to_its_best_source():
-    frame = rows(("http://www.z9z0k.cn/a", 75.2, "used"),
-                 ("https://wjw.guizhou.gov.cn/b", 75.2, "corroborates"),
-                 ("http://www.gwycn.cn/c", 75.0, "conflicts"))
+    frame = rows(
+        ("http://www.z9z0k.cn/a", 75.2, "used"),
+        ("https://wjw.guizhou.gov.cn/b", 75.2, "corroborates"),
+        ("http://www.gwycn.cn/c", 75.0, "conflicts"),
+    )
     graded = grading.with_grades(frame, RULES)
     assert graded["grade"].tolist() == ["unverified", "official", "repost"]
     assert graded["figure_grade"].tolist() == ["official"] * 3
@@ -56,8 +101,9 @@ def test_corroboration_lifts_a_figure_to_its_best_source():
 
 
 def test_two_reposts_agreeing_stay_reposts():
-    frame = rows(("http://www.gwycn.cn/a", 75.2, "used"),
-                 ("https://www.yuhaojiang.com/b", 75.2, "corroborates"))
+    frame = rows(
+        ("http://www.gwycn.cn/a", 75.2, "used"), ("https://www.yuhaojiang.com/b", 75.2, "corroborates")
+    )
     assert grading.with_grades(frame, RULES)["figure_grade"].tolist() == ["repost", "repost"]
 
 

@@ -246,9 +246,6 @@ class Rules:
         """Position of a source kind in the ranking; blank or unknown kinds rank with the last kind."""
         return self.source_kinds.index(kind) if kind in self.source_kinds else len(self.source_kinds) - 1
 
-# How a comparator or a bound is printed beside a figure (≥ 90 %), in reasons and tables alike.
-COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "=": ""}
-
 
 # --- the extractor's wording rules (analysis/extraction_rules.yaml, analysis/extraction_units.csv) -----
 EXTRACTION_UNIT_COLUMNS = ["printed", "unit", "kind", "category", "after_chinese_numeral"]

@@ -7,6 +7,7 @@ no file. Only `decisions` fits models; everything here is arithmetic on its resu
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -500,9 +501,14 @@ def forecast_targets(
     calibration: calib.Calibration,
     cache: FitCache | None = None,
     executor: Executor | None = None,
+    *,
+    settings: Mapping[str, float],
 ) -> pd.DataFrame:
-    """One row per target: the forecast for its deadline year and P(met), from data up to `as_of`."""
-    from analysis.assessment.status import goal_of, meets
+    """One row per target: the forecast for its deadline year and P(met), from data up to `as_of`.
+
+    `settings` as analysis.io.readers.settings.load_settings reads data/assessment_settings.csv: a
+    change target's goal rests on the same base figure as its status."""
+    from analysis.assessment.goal import goal_of, meets
 
     cal = calibration
     usable = resolved_observations[resolved_observations["year"] <= as_of]
@@ -525,7 +531,7 @@ def forecast_targets(
             row |= {"method": "none", "method_reason": f"no observation up to {min(as_of, deadline)}"}
             continue
         frame = pd.DataFrame({"year": series.years, "value": series.values, "qualifier": series.qualifiers})
-        goal = goal_of(t, by_indicator.get(t["indicator"]), frame)
+        goal = goal_of(t, by_indicator.get(t["indicator"]), frame, settings)
         if goal.reason:
             row |= {"method": "none", "method_reason": goal.reason}
             continue

@@ -18,8 +18,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-GRADES = ("official", "official_media", "repost", "unverified")  # best first
-PROVISIONAL = ("repost", "unverified")
+from analysis.core.vocabulary import GRADES  # best first
+
 GRADE_COLUMNS = ["grade", "grade_reason", "figure_grade", "figure_grade_reason"]
 TEXT_COLUMNS = ("excerpt", "indicator_en", "indicator_zh", "note")
 
@@ -81,8 +81,10 @@ def with_grades(observations: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
     blank = pd.Series([""] * len(out), index=out.index)
     urls = out["source_url"].fillna("") if "source_url" in out else blank
     split, seen = _rule_lists(rules), {}
-    graded = [seen.get((u, t)) or seen.setdefault((u, t), _grade(u, t, split))
-              for u, t in zip(urls, texts, strict=True)]
+    graded = [
+        seen.get((u, t)) or seen.setdefault((u, t), _grade(u, t, split))
+        for u, t in zip(urls, texts, strict=True)
+    ]
     out["grade"] = [g for g, _ in graded]
     out["grade_reason"] = [why for _, why in graded]
     out["figure_grade"], out["figure_grade_reason"] = out["grade"], out["grade_reason"]
@@ -97,14 +99,26 @@ def with_grades(observations: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
     used = agreeing[agreeing["resolution"] == "used"].drop_duplicates(KEY)[KEY + ["grade", "grade_reason"]]
     per_key = best.merge(used, on=KEY, how="left", suffixes=("", "_used"))
     has_used = per_key["grade_used"].notna()
-    lifted = has_used & (per_key["grade"].map(GRADES.index)
-                         < per_key["grade_used"].map(lambda g: GRADES.index(g) if isinstance(g, str) else -1))
+    lifted = has_used & (
+        per_key["grade"].map(GRADES.index)
+        < per_key["grade_used"].map(lambda g: GRADES.index(g) if isinstance(g, str) else -1)
+    )
     reasons = [
-        f"{g} through corroboration: {host_of(url)} states the same figure ({why})" if lift
-        else used_why if has else why
-        for g, why, url, lift, has, used_why in zip(per_key["grade"], per_key["grade_reason"],
-                                                    per_key["source_url"], lifted, has_used,
-                                                    per_key["grade_reason_used"], strict=True)]
+        f"{g} through corroboration: {host_of(url)} states the same figure ({why})"
+        if lift
+        else used_why
+        if has
+        else why
+        for g, why, url, lift, has, used_why in zip(
+            per_key["grade"],
+            per_key["grade_reason"],
+            per_key["source_url"],
+            lifted,
+            has_used,
+            per_key["grade_reason_used"],
+            strict=True,
+        )
+    ]
     per_key = per_key[KEY].assign(_figure_grade=per_key["grade"].to_numpy(), _figure_reason=reasons)
     joined = out[KEY].merge(per_key, on=KEY, how="left")
     found = joined["_figure_grade"].notna().to_numpy()

@@ -21,7 +21,7 @@ from analysis.site.charts import format_number
 from analysis.core.labels import both, label
 from analysis.core.precision import fmt
 from analysis.core import paths
-from analysis.core.schema import COMPARATOR_SIGNS
+from analysis.core.vocabulary import COMPARATOR_SIGNS
 
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
 FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"

@@ -15,9 +15,10 @@ import pandera.pandas as pa
 
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
+from analysis.core.schema import BAND_COLUMNS, CALIBRATION_COLUMNS, ROW, SETTING_COLUMNS
+from analysis.core.vocabulary import GRADES
 from analysis.io.readers.catalogue import numbers
 from analysis.io.readers.files import display_name, read_table
-from analysis.core.schema import BAND_COLUMNS, CALIBRATION_COLUMNS, ROW, SETTING_COLUMNS
 
 
 def bands_file(root: Path | None = None) -> Path:
@@ -115,7 +116,7 @@ GRADE_RULES = pa.DataFrameSchema(
     {
         "rule": pa.Column(str, pa.Check.isin(["doubt", "domain", "attribution"])),
         "pattern": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "grade": pa.Column(str, pa.Check.isin(["official", "official_media", "repost", "unverified"])),
+        "grade": pa.Column(str, pa.Check.isin(list(GRADES))),
         "reason": pa.Column(str, pa.Check.str_length(min_value=1)),
     }
 )
@@ -126,14 +127,16 @@ def grade_rules_file(root: Path | None = None) -> Path:
 
 
 def load_grade_rules(root: Path | None = None) -> pd.DataFrame:
-    """data/source_grades.csv: the rules that grade a source (analysis.observations.grading), each with its reason."""
+    """data/source_grades.csv: the rules that grade a source (analysis.observations.grading), each with
+    its reason; every grade one of analysis.core.vocabulary.GRADES."""
     path = grade_rules_file(root)
     name = display_name(path, root)
     frame = read_table(path, GRADE_RULE_COLUMNS, display_name=name, root=root)
-    frame = frame.assign(pattern=frame["pattern"].str.strip(), rule=frame["rule"].str.strip(),
-                         grade=frame["grade"].str.strip())
-    fix = "rule is doubt, domain or attribution; grade is official, official_media, repost or unverified; " \
-          "every rule names its pattern and reason"
+    frame = frame.assign(
+        pattern=frame["pattern"].str.strip(), rule=frame["rule"].str.strip(), grade=frame["grade"].str.strip()
+    )
+    grades = f"{', '.join(GRADES[:-1])} or {GRADES[-1]}"
+    fix = f"rule is doubt, domain or attribution; grade is {grades}; every rule names its pattern and reason"
     return validated(frame, GRADE_RULES, name, fix).drop(columns=ROW)
 
 
@@ -149,7 +152,8 @@ CALIBRATION = pa.DataFrameSchema(
 
 
 def load_calibration_table(root: Path | None = None) -> pd.DataFrame:
-    """data/forecast_calibration.csv as its long table (analysis.forecasting.calibration.from_frame builds the model)."""
+    """data/forecast_calibration.csv as its long table (analysis.forecasting.calibration.from_frame builds
+    the model)."""
     path = calibration_file(root)
     name = display_name(path, root)
     if not path.exists():
