@@ -28,8 +28,8 @@ from analysis.build.publish import publish, recover, render_staged, stage_site
 from analysis.build.scratch import Scratch, scratch_folder, terminate_as_interrupt
 from analysis.core import paths
 from analysis.core.errors import BuildError, DataError, Problem, errors_in
+from analysis.core.vocabulary import GRADES
 from analysis.io.readers.catalogue import plan_regions
-from analysis.observations.grading import GRADES
 
 
 @dataclass
