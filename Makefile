@@ -5,25 +5,52 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The environment is requirements.lock: every package pinned with its hashes, written by `make lock`
+# (uv pip compile) and installed exactly (`uv pip sync --require-hashes`: nothing resolved on this machine,
+# packages not in the lock removed), then the project itself, editable. uv comes from PyPI, at the version
+# the lock also pins (a dev dependency), so that syncing keeps it.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+LOCK := requirements.lock
+# uv's own defaults (the public package index), whatever uv configuration the machine has; never a
+# downloaded Python: the one that made .venv.
+UV_ENV := env -u UV_INDEX_URL -u UV_EXTRA_INDEX_URL -u UV_INDEX -u UV_DEFAULT_INDEX -u UV_FIND_LINKS \
+	UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never
+SYNC := $(UV_ENV) $(UV) pip sync --quiet --require-hashes --python $(BIN)/python $(LOCK) \
+	&& $(UV_ENV) $(UV) pip install --quiet --no-deps --python $(BIN)/python -e .
 
-.PHONY: site test install clean
+.PHONY: site test install lock clean
 
-install: $(STAMP)
-
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Always syncs (a second when nothing differs): it is the fix the build names for a library that is not
+# the locked version, whatever changed it.
+install: | $(UV)
+	$(SYNC)
 	touch $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# What site and test need first: synced again whenever pyproject.toml or the lock changed.
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
+	$(SYNC)
+	touch $(STAMP)
+
+# After changing pyproject.toml's dependencies (or to take newer releases: make lock LOCK_ARGS=--upgrade):
+# rewrite requirements.lock, then `make install` and commit both.
+lock: | $(UV)
+	$(UV_ENV) $(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(LOCK) $(LOCK_ARGS)
 
 site: $(STAMP)
 	$(BIN)/plantracker build
 
-# First, in a second: were reports/*.ipynb built from the current data? (if not, it says what to run)
-# nbval's diffs without colour codes, so that they read in a CI log.
+# First, in a second: are the installed libraries the locked ones, and were reports/*.ipynb built from the
+# current data (if not, build --check says what to run)? tests/test_lock.py checks the lock against
+# pyproject.toml. nbval's diffs without colour codes, so that they read in a CI log.
 test: $(STAMP)
 	$(BIN)/plantracker build --check
-	$(BIN)/ruff check analysis tests bench
+	$(BIN)/ruff check analysis tests bench scripts
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider --color=no reports zh/reports
 

@@ -16,23 +16,11 @@ import pandas as pd
 
 from analysis import forecasting
 from analysis.assessment import table as assessment
-from analysis.forecasting import calibration
 from analysis.catalogue import checks as catalogue
-from analysis.observations import conflicts
 from analysis.catalogue import extraction
-from analysis.observations import grading
-from analysis.observations import checks as observations
 from analysis.core import paths
-from analysis.observations import templates
-from analysis.observations import seed as seeding
 from analysis.core.errors import DataError, PlanTrackerError, Problem, errors_in
 from analysis.core.labels import LANGUAGES, label
-from analysis.io.readers import catalogue as catalogue_files
-from analysis.io.readers import fit_store
-from analysis.io.readers import observations as observation_files
-from analysis.io.readers import settings as setting_files
-from analysis.io.readers import wording as wording_files
-from analysis.io.readers.files import display_name, read_plan_text
 from analysis.core.schema import (
     ASSESS_OUTPUT_COLUMNS,
     ASSESS_TARGET_COLUMNS,
@@ -47,8 +35,18 @@ from analysis.core.schema import (
     ObservationContract,
     Rules,
 )
+from analysis.forecasting import calibration
+from analysis.io.readers import catalogue as catalogue_files
+from analysis.io.readers import fit_store
+from analysis.io.readers import observations as observation_files
+from analysis.io.readers import settings as setting_files
+from analysis.io.readers import wording as wording_files
+from analysis.io.readers.files import display_name, read_plan_text
 from analysis.io.writers import check_output, write_csv
 from analysis.io.writers import write_template as write_template_file
+from analysis.observations import checks as observations
+from analysis.observations import conflicts, grading, templates
+from analysis.observations import seed as seeding
 
 # --- the catalogue ---------------------------------------------------------------------------------
 

@@ -426,8 +426,11 @@ def test_a_missing_report_is_stale(built: Path):
     assert freshness.stale_reports(built) == [("reports/south.ipynb", ["it does not exist"])]
 
 
-def test_the_machine_alone_does_not_make_a_report_stale(built: Path, monkeypatch, fixed_library: Path):
-    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+def test_the_code_or_environment_alone_does_not_make_a_report_stale(
+    built: Path, monkeypatch, fixed_library: Path
+):
+    """`build --check` names what a researcher changed; a new lock or code re-executes on `make site`."""
+    monkeypatch.setattr(fingerprint, "environment_versions", lambda: {"lock": "another lock", "fonts": "f"})
     fixed_library.write_text("VERSION = 3\n", encoding="utf-8")
     try:
         assert freshness.stale_reports(built) == []
@@ -435,9 +438,9 @@ def test_the_machine_alone_does_not_make_a_report_stale(built: Path, monkeypatch
         fixed_library.write_text("VERSION = 1\n", encoding="utf-8")
 
 
-def test_same_figures_on_another_machine_leave_the_files_untouched(built: Path, monkeypatch):
+def test_same_figures_from_a_new_lock_leave_the_files_untouched(built: Path, monkeypatch):
     before = tree(built / "reports")
-    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/other.ttf:1:1"])
+    monkeypatch.setattr(fingerprint, "environment_versions", lambda: {"lock": "another lock", "fonts": "f"})
     report = build.build_site(renderer="offline", root=built)
     assert report.executed == ["north", "south", "summary"]
     assert report.kept == ["north", "south", "summary"]  # same figures: no record-only diff

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import fingerprint, freshness, jobs, lock, publish, render
+from analysis.build import fingerprint, freshness, jobs, lock, lockcheck, publish, render
 from analysis.build import orchestrate as build
 from analysis.build.scratch import kernel_socket_dir, scratch_dir
 from analysis.core import paths
 from analysis.core.errors import BuildError
 from analysis.io.readers.catalogue import plan_regions
+from analysis.site import fonts
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 
@@ -255,10 +256,22 @@ def test_a_page_that_fails_publishes_nothing(site: Path, monkeypatch):
     assert leftovers(site) == []
 
 
-def test_an_installed_font_changes_the_fingerprint(site: Path, monkeypatch):
+def test_the_lock_and_the_shipped_fonts_change_the_fingerprint_an_installed_font_does_not(
+    site: Path, monkeypatch, tmp_path: Path
+):
     config = render.load_site_config(site)
     job = jobs.plan_jobs(site, config)[0]
     regions = plan_regions(site)
     before = fingerprint.input_fingerprint(job, site, regions)
-    monkeypatch.setattr(fingerprint, "installed_fonts", lambda: ["/usr/share/fonts/new.ttf:1000:1"])
-    assert fingerprint.input_fingerprint(job, site, regions) != before
+    home = tmp_path / "home"
+    (home / ".fonts").mkdir(parents=True)
+    shutil.copyfile(fonts.FOLDER / "PlanTrackerSans-Bold.otf", home / ".fonts" / "Extra.otf")
+    monkeypatch.setenv("HOME", str(home))
+    assert fingerprint.input_fingerprint(job, site, regions) == before
+    other_lock = tmp_path / "requirements.lock"
+    other_lock.write_text("version = 1\n", encoding="utf-8")
+    monkeypatch.setattr(lockcheck, "lock_file", lambda: other_lock)
+    with_lock = fingerprint.input_fingerprint(job, site, regions)
+    assert with_lock != before
+    monkeypatch.setattr(fonts, "digest", lambda: "other fonts")
+    assert fingerprint.input_fingerprint(job, site, regions) not in (before, with_lock)

@@ -19,12 +19,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import sys
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 
-from analysis.build import render
+from analysis.build import lockcheck, render
 from analysis.build.jobs import REGION_NOTEBOOK, NotebookJob
 from analysis.core import paths
 from analysis.core.errors import PlanTrackerError
@@ -162,47 +160,14 @@ def data_hashes(root: Path, other_regions: set[str]) -> dict[str, str]:
     return {name: short_hash(content) for name, content in seen if content is not None}
 
 
-# ---------------------------------------------------------------- the machine
-
-# Libraries whose version can change a figure; a new version re-executes the notebooks.
-FIGURE_LIBRARIES = ("pandas", "numpy", "statsmodels", "altair", "vl-convert-python")
-# Where the chart renderer (vl-convert, through fontdb) finds the machine's fonts.
-FONT_FOLDERS = (
-    "/usr/share/fonts",
-    "/usr/local/share/fonts",
-    "~/.fonts",
-    "~/.local/share/fonts",
-    "/Library/Fonts",
-    "~/Library/Fonts",
-    "/System/Library/Fonts",
-)
-FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2", ".pfa", ".pfb"}
+# ---------------------------------------------------------------- the environment
 
 
 def environment_versions() -> dict[str, str]:
-    """The Python and figure-library versions of this machine (a new version can move a figure)."""
-    versions = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
-    for name in FIGURE_LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
-
-def installed_fonts() -> list[str]:
-    """The fonts that lay out chart text (an installed font moves SVG text), as name, size and time:
-    enough to notice a font added, removed or replaced without reading megabytes of font files."""
-    found = []
-    for folder in FONT_FOLDERS:
-        base = Path(folder).expanduser()
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-                info = path.stat()
-                found.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
-    return found
+    """What of the environment decides a notebook's bytes: hashes of the lock file (which fixes the
+    library versions; `make install` installs exactly it) and of the shipped chart fonts. Nothing is
+    read from the machine, so a fresh clone finds the committed notebooks current."""
+    return lockcheck.environment_inputs()
 
 
 # ---------------------------------------------------------------- a notebook page
@@ -212,9 +177,9 @@ def notebook_inputs(job: NotebookJob, root: Path, regions: list[str]) -> dict:
     """What can change the bytes of one executed notebook, each part hashed on its own so that a stale
     report can say which input changed: its parameters, its source notebook, the data files it reads
     (a region's page sees only its own rows of tables with a `region` column), the analysis code, and
-    the machine's libraries and fonts."""
+    the environment (the lock file and the chart fonts, both in the repository)."""
     settings = {"parameters": job.parameters, "title": job.title}
-    machine = {"versions": environment_versions(), "fonts": installed_fonts()}
+    machine = environment_versions()
     others = set(regions) - {job.scope} if job.scope else set()
     return {
         "parameters": short_hash(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()),

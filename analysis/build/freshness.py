@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path, PurePosixPath
 
-from analysis.build import render
+from analysis.build import lockcheck, render
 from analysis.build.fingerprint import fingerprint_of, notebook_inputs, short_hash, site_fingerprint
 from analysis.build.jobs import NotebookJob, plan_jobs, project_relative
 from analysis.build.scratch import scratch_dir
@@ -20,7 +20,7 @@ from analysis.io.readers.catalogue import plan_regions
 RESEARCHER_INPUTS = ("parameters", "notebook", "data")
 MACHINE_CHANGES = {
     "code": "the analysis code changed",
-    "environment": "the libraries or fonts of this machine changed",
+    "environment": "the lock file or the chart fonts changed",
 }
 # The file in the rendered site that holds the fingerprint of what it was rendered from.
 SITE_STAMP = ".plantracker-site"
@@ -68,8 +68,10 @@ def changed_data(before: dict[str, str], now: dict[str, str]) -> list[str]:
 def stale_reports(root: Path | None = None) -> list[tuple[str, list[str]]]:
     """The committed reports/*.ipynb not built from the current data and notebooks, with what changed.
 
-    Checks only what a researcher changes (data, notebooks, parameters): a machine with other fonts or
-    library versions re-executes its own copies, and nbval compares the figures either way."""
+    Checks only what a researcher changes (data, notebooks, parameters); first, that the installed
+    libraries are the locked ones (one line naming each that is not, and the fix), since reports built
+    with others would not be these."""
+    lockcheck.require_locked()
     root = (root or paths.project_root()).resolve()
     config = render.load_site_config(root)
     known = plan_regions(root)
@@ -135,9 +137,9 @@ def same_figures(executed: Path, published: Path) -> bool:
 def keep_unchanged(
     root: Path, pending: list[tuple[NotebookJob, dict]], executed: dict[str, Path]
 ) -> list[str]:
-    """Leave alone the notebooks re-executed only because this machine differs (its libraries or fonts)
-    whose figures came out the same: their files stay as committed, this machine remembers they are
-    current. (A change of data, notebook or code is recorded in the file, so that a fresh clone knows
+    """Leave alone the notebooks re-executed only because the environment changed (a new lock file or
+    chart fonts) whose figures came out the same: their files stay as committed, this machine remembers
+    they are current. (A change of data, notebook or code is recorded in the file, so that a fresh clone knows
     what it was built from.) Takes them out of `executed`; returns their names."""
     kept, record = [], {}
     for job, inputs in pending:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.build import render
+from analysis.build import lockcheck, render
 from analysis.build.execute import kernel_root, run_jobs
 from analysis.build.fingerprint import fingerprint_of, notebook_inputs
 from analysis.build.freshness import is_current, keep_unchanged, site_is_current
@@ -82,6 +82,7 @@ def build_site(
     if min_grade is not None and min_grade not in GRADES:
         raise BuildError(f"--min-grade {min_grade!r} is not a grade: use one of {', '.join(GRADES)}")
     planned = plan_jobs(root, config, regions, min_grade)
+    lockcheck.require_locked()
     check_inputs(root, console)
     paths.reports_dir(root).mkdir(parents=True, exist_ok=True)
     report = BuildReport(renderer=renderer, site=paths.site_dir(root))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.core.errors import Problem
 from analysis.catalogue.extraction import values_in
+from analysis.core.errors import Problem
 from analysis.core.schema import REQUIRED_TARGET_FIELDS, ROW, Wording
 
 # ---------------------------------------------------------------- checks

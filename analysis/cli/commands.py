@@ -244,9 +244,9 @@ def observations_cmd(
 ) -> None:
     """What data there is per indicator and year, and where sources disagree (csv/json: every row read,
     with the conflict rule's choice)."""
-    from analysis.observations import conflicts as rule
     from analysis import pipeline
     from analysis.cli import terminal
+    from analysis.observations import conflicts as rule
 
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
@@ -349,9 +349,9 @@ def build(
         "official_media, repost (default: every figure, weaker ones marked provisional)")] = None,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
+    from analysis import pipeline
     from analysis.build import freshness
     from analysis.build import orchestrate as building
-    from analysis import pipeline
 
     try:
         regions = [pipeline.check_region(r) for r in region] if region else None

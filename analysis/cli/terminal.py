@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis.core import paths
-from analysis.observations.conflicts import figure
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import label
 from analysis.core.schema import OBSERVATION_KEY as GROUP
+from analysis.observations.conflicts import figure
 
 
 def _cell(row) -> str:
@@ -171,8 +171,7 @@ def print_targets(
 def status_frame(regions: list[str], as_of: int | None = None, root=None) -> pd.DataFrame:
     """Every target of these regions with its status, figures, forecast and reason, as the region pages
     compute them (`as_of`: the year the reports are judged in, unless given)."""
-    from analysis.site import pages
-    from analysis.site import report
+    from analysis.site import pages, report
 
     year = int(as_of if as_of is not None else pages.notebook_default("as_of", root or paths.project_root()))
     frames = [report.targets_frame(report.region_report(region, year, "en", root=root)) for region in regions]

@@ -3,8 +3,8 @@
 Charts are drawn with altair and turned into static SVG by vl-convert, inside the notebook: the page
 needs no script and no network, the same output shows in Jupyter, Quarto and the offline renderer,
 and every chart carries its text alternative (the numbers it shows, as a table and a sentence).
-The table is what nbval compares; the SVG geometry depends on the fonts of the machine and is
-sanitized out (tests/nbval_sanitize.cfg).
+Chart text is laid out with the fonts shipped in analysis/site/fonts and no others, so that a chart's
+SVG and PNG bytes are the same on every machine.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.core.labels import both, label
 from analysis.core.precision import decimals_of, fmt, interval_decimals
+from analysis.site import fonts
 
 # Layers in drawing and legend order: (series key, mark, shape, colour).
 LAYERS = [
@@ -193,7 +194,8 @@ def to_svg(chart, chart_id: str) -> str:
     """The chart as inline SVG whose internal ids cannot collide with another chart's on the page."""
     import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))  # tests validate the specs
+    fonts.register()
+    svg = vl_convert.vegalite_to_svg(fonts.with_fonts(chart.to_dict(validate=False)))  # tests validate specs
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     for old in sorted(ids, key=len, reverse=True):
         new = f"{chart_id}-{old}"
@@ -262,7 +264,8 @@ class Figure:
     def png(self) -> bytes:
         import vl_convert
 
-        return vl_convert.vegalite_to_png(self.spec, scale=2)
+        fonts.register()
+        return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         summary = html.escape(both("word_numbers", self.language))
@@ -286,7 +289,7 @@ def make_figure(chart, chart_id: str, caption: str, sentence: str, table_html: s
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
     narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
     return Figure(safe_id, to_svg(chart, safe_id), caption, sentence, table_html, language, narrow_svg,
-                  spec=chart.to_dict(validate=False), **extra)
+                  spec=fonts.with_fonts(chart.to_dict(validate=False)), **extra)
 
 
 def figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_title: str, caption: str,

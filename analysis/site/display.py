@@ -13,15 +13,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-from analysis.site.charts import format_number
+from analysis.core import paths
 from analysis.core.labels import both, label
 from analysis.core.precision import fmt
-from analysis.core import paths
 from analysis.core.vocabulary import COMPARATOR_SIGNS
+from analysis.site.charts import format_number
 
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
 FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"

@@ -12,14 +12,13 @@ import pandas as pd
 
 from analysis import pipeline
 from analysis.assessment import status as assessment
-from analysis.site import charts
+from analysis.core.labels import both, check_language, pair
 from analysis.observations import conflicts
-from analysis.site import permalinks
+from analysis.site import charts, permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import Table, csv_text, esc, figure_text, heading, link, make_table, status_badge
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
-from analysis.core.labels import both, check_language, pair
 from analysis.site.report import (
     NATIONAL_REGION,
     drawn_goals,

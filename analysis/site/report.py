@@ -16,10 +16,12 @@ import pandas as pd
 
 from analysis import pipeline
 from analysis.assessment import status as assessment
-from analysis.site import charts
-from analysis.observations import conflicts
 from analysis.core import paths
-from analysis.site import permalinks
+from analysis.core.errors import PlanTrackerError
+from analysis.core.labels import both, check_language, label, pair
+from analysis.core.precision import fmt
+from analysis.observations import conflicts
+from analysis.site import charts, permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import (
     Html,
@@ -38,9 +40,6 @@ from analysis.site.display import (
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
-from analysis.core.errors import PlanTrackerError
-from analysis.core.labels import both, check_language, label, pair
-from analysis.core.precision import fmt
 
 NATIONAL_REGION = "china"  # the observations' key of national series, drawn beside a region's own
 

@@ -16,7 +16,6 @@ import yaml
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
 from analysis.core.numbers import parse_plain
-from analysis.io.readers.files import display_name, read_bytes, read_table
 from analysis.core.schema import (
     EXCLUDED_COLUMNS,
     INDICATOR_COLUMNS,
@@ -26,6 +25,7 @@ from analysis.core.schema import (
     ROW,
     TARGET_COLUMNS,
 )
+from analysis.io.readers.files import display_name, read_bytes, read_table
 
 PLAIN_DECIMAL = r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?"
 PLAIN_INTEGER = r"-?[0-9]{1,15}"

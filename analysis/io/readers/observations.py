@@ -14,8 +14,8 @@ import yaml
 
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
-from analysis.io.readers.files import READERS, RawTable, display_name, read_bytes, read_raw, read_table
 from analysis.core.schema import MAPPING_COLUMNS, OBSERVATION_SHEET, SEED_COLUMNS, Rules
+from analysis.io.readers.files import READERS, RawTable, display_name, read_bytes, read_raw, read_table
 
 
 def rules_file(root: Path | None = None) -> Path:

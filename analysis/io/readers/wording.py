@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from analysis.core.errors import DataError, Problem
 from analysis.core import paths
-from analysis.io.readers.files import check_input_file, decode, display_name, read_bytes, read_table
+from analysis.core.errors import DataError, Problem
 from analysis.core.schema import EXTRACTION_RULE_NAMES, EXTRACTION_UNIT_COLUMNS, ROW, UnitRule, Wording
+from analysis.io.readers.files import check_input_file, decode, display_name, read_bytes, read_table
 
 RULES_FILE = paths.PACKAGE / "catalogue" / "extraction_rules.yaml"
 UNITS_FILE = paths.PACKAGE / "catalogue" / "extraction_units.csv"
