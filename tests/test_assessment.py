@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.assessment.status import STATUS_ORDER, assess, meets
-from analysis.pipeline import load_bands, load_publication_sources, load_settings
+from analysis.io.readers.settings import load_bands, load_publication_sources, load_settings
 
 # the shipped bands, settings and publication table, as every page uses them
 BANDS, SETTINGS, PUBLICATIONS = load_bands(), load_settings(), load_publication_sources()

@@ -18,6 +18,7 @@ from analysis import forecasting, pipeline
 from analysis.core.errors import DataError
 from analysis.forecasting import decisions, models
 from analysis.io.readers.fit_store import FitStore
+from analysis.pipeline import Project
 
 UNIFORM = calib.Calibration(
     kappa=0.0,
@@ -329,7 +330,7 @@ def test_cumulative_count_already_past_the_target_is_certain():
 
 def batch(*args, **kwargs) -> list[Path]:
     """The `forecast` command's work with the hand-made calibration; the files it wrote."""
-    return pipeline.forecast_batch(*args, cal=UNIFORM, **kwargs)[0]
+    return pipeline.forecast_batch(*args, cal=UNIFORM, project=Project.here(), **kwargs)[0]
 
 
 def write(tmp_path: Path, text: str, name="obs.csv") -> Path:

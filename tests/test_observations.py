@@ -17,14 +17,15 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from analysis import pipeline
-from analysis.observations import conflicts
-from analysis.core import numbers
-from analysis.core import schema
-from analysis.observations import seed as seeding
 from analysis.cli.commands import app
+from analysis.core import numbers, schema
 from analysis.core.errors import DataError, errors_in
 from analysis.core.paths import project_root
 from analysis.io.readers import observations as observation_files
+from analysis.io.readers.observations import load_rules
+from analysis.observations import conflicts
+from analysis.observations import seed as seeding
+from analysis.pipeline import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "observations"
 BAD, GOOD = FIXTURES / "bad", FIXTURES / "good"
@@ -43,7 +44,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def rules() -> schema.Rules:
-    return pipeline.load_rules(REPO)
+    return load_rules(REPO)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_unit_marks_must_fit_the_indicator(mark, unit, fits, rules):
 
 
 def test_typed_forms_file_loads_with_the_hand_read_figures(project):
-    frame = pipeline.load_observations(extra=[GOOD / "typed_forms.csv"], root=project)
+    frame = pipeline.load_observations(Project(project), extra=[GOOD / "typed_forms.csv"])
     mine = frame[frame["source_file"].str.endswith("typed_forms.csv")]
     got = {(r.indicator, r.year): (r.qualifier, r.value, r.unit) for r in mine.itertuples()}
     assert got[("health_literacy_rate", 2012)] == ("=", 92.5, "%")
@@ -122,7 +123,7 @@ def test_typed_forms_file_loads_with_the_hand_read_figures(project):
 
 def test_percent_formatted_excel_cell_reads_as_a_percentage(project):
     # the cell holds 0.925 with number format 0.0 %: the researcher saw and meant 92.5 %
-    frame = pipeline.load_observations(extra=[GOOD / "percent_formatted.xlsx"], root=project)
+    frame = pipeline.load_observations(Project(project), extra=[GOOD / "percent_formatted.xlsx"])
     row = frame[frame["source_file"].str.endswith("percent_formatted.xlsx")].iloc[0]
     assert (row["year"], row["value"], row["unit"], row["source_row"]) == (2022, 92.5, "%", 2)
 
@@ -132,7 +133,7 @@ def test_percent_formatted_excel_cell_reads_as_a_percentage(project):
 
 
 def only_error(path: Path, root: Path):
-    problems = errors_in(pipeline.validate_observation_files([path], root=root))
+    problems = errors_in(pipeline.validate_observation_files(Project(root), [path]))
     assert len(problems) == 1, problems
     assert problems[0].file.endswith(path.name)
     return problems[0]
@@ -163,7 +164,7 @@ def test_each_error_names_file_row_and_column(project, name, row, column, words)
 
 
 def test_wrong_unit_is_an_error_in_the_value_or_the_unit_column(project):
-    problems = errors_in(pipeline.validate_observation_files([BAD / "wrong_unit.csv"], root=project))
+    problems = errors_in(pipeline.validate_observation_files(Project(project), [BAD / "wrong_unit.csv"]))
     # row 3 types 2.5% for physicians per 1000; row 4 says % in the unit column
     assert [(p.row, p.column) for p in problems] == [(3, "value"), (4, "unit")]
     assert "'per 1000 population'" in problems[0].message
@@ -191,7 +192,7 @@ def test_missing_file_is_named(project):
 
 
 def test_conflicting_duplicates_warn_and_state_the_rule_choice(project):
-    problems = pipeline.validate_observation_files([GOOD / "conflicting_duplicates.csv"], root=project)
+    problems = pipeline.validate_observation_files(Project(project), [GOOD / "conflicting_duplicates.csv"])
     assert errors_in(problems) == []
     (warning,) = problems
     # 25.1 (official_news) outranks 26.0 (other); the warning sits on the losing row 3
@@ -200,7 +201,7 @@ def test_conflicting_duplicates_warn_and_state_the_rule_choice(project):
 
 
 def test_warnings_alone_do_not_make_errors(project):
-    problems = pipeline.validate_observation_files([GOOD / "warnings_only.csv"], root=project)
+    problems = pipeline.validate_observation_files(Project(project), [GOOD / "warnings_only.csv"])
     assert errors_in(problems) == []
     located = sorted((p.row, p.column) for p in problems)
     assert located == [(2, "source_kind"), (2, "source_url"), (3, "value")]
@@ -209,7 +210,7 @@ def test_warnings_alone_do_not_make_errors(project):
 def test_loader_refuses_a_file_with_errors_and_names_them(project):
     # the loader refuses the whole run, listing the error; it never drops the bad row silently
     with pytest.raises(DataError, match="unknown region 'guangdong'"):
-        pipeline.load_observations(extra=[BAD / "unknown_region.csv"], root=project)
+        pipeline.load_observations(Project(project), extra=[BAD / "unknown_region.csv"])
 
 
 def test_validate_command_exit_codes(project, monkeypatch):
@@ -314,14 +315,14 @@ def test_files_in_the_researcher_folder_are_loaded_automatically(project):
     (project / "data" / "observations").mkdir()
     shutil.copy(GOOD / "typed_forms.csv", project / "data" / "observations" / "typed_forms.csv")
     (project / "data" / "observations" / "notes.txt").write_text("not data", encoding="utf-8")
-    frame, problems = pipeline.load_with_problems(root=project)
+    frame, problems = pipeline.load_with_problems(Project(project))
     assert (frame["source_file"] == "data/observations/typed_forms.csv").sum() == 17
     assert [(p.file, p.severity) for p in problems if "notes" in p.file] == [("data/observations/notes.txt",
                                                                               "warning")]
 
 
 def test_template_lists_each_target_indicator_and_year(project):
-    out = pipeline.write_template("guizhou", "csv", project / "t.csv", root=project)
+    out = pipeline.write_template("guizhou", Project(project), "csv", project / "t.csv")
     frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     # guizhou has targets on 3 indicators; earliest baseline 2018, latest deadline 2027: 3 × 10 rows
     assert len(frame) == 30
@@ -337,7 +338,7 @@ def test_template_lists_each_target_indicator_and_year(project):
 
 def test_region_without_targets_has_no_template(project):
     with pytest.raises(DataError, match="no targets for region 'guiyang'"):
-        pipeline.write_template("guiyang", "csv", project / "t.csv", root=project)
+        pipeline.write_template("guiyang", Project(project), "csv", project / "t.csv")
 
 
 FILLED = {  # (indicator, year) -> what the researcher types, and what must load
@@ -350,7 +351,7 @@ FILLED = {  # (indicator, year) -> what the researcher types, and what must load
 
 
 def test_xlsx_template_round_trip(project):
-    out = pipeline.write_template("guizhou", "xlsx", project / "guizhou.xlsx", root=project)
+    out = pipeline.write_template("guizhou", Project(project), "xlsx", project / "guizhou.xlsx")
     book = load_workbook(out)
     sheet = book["observations"]
     header = [c.value for c in sheet[1]]
@@ -362,7 +363,7 @@ def test_xlsx_template_round_trip(project):
             sheet.cell(row, col["source_url"]).value = f"http://example.org/filled/{key[0]}/{key[1]}"
             sheet.cell(row, col["source_kind"]).value = "statistical_bulletin"
     book.save(out)
-    frame = pipeline.load_observations(extra=[out], root=project)
+    frame = pipeline.load_observations(Project(project), extra=[out])
     mine = frame[frame["source_file"] == "guizhou.xlsx"]
     got = {(r.indicator, r.year): (r.qualifier, r.value) for r in mine.itertuples()
            if r.source_url.startswith("http://example.org/filled/")}
@@ -378,7 +379,7 @@ def test_xlsx_template_round_trip(project):
 
 
 def test_csv_template_round_trip(project):
-    out = pipeline.write_template("guizhou", "csv", project / "guizhou.csv", root=project)
+    out = pipeline.write_template("guizhou", Project(project), "csv", project / "guizhou.csv")
     with out.open(encoding="utf-8-sig", newline="") as handle:
         records = list(csv.DictReader(handle))
     for record in records:
@@ -390,7 +391,7 @@ def test_csv_template_round_trip(project):
         writer = csv.DictWriter(handle, fieldnames=schema.TEMPLATE_COLUMNS)
         writer.writeheader()
         writer.writerows(records)
-    frame = pipeline.load_observations(extra=[out], root=project)
+    frame = pipeline.load_observations(Project(project), extra=[out])
     mine = frame[(frame["source_file"] == "guizhou.csv") & (frame["source_url"] == "http://example.org/filled")]
     assert {(r.indicator, r.year): (r.qualifier, r.value) for r in mine.itertuples()} == {
         key: (q, v) for key, (_, q, v) in FILLED.items()}
@@ -412,7 +413,7 @@ def shipped_only(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def shipped(shipped_only: Path) -> pd.DataFrame:
-    return pipeline.load_observations(root=shipped_only)
+    return pipeline.load_observations(Project(shipped_only))
 
 
 def test_every_seed_row_is_carried_with_url_and_excerpt():
@@ -460,11 +461,11 @@ def test_seed_names_map_onto_the_plans_indicators():
 
 def test_the_projects_observations_have_no_errors():
     """Shipped and researchers' files alike: `make site` refuses to build on an error."""
-    assert errors_in(pipeline.validate_observation_files(root=REPO)) == []
+    assert errors_in(pipeline.validate_observation_files(Project(REPO))) == []
 
 
 def test_shipped_data_warns_only_of_its_conflicts(shipped_only: Path):
-    problems = pipeline.validate_observation_files(root=shipped_only)
+    problems = pipeline.validate_observation_files(Project(shipped_only))
     # one warning per year whose sources disagree on national life expectancy: 2010 and 2015
     assert len(problems) == 2 and all("life_expectancy" in p.message for p in problems)
 
@@ -492,7 +493,7 @@ def test_shipped_corroboration_counts(shipped):
 
 def test_every_key_of_the_projects_observations_resolves_to_one_row():
     """Counted a second way: the distinct (region, indicator, year) keys of every row read."""
-    frame = pipeline.load_observations(root=REPO)
+    frame = pipeline.load_observations(Project(REPO))
     resolved = conflicts.resolve(frame)
     assert len(resolved) == len(frame[["region", "indicator", "year"]].drop_duplicates())
     assert not resolved.duplicated(["region", "indicator", "year"]).any()
@@ -508,7 +509,7 @@ def test_observations_conflicts_command_lists_both_sources(shipped_only: Path):
 
 
 def test_header_names_are_read_whatever_their_case(project):
-    frame = pipeline.load_observations(extra=[GOOD / "header_in_other_case.csv"], root=project)
+    frame = pipeline.load_observations(Project(project), extra=[GOOD / "header_in_other_case.csv"])
     row = frame[frame["source_file"].str.endswith("header_in_other_case.csv")].iloc[0]
     assert (row["value"], row["source_url"], row["qualifier"]) == (25.1, "http://example.org/h", "=")
 
@@ -523,5 +524,5 @@ def test_non_numeric_value_is_reported_even_for_an_unknown_indicator(project, tm
     path = tmp_path / "two_errors_one_row.csv"
     path.write_text("region,indicator,year,value,source_url,source_kind\n"
                     "guizhou,no_such_indicator,2022,lots,http://example.org/z,other\n", encoding="utf-8")
-    problems = errors_in(pipeline.validate_observation_files([path], root=project))
+    problems = errors_in(pipeline.validate_observation_files(Project(project), [path]))
     assert sorted(p.column for p in problems) == ["indicator", "value"]

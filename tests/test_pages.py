@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.site import changes
-from analysis.site import gaps
 from analysis.build import pdf
+from analysis.site import changes, gaps
 from analysis.site.display import make_table
 
 

@@ -17,6 +17,7 @@ from analysis import pipeline
 from analysis.cli.commands import app
 from analysis.core.errors import DataError
 from analysis.core.paths import project_root
+from analysis.pipeline import Project
 
 REPO = project_root()
 HEADER = "region,indicator,year,value,source_url,source_kind\n"
@@ -44,10 +45,10 @@ def write(tmp_path: Path, text: str, name: str = "forms.csv") -> Path:
 
 def test_every_reader_reads_the_documented_forms_as_worked_out_by_hand(tmp_path):
     path = write(tmp_path, FORMS)
-    loaded = pipeline.load_observations(extra=[path], root=REPO)
+    loaded = pipeline.load_observations(Project(REPO), extra=[path])
     mine = loaded[loaded["source_file"] == str(path)]
     assert {(r.indicator, r.year): (r.qualifier, r.value) for r in mine.itertuples()} == EXPECTED
-    series, warnings = pipeline.read_series(path, root=REPO)
+    series, warnings = pipeline.read_series(path, Project(REPO))
     assert {(r.indicator, r.year): (r.qualifier, r.value) for r in series.itertuples()} == EXPECTED
     assert warnings == []
 
@@ -89,8 +90,8 @@ def test_validate_forecast_and_assess_accept_the_same_file(tmp_path):
 def test_validate_forecast_and_assess_refuse_the_same_cell_at_the_same_place(tmp_path, cell, words):
     path = write(tmp_path, FORMS + f"guizhou,health_literacy_rate,2020,{cell},{URL}/x,official_news\n")
     with pytest.raises(DataError) as by_series:
-        pipeline.read_series(path, root=REPO)
-    from_validate = [p for p in pipeline.validate([path], root=REPO) if p.severity == "error"]
+        pipeline.read_series(path, Project(REPO))
+    from_validate = [p for p in pipeline.validate(Project(REPO), [path]) if p.severity == "error"]
     from_series = by_series.value.problems
     assert [(p.file, p.row, p.column) for p in from_validate] == [(str(path), 9, "value")]
     assert [(p.file, p.row, p.column, p.message) for p in from_series] == [

@@ -9,11 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.site import display
 from analysis.core import labels
-from analysis.site import overview
-from analysis.site import report
 from analysis.core.errors import PlanTrackerError
+from analysis.pipeline import Project, check_region
+from analysis.site import display, overview, report
 
 
 @pytest.mark.parametrize(("qualifier", "value", "unit", "text"), [
@@ -88,7 +87,7 @@ def test_status_counts_list_every_status_in_band_order():
 @pytest.mark.parametrize("region", ["../guizhou", "nowhere"])
 def test_unknown_region_is_refused(region):
     with pytest.raises(PlanTrackerError, match="has no plan"):
-        report.check_region(region)
+        check_region(region, Project.here())
 
 
 # ---------------------------------------------------------------- the shipped data

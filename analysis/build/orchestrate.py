@@ -177,7 +177,7 @@ def _region_rows(path: Path, root: Path | None, size: int, mtime: int):
     """(header, [(row number, region, cells)]) of a table with a region column, else None; cached by
     size and time so that each file is read once per build, not once per page."""
     from analysis.io.readers import observations as observation_files
-    from analysis.io.readers.files import column_name
+    from analysis.io.readers.raw_table import column_name
 
     try:
         table = observation_files.read_observation_file(path, root)
@@ -941,7 +941,7 @@ def input_problems(root: Path) -> list[Problem]:
     """Every problem of the build's inputs, found by the checks `plantracker validate` runs."""
     from analysis import pipeline
 
-    return pipeline.validate(root=root)
+    return pipeline.validate(pipeline.Project(root))
 
 
 def check_inputs(root: Path, console) -> None:

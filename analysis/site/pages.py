@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.assessment import status as assessment
+from analysis.pipeline import Project
 from analysis.site import changes
 from analysis.site import gaps
 from analysis.site import permalinks
@@ -381,8 +382,9 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
     from analysis.site import overview
 
     as_of = int(notebook_default("as_of", root))
-    regions = report.plan_regions(root)
-    english = {r: report.region_report(r, as_of, "en", root=root, min_grade=min_grade) for r in regions}
+    project = Project(root)
+    regions = project.regions
+    english = {r: report.region_report(r, as_of, "en", project=project, min_grade=min_grade) for r in regions}
     reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
@@ -399,7 +401,7 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
         pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
                                                                                 language)
         drawn = [f for region in regions for f in figures[language][region].values()]
-        ov = overview.gather(as_of, language, root=root, min_grade=min_grade)
+        ov = overview.gather(as_of, language, project=project, min_grade=min_grade)
         pages.update(chart_files(drawn + overview_figures(ov), language))
         pages.update(table_files(ov))
     pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"
