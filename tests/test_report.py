@@ -12,7 +12,7 @@ import pytest
 from analysis.core import labels
 from analysis.core.errors import PlanTrackerError
 from analysis.pipeline import Project, check_region
-from analysis.site import display, overview, report
+from analysis.site import data_page, display, overview, region_charts, report
 
 
 @pytest.mark.parametrize(("qualifier", "value", "unit", "text"), [
@@ -125,7 +125,7 @@ def test_overview_counts_add_up_to_the_catalogue():
     ov = overview.gather(2025, "en")
     mix = overview.status_mix(ov)
     assert mix.groupby("region")["targets"].sum().to_dict() == ov.targets["region"].value_counts().to_dict()
-    catalogue = overview.catalogue_table(ov)
+    catalogue = data_page.catalogue_table(ov)
     assert len(catalogue.cells) == len(ov.targets)
 
 
@@ -133,7 +133,7 @@ def test_a_chart_draws_a_level_target_even_before_any_figure_exists():
     status = pd.DataFrame({"kind": ["share", "relative_change", "count"], "target_value": [90.0, 20.0, 5.0],
                            "comparator": [">=", ">=", ">="], "goal_value": [math.nan, math.nan, 6.0],
                            "goal_comparator": [pd.NA, pd.NA, ">="]})
-    goals = report.drawn_goals(status)
+    goals = region_charts.drawn_goals(status)
     # a share is its own level; a relative change needs its base; a goal worked out by the assessment wins
     assert goals["goal_value"].tolist()[0] == 90.0 and math.isnan(goals["goal_value"].tolist()[1])
     assert goals["goal_value"].tolist()[2] == 6.0

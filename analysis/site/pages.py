@@ -21,7 +21,7 @@ from analysis.pipeline import Project
 from analysis.site import changes
 from analysis.site import gaps
 from analysis.site import permalinks
-from analysis.site import report
+from analysis.site import data_page, region_charts, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -249,7 +249,7 @@ def target_csv(row: dict, figures: pd.DataFrame) -> pd.DataFrame:
 
 def region_figures(rr: report.RegionReport) -> dict:
     """The region page's charts, by indicator (the same calls as the notebook's)."""
-    return {i: report.indicator_figure(rr, i) for i in report.charted_indicators(rr)}
+    return {i: region_charts.indicator_figure(rr, i) for i in region_charts.charted_indicators(rr)}
 
 
 def region_target_pages(reports: dict[str, report.RegionReport], figures_of: dict[str, dict],
@@ -321,10 +321,8 @@ def overview_figures(ov) -> list:
 
 def table_files(ov) -> dict[str, str]:
     """downloads/<language>/<table id>.csv: every row of each table of the data page."""
-    from analysis.site import overview
-
     return {f"{permalinks.DOWNLOADS_FOLDER}/{ov.language}/{table.table_id}.csv": "\ufeff" + table.csv()
-            for _, table in overview.data_tables(ov)}
+            for _, table in data_page.data_tables(ov)}
 
 
 def chart_files(figures: list, language: str) -> dict[str, bytes | str]:

@@ -1,8 +1,9 @@
-"""A region's page: the tables, tiles and charts notebooks/region.ipynb shows, from the region's figures
-gathered once by `region_report` (analysis.site.region_data).
+"""A region's page: the tables, tiles and notes notebooks/region.ipynb shows, from the region's figures
+gathered once by `region_report` (analysis.site.region_data); its charts are drawn by
+analysis.site.region_charts and its figures worded by analysis.site.region_words.
 
-The notebook calls `report.region_report` and displays what the section functions here return; the names
-it and the site's pages use from region_data are imported here under their own names.
+The notebook calls `report.region_report`, `report.chart_section` … and displays what they return; the
+names it and the site's pages use from those modules are imported here under their own names.
 """
 
 from __future__ import annotations
@@ -12,29 +13,25 @@ import math
 import pandas as pd
 
 from analysis.assessment import status as assessment
-from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import both, label, pair
-from analysis.core.precision import fmt
 from analysis.observations import conflicts
-from analysis.site import charts, permalinks
-from analysis.site.charts import format_number
+from analysis.site import permalinks
 from analysis.site.display import (
     Html,
     HtmlTable,
     Note,
-    csv_text,
     esc,
     figure_text,
     heading,
-    interval_text,
     link,
     make_table,
-    missing,
     percent,
     status_badge,
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
+from analysis.site.region_charts import chart_section as chart_section
+from analysis.site.region_charts import charted_indicators
 from analysis.site.region_data import (
     NATIONAL_REGION,
     TARGET_CSV_COLUMNS,
@@ -46,58 +43,16 @@ from analysis.site.region_data import honest_digits as honest_digits
 from analysis.site.region_data import localised as localised
 from analysis.site.region_data import region_report as region_report
 from analysis.site.region_data import scoped as scoped
-
-
-def region_title(region: str, language: str) -> str:
-    return both(f"region_{region}", language)
-
-
-def indicator_names(indicators: pd.DataFrame, language: str) -> dict[str, str]:
-    return {
-        r["indicator_id"]: pair(r["name_en"], r["name_zh"], language) for r in indicators.to_dict("records")
-    }
-
-
-def plan_says(row: dict, language: str) -> str:
-    """The plan's own words (the verbatim quote) and the English statement, the page's language first."""
-    says = [
-        f'<span lang="zh">{esc(row["quote"])}</span>',
-        f'<span lang="en">{esc(row["description_en"])}</span>',
-    ]
-    return "<br>".join(says if language == "zh" else says[::-1])
-
-
-def target_text(row: dict) -> str:
-    """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births, ≥ 20 % (relative change)."""
-    text = figure_text(row["comparator"], row["target_value"], row["unit"])
-    return f"{text} (relative change)" if row["kind"] == "relative_change" else text
-
-
-def latest_html(row: dict) -> str:
-    """The figure the status rests on: the latest level, or for a change target the change since its base
-    in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
-    level_unit = row.get("indicator_unit") or row["unit"]
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"))
-    if not latest:
-        return ""
-    shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
-    if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
-        change = measured_text(row)
-        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"))
-        return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
-    return shown
-
-
-def measured_text(row: dict) -> str:
-    """A change as the target counts it: +1.5 points, −12.0 %, +50."""
-    from analysis.core.precision import signed
-
-    unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
-    decimals = None if missing(row.get("decimals")) else int(row["decimals"])
-    # the measured value counts progress in the good direction; the reader sees the change as it happened
-    sign = -1.0 if row.get("direction") == "lower" else 1.0
-    return f"{signed(sign * float(row['measured_value']), decimals)} {unit}".strip()
-
+from analysis.site.region_words import (
+    grade_badge,
+    indicator_names,
+    latest_cell,
+    page_source,
+    region_label,
+    target_name,
+    target_text,
+    theme_label,
+)
 
 # ---------------------------------------------------------------- the plans and the headline
 
@@ -201,48 +156,6 @@ def status_legend(rr: RegionReport) -> HtmlTable:
 # ---------------------------------------------------------------- every target
 
 
-def page_source(rr: RegionReport) -> str:
-    """The region page's own path in the site (its language decides the folder)."""
-    return permalinks.region_source(rr.region, rr.language)
-
-
-def latest_cell(row: dict, language: str) -> str:
-    """The latest figure, its year and, under it, the grade of the source it rests on."""
-    latest = latest_html(row)
-    if not latest:
-        return ""
-    grade = row.get("grade")
-    if missing(grade) or not grade:
-        return latest
-    provisional = (
-        f' <span class="pt-provisional">{esc(label("word_provisional", language))}</span>'
-        if bool(row.get("provisional"))
-        else ""
-    )
-    return f"{latest}<br>{grade_badge(grade, '', '', language).strip()}{provisional}"
-
-
-def grade_label(grade: str, language: str) -> str:
-    try:
-        return label(f"grade_{grade}", language)
-    except PlanTrackerError:
-        return str(grade)
-
-
-def grade_badge(grade: str, reason: str, sources, language: str) -> str:
-    """The source's grade beside a figure (official, official media, repost, unverified), its reason on
-    hover, and how many pages state the same figure when more than one does."""
-    if missing(grade) or not grade:
-        return ""
-    single = str(sources) in ("", "1", "nan", "<NA>")
-    count = "" if single else f" · {label('word_sources', language)} {sources}"
-    title = f' title="{esc(reason)}"' if reason else ""
-    return (
-        f' <small class="pt-grade pt-grade-{esc(grade)}"{title}>{esc(grade_label(grade, language))}'
-        f"{esc(count)}</small>"
-    )
-
-
 def targets_table(rr: RegionReport) -> HtmlTable:
     """Every target of the region, compact: what it is (linked to its own page), deadline, latest figure
     with its grade, status and P(met). The full record of each target is on its page; the CSV has all
@@ -285,11 +198,6 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         cards=True,
         filter_labels={"plan": "col_document", "theme": "col_theme"},
     )
-
-
-def target_name(row: dict, language: str) -> str:
-    """The target in the page's language: the catalogue's Chinese statement or its English one."""
-    return str(row["description_zh"] if language == "zh" else row["description_en"])
 
 
 # ---------------------------------------------------------------- the dashboard tiles
@@ -346,27 +254,6 @@ def status_tiles(rr: RegionReport) -> Html:
     return Html("\n".join(parts), text)
 
 
-def theme_label(theme: str, language: str) -> str:
-    try:
-        return label(f"theme_{theme}", language)
-    except PlanTrackerError:
-        return theme
-
-
-def forecast_html(row: dict) -> str:
-    """The forecast in the deadline year and, under it, its 80 % interval."""
-    if missing(row["forecast_mean"]):
-        return ""
-    digits = row.get("forecast_decimals")
-    interval = interval_text(row["forecast_lower80"], row["forecast_upper80"], digits)
-    mean = (
-        format_number(row["forecast_mean"])
-        if missing(digits)
-        else fmt(float(row["forecast_mean"]), int(digits))
-    )
-    return f"{esc(mean)}<br><small>{esc(interval)}</small>"
-
-
 # ---------------------------------------------------------------- targets without data
 
 
@@ -414,102 +301,7 @@ def missing_section(rr: RegionReport) -> list:
     return [heading("heading_missing", rr.language), Html(summary, table.csv())]
 
 
-# ---------------------------------------------------------------- charts
-
-
-def charted_indicators(rr: RegionReport) -> list[str]:
-    """Indicators of the region's targets with a figure of the region or a national series, in catalogue
-    order."""
-    usable = rr.resolved[rr.resolved["year"] <= rr.as_of]
-    with_data = set(usable.loc[usable["region"].isin([rr.region, NATIONAL_REGION]), "indicator"])
-    return [i for i in dict.fromkeys(rr.targets["indicator"]) if i in with_data]
-
-
-def drawn_goals(status: pd.DataFrame) -> pd.DataFrame:
-    """The level each target asks for, as a chart draws it: the assessment's goal where it worked one out
-    (a change target needs its base for that), else the target value itself for a target of a level."""
-    measure = (
-        status["measure"]
-        if "measure" in status
-        else status["kind"].map(lambda k: "relative_change" if k == "relative_change" else "level")
-    )
-    own_level = status["target_value"].where(measure == "level")
-    return status.assign(
-        comparator=status["goal_comparator"].fillna(status["comparator"]),
-        goal_value=status["goal_value"].fillna(own_level),
-    )
-
-
-def indicator_figure(rr: RegionReport, indicator: str) -> charts.Figure:
-    """Observations (bounds as bounds), targets at their deadlines, the forecast fan, the national series."""
-    usable = rr.resolved[(rr.resolved["year"] <= rr.as_of) & (rr.resolved["indicator"] == indicator)]
-    own = usable[usable["region"] == rr.region]
-    targets = drawn_goals(rr.status[rr.status["indicator"] == indicator])
-    fan = rr.series_forecasts[
-        (rr.series_forecasts["indicator"] == indicator)
-        & (rr.series_forecasts["year"] <= int(targets["target_year"].max()))
-    ]
-    national = usable[usable["region"] == NATIONAL_REGION]
-    frame = charts.chart_frame(own, national, targets, fan)
-    meta = rr.indicators.set_index("indicator_id").loc[indicator]
-    names = (meta["name_en"], meta["name_zh"]) if rr.language == "en" else (meta["name_zh"], meta["name_en"])
-    caption = f"{region_title(rr.region, rr.language)}: {' · '.join(names)} ({meta['unit']})"
-    if own.empty:
-        caption += f" — {both('word_context_only', rr.language)}"
-    here = page_source(rr)
-    drawn = targets.dropna(subset=["goal_value"])["target_id"]
-    links = ", ".join(permalinks.target_link(t, here) for t in drawn)
-    title = esc(label("word_targets_in_chart", rr.language))
-    links_html = f'<p class="pt-chart-targets">{title}: {links}</p>' if links else ""
-    return charts.figure(
-        frame,
-        f"chart-{rr.region}-{indicator}",
-        names[0],
-        names[1],
-        str(meta["unit"]),
-        caption,
-        rr.language,
-        source=source_line(pd.concat([own, national]), rr.language),
-        links_html=links_html,
-        data_csv=csv_text(frame),
-        files=permalinks.chart_files_href(here),
-    )
-
-
-def publisher(url: str) -> str:
-    """The site a figure was read from (its host name without www.)."""
-    from urllib.parse import urlsplit
-
-    host = urlsplit(str(url)).hostname or str(url)
-    return host.removeprefix("www.")
-
-
-def source_line(rows: pd.DataFrame, language: str) -> str:
-    """Who published the figures a chart draws, each with the grade of its source."""
-    if rows.empty:
-        return ""
-    grades = rows["grade"] if "grade" in rows else rows["source_kind"]
-    pairs = dict.fromkeys(
-        f"{publisher(u)} ({grade_label(g, language)})"
-        for u, g in zip(rows["source_url"], grades, strict=True)
-    )
-    return f"{label('word_source', language)}: {'; '.join(pairs)}"
-
-
-def chart_section(rr: RegionReport) -> list:
-    figures = [indicator_figure(rr, i) for i in charted_indicators(rr)]
-    return [heading("heading_charts", rr.language), *(figures or [Note(both("word_no_charts", rr.language))])]
-
-
 # ---------------------------------------------------------------- sources and conflicts
-
-
-def region_label(region: str, language: str) -> str:
-    """A region's name in both languages where the labels know it, else its key (a context series)."""
-    try:
-        return region_title(region, language)
-    except PlanTrackerError:
-        return region
 
 
 def sources_table(rr: RegionReport) -> HtmlTable:
