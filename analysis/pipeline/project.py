@@ -54,7 +54,7 @@ class Project:
     @cached_property
     def regions(self) -> list[str]:
         """The regions that have a plan (the registry's regions)."""
-        return catalogue_files.plan_regions(self.root)
+        return catalogue_files.regions_of(self.registry)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:

@@ -54,7 +54,12 @@ def load_registry(root: Path) -> pd.DataFrame:
 
 def plan_regions(root: Path) -> list[str]:
     """The regions that have a plan: data/policies/registry.csv is the only list of them."""
-    return sorted(load_registry(root)["region"].str.strip().unique().tolist())
+    return regions_of(load_registry(root))
+
+
+def regions_of(registry: pd.DataFrame) -> list[str]:
+    """The regions of a registry already read, in name order (the one rule for which regions have a plan)."""
+    return sorted(registry["region"].str.strip().unique().tolist())
 
 
 def document_text(file: str, root: Path) -> str:
