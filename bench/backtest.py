@@ -175,10 +175,11 @@ def shipped_cases(min_points: int = 6) -> list[Case]:
     """Series of the shipped observations with at least `min_points` points (exact figures only)."""
     try:
         from analysis.observations.conflicts import resolve
-        from analysis.pipeline import load_indicators, load_observations
+        from analysis.pipeline import Project, load_observations
 
-        resolved = resolve(load_observations())
-        indicators = load_indicators()
+        project = Project.here()
+        resolved = resolve(load_observations(project))
+        indicators = project.indicators
     except Exception as exc:  # the shipped data is built by another stage; say so rather than fail
         print(f"(shipped series unavailable: {type(exc).__name__}: {exc})")
         return []

@@ -340,7 +340,7 @@ def main() -> None:
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
     started = time.perf_counter()
-    cal = pipeline.load_calibration()
+    cal = pipeline.load_calibration(pipeline.Project.here())
     cache = fc.StoredCache(FitStore(args.fit_cache)) if args.fit_cache else fc.MemoryCache()
     if not args.skip_backtest:
         cases = bt.fertility_cases("odd") + bt.synthetic_cases(SYNTHETIC_SEED, 15) + bt.shipped_cases()

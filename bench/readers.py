@@ -112,10 +112,10 @@ print(json.dumps({{"seconds": seconds, "peak_mb": resource.getrusage(resource.RU
 RUN_NEW = RUN.format(
     imports="from analysis import pipeline",
     read_series=(
-        "        rows, problems = pipeline.read_series(path)\n"
+        "        rows, problems = pipeline.read_series(path, pipeline.Project.here())\n"
         '        outcome = f"{len(rows)} rows, {len(problems)} warnings"'
     ),
-    validate="pipeline.validate",
+    validate="(lambda given: pipeline.validate(pipeline.Project.here(), given))",
 )
 RUN_OLD = RUN.format(
     imports="from analysis import forecast, observations",

@@ -1,7 +1,7 @@
 """Make the chart fonts shipped in analysis/site/fonts/ from Noto Sans CJK SC (SIL Open Font License 1.1).
 
-Charts are laid out with these fonts and no other (analysis/site/fonts), so that a chart's SVG and PNG bytes do
-not depend on the fonts a machine has installed. The full font is 16 MB a weight; the charts need the
+Charts are laid out with these fonts and no other (analysis/site/fonts), so that a chart's SVG and PNG bytes
+do not depend on the fonts a machine has installed. The full font is 16 MB a weight; the charts need the
 characters of the data and the labels, plus enough of Chinese that a new figure's text is still covered:
 every character of GB2312 (its 6,763 hanzi: level 1, the common 3,755, and level 2) and its symbols,
 Latin with pinyin tones, the punctuation and the full-width forms. The family is renamed (the licence's

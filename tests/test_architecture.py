@@ -78,7 +78,7 @@ ALLOWED = {
     "reader": {"foundation", "reader"},
     "stage": {"foundation", "stage"},
     "writer": {"foundation"},
-    "pipeline": {"foundation", "reader", "stage", "writer"},
+    "pipeline": {"foundation", "reader", "stage", "writer", "pipeline"},
     "presentation": {"foundation", "reader", "stage", "writer", "pipeline", "presentation"},
     "build": {"foundation", "reader", "stage", "writer", "pipeline", "presentation", "build"},
     "cli": {"foundation", "reader", "stage", "writer", "pipeline", "presentation", "build", "cli"},

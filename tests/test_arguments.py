@@ -14,8 +14,9 @@ from analysis.core.paths import project_root
 
 REPO = project_root()
 ENV = {"PLANTRACKER_ROOT": str(REPO), "COLUMNS": "400"}
-SERIES = ("region,indicator,year,value\n" + "".join(
-    f"guizhou,health_literacy_rate,{y},{v}\n" for y, v in [(2019, 20), (2020, 22), (2021, 24.1)]))
+SERIES = "region,indicator,year,value\n" + "".join(
+    f"guizhou,health_literacy_rate,{y},{v}\n" for y, v in [(2019, 20), (2020, 22), (2021, 24.1)]
+)
 TARGETS = "target_id,region,indicator,comparator,target_value,target_year,kind\n"
 
 
@@ -33,9 +34,14 @@ def series(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("to", "words"), [("2021", "not after the latest observation (2021)"),
-                                           ("999999", "more than 30 years after"),
-                                           ("1850", "not after the latest observation")])
+@pytest.mark.parametrize(
+    ("to", "words"),
+    [
+        ("2021", "not after the latest observation (2021)"),
+        ("999999", "more than 30 years after"),
+        ("1850", "not after the latest observation"),
+    ],
+)
 def test_forecast_year_is_checked(series, tmp_path, to, words):
     result = run("forecast", str(series), "--to", to, "--out", str(tmp_path / "f.csv"))
     assert result.exit_code == 1 and words in result.output
@@ -49,27 +55,33 @@ def test_forecast_never_writes_over_its_input(series):
     assert series.read_bytes() == before
 
 
-@pytest.mark.parametrize(("out", "words"), [("missing/f.csv", "does not exist"), (".", "is a folder"),
-                                            ("/dev/full", "not a regular file")])
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [("missing/f.csv", "does not exist"), (".", "is a folder"), ("/dev/full", "not a regular file")],
+)
 def test_forecast_output_must_be_a_writable_file(series, tmp_path, out, words):
     target = out if out.startswith("/") else str(tmp_path / out)
     result = run("forecast", str(series), "--to", "2025", "--out", target)
     assert result.exit_code == 1 and words in result.output
 
 
-@pytest.mark.parametrize(("rows", "words"), [
-    ("", "header but no targets"),
-    ("t1,guizhou,health_literacy_rate,≠,30,2025,share\n", "comparator '≠' is not one of"),
-    ("t1,guizhou,health_literacy_rate,>=,150,2025,share\n", "outside the bounds of health_literacy_rate"),
-    ("t1,guizhou,health_literacy_rate,>=,-50,2025,share\n", "outside the bounds"),
-    ("t1,guizhou,health_literacy_rate,>=,30,2100,share\n", "target_year 2100 is outside 2000–2035"),
-    ("t1,guizhou,health_literacy_rate,>=,30%,2025,share\n", "not a plain decimal"),
-])
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ("", "header but no targets"),
+        ("t1,guizhou,health_literacy_rate,≠,30,2025,share\n", "comparator '≠' is not one of"),
+        ("t1,guizhou,health_literacy_rate,>=,150,2025,share\n", "outside the bounds of health_literacy_rate"),
+        ("t1,guizhou,health_literacy_rate,>=,-50,2025,share\n", "outside the bounds"),
+        ("t1,guizhou,health_literacy_rate,>=,30,2100,share\n", "target_year 2100 is outside 2000–2035"),
+        ("t1,guizhou,health_literacy_rate,>=,30%,2025,share\n", "not a plain decimal"),
+    ],
+)
 def test_forecast_targets_are_checked(series, tmp_path, rows, words):
     targets = tmp_path / "targets.csv"
     targets.write_text(TARGETS + rows, encoding="utf-8")
-    result = run("forecast", str(series), "--to", "2025", "--out", str(tmp_path / "f.csv"), "--targets",
-                 str(targets))
+    result = run(
+        "forecast", str(series), "--to", "2025", "--out", str(tmp_path / "f.csv"), "--targets", str(targets)
+    )
     assert result.exit_code == 1 and words in result.output
     assert not (tmp_path / "f.csv").exists()
 
@@ -126,10 +138,13 @@ def test_the_log_holds_the_traceback(tmp_path, monkeypatch):
     assert "Traceback" in where.read_text(encoding="utf-8") and "KeyError: 'missing'" in where.read_text()
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--jobs", "-2"], "--jobs"),
-    (["--scheduler", "not an address"], "not a scheduler address"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--jobs", "-2"], "--jobs"),
+        (["--scheduler", "not an address"], "not a scheduler address"),
+    ],
+)
 def test_forecast_options_are_checked(series, tmp_path, args, words):
     result = run("forecast", str(series), "--to", "2025", "--out", str(tmp_path / "f.csv"), *args)
     assert result.exit_code in (1, 2) and words in result.output

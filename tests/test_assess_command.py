@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from analysis import pipeline
 from analysis.cli.commands import app
 from analysis.core.errors import DataError
+from analysis.pipeline import Project
 
 HEADER = "target_id,region,indicator,comparator,target_value,target_year,measure,base_year"
 TARGETS = f"""{HEADER}
@@ -102,7 +103,7 @@ def test_one_judgement_per_target_in_the_agreed_columns(tmp_path):
 
 def test_importable_with_the_same_result(tmp_path):
     t, o = files(tmp_path)
-    table, _ = pipeline.assess_batch(t, o, tmp_path / "OUT.csv", 2025)
+    table, _ = pipeline.assess_batch(t, o, tmp_path / "OUT.csv", 2025, project=Project.here())
     assert table.set_index("target_id").loc["late", "status"] == "missed"
 
 
@@ -159,4 +160,4 @@ def test_bad_observations_get_file_row_column_errors(tmp_path, observations, whe
 def test_reading_function_raises_not_crashes(tmp_path):
     t, o = files(tmp_path, targets="")
     with pytest.raises(DataError):
-        pipeline.assess_batch(t, o, tmp_path / "OUT.csv", 2025)
+        pipeline.assess_batch(t, o, tmp_path / "OUT.csv", 2025, project=Project.here())

@@ -13,7 +13,7 @@ from analysis.assessment.quantity import Point, Quantity
 from analysis.assessment.status import Verdict, verdict_of
 from analysis.assessment.table import assess
 from analysis.core.vocabulary import STATUS_ORDER
-from analysis.pipeline import load_bands, load_publication_sources, load_settings
+from analysis.io.readers.settings import load_bands, load_publication_sources, load_settings
 
 # the shipped bands, settings and publication table, as every page uses them
 BANDS, SETTINGS, PUBLICATIONS = load_bands(), load_settings(), load_publication_sources()

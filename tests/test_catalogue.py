@@ -11,20 +11,19 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from analysis.core import paths
-from analysis.cli import terminal
-from analysis.core.errors import DataError, errors_in
 from analysis.catalogue.extraction import find_numbers, quantities
-from analysis.pipeline import (
-    check_region,
+from analysis.cli import terminal
+from analysis.core import paths
+from analysis.core.errors import DataError, errors_in
+from analysis.io.readers.catalogue import (
     document_text,
     load_excluded,
     load_indicators,
     load_registry,
     load_targets,
-    validate_catalogue,
 )
 from analysis.io.readers.wording import load_wording
+from analysis.pipeline import Project, check_region, validate_catalogue
 
 WORDING = load_wording()  # the packaged wording rules, read once for every test here
 SHIPPED = paths.project_root() / "data"
@@ -110,7 +109,7 @@ def small_plan(tmp_path: Path) -> Path:
 
 
 def test_small_plan_is_valid_with_chinese_full_width_and_full_coverage_values(small_plan):
-    assert validate_catalogue(small_plan) == []
+    assert validate_catalogue(Project(small_plan)) == []
 
 
 def test_loaders_give_typed_columns(small_plan):
@@ -148,7 +147,7 @@ def test_summary_counts_targets_by_region_year_theme_and_kind(small_plan):
         assert (label, str(n)) in cells
     assert "005-demonstration_tcm_halls-2027" in out
     with pytest.raises(DataError, match="unknown region"):
-        check_region("chengdu", small_plan)
+        check_region("chengdu", Project(small_plan))
 
 
 @pytest.mark.parametrize(("sheet_row", "column", "value", "message"), [
@@ -162,21 +161,21 @@ def test_summary_counts_targets_by_region_year_theme_and_kind(small_plan):
 ])
 def test_each_rule_names_row_and_column(small_plan, sheet_row, column, value, message):
     edit_cell(small_plan, "targets.csv", sheet_row, column, value)
-    found = problems_at(validate_catalogue(small_plan), sheet_row, column)
+    found = problems_at(validate_catalogue(Project(small_plan)), sheet_row, column)
     assert any(message in p.message for p in found), [str(p) for p in found]
 
 
 def test_excluded_quote_must_be_verbatim_and_hold_its_number(small_plan):
     edit_cell(small_plan, "targets_excluded.csv", 2, "quote", "对建成的给予50万元的奖励")
     edit_cell(small_plan, "targets_excluded.csv", 2, "number", "60万元")
-    found = {(p.file, p.row, p.column) for p in validate_catalogue(small_plan)}
+    found = {(p.file, p.row, p.column) for p in validate_catalogue(Project(small_plan))}
     assert found == {("data/targets_excluded.csv", 2, "quote"), ("data/targets_excluded.csv", 2, "number")}
 
 
 # ---------------------------------------------------------------- the shipped catalogue
 
 def test_shipped_catalogue_is_valid():
-    problems = validate_catalogue()
+    problems = validate_catalogue(Project.here())
     for p in problems:
         print(p)
     assert errors_in(problems) == []
@@ -186,7 +185,7 @@ def test_altered_quote_is_reported(tmp_path):
     root = copy_of_shipped_data(tmp_path)
     quote = read_csv(root / "data" / "targets.csv")[1][TARGET_HEADER.index("quote")]
     edit_cell(root, "targets.csv", 2, "quote", quote[:2] + "某" + quote[2:])
-    (problem,) = problems_at(validate_catalogue(root), 2, "quote")
+    (problem,) = problems_at(validate_catalogue(Project(root)), 2, "quote")
     assert str(problem).startswith("data/targets.csv:row 2:column quote: error: the quote is not a verbatim")
     assert "copy the span exactly from data/policies/" in problem.fix
 
@@ -194,7 +193,7 @@ def test_altered_quote_is_reported(tmp_path):
 def test_value_not_in_quote_is_reported(tmp_path):
     root = copy_of_shipped_data(tmp_path)
     edit_cell(root, "targets.csv", 3, "target_value", "987654")
-    (problem,) = problems_at(validate_catalogue(root), 3, "target_value")
+    (problem,) = problems_at(validate_catalogue(Project(root)), 3, "target_value")
     assert str(problem).startswith("data/targets.csv:row 3:column target_value: error: target_value 987654 "
                                    "does not appear in the quote")
 
@@ -202,7 +201,7 @@ def test_value_not_in_quote_is_reported(tmp_path):
 def test_unknown_comparator_is_reported(tmp_path):
     root = copy_of_shipped_data(tmp_path)
     edit_cell(root, "targets.csv", 4, "comparator", "=>")
-    (problem,) = problems_at(validate_catalogue(root), 4, "comparator")
+    (problem,) = problems_at(validate_catalogue(Project(root)), 4, "comparator")
     assert str(problem).startswith("data/targets.csv:row 4:column comparator: error: comparator '=>' is not "
                                    "one of >=, <=, ==")
 
@@ -217,11 +216,11 @@ def _covered(text: str, quotes: pd.Series) -> np.ndarray:
     return covered
 
 
-@pytest.mark.parametrize("document", load_registry()["file"].tolist())
+@pytest.mark.parametrize("document", load_registry(paths.project_root())["file"].tolist())
 def test_every_number_of_each_plan_is_accounted_for(document):
     """Each quantity the extractor finds lies inside the quote of a target or of an excluded row."""
-    text = document_text(document)
-    targets, excluded = load_targets(), load_excluded()
+    text = document_text(document, paths.project_root())
+    targets, excluded = load_targets(paths.project_root()), load_excluded(paths.project_root())
     quotes = pd.concat([targets.loc[targets["document"].eq(document), "quote"],
                         excluded.loc[excluded["document"].eq(document), "quote"]])
     covered = _covered(text, quotes)
@@ -236,7 +235,7 @@ def test_every_number_of_each_plan_is_accounted_for(document):
 # ---------------------------------------------------------------- what each target measures
 
 def test_every_shipped_target_states_its_measure_and_the_change_targets_their_base_year():
-    targets = load_targets()
+    targets = load_targets(paths.project_root())
     assert set(targets["measure"]) <= {"level", "increase", "relative_change", "per_year", "per_unit"}
     change = targets[targets["measure"].isin(["increase", "relative_change"])]
     assert change["base_year"].notna().all() and (change["base_year"] < change["target_year"]).all()
@@ -263,7 +262,7 @@ def test_a_change_target_without_a_proper_base_year_is_an_error_naming_its_row(t
     rows = read_csv(root / "data" / "targets.csv")
     at = next(i for i, r in enumerate(rows) if r[0] == "000-county_medical_subcentres-2027") + 1
     edit_cell(root, "targets.csv", at, column, value)
-    errors = errors_in(problems_at(validate_catalogue(root), at, column))
+    errors = errors_in(problems_at(validate_catalogue(Project(root)), at, column))
     assert any(message in p.message for p in errors), errors
 
 
@@ -272,5 +271,5 @@ def test_a_rise_of_a_share_is_stated_in_points(tmp_path):
     rows = read_csv(root / "data" / "targets.csv")
     at = next(i for i, r in enumerate(rows) if r[0] == "002-health_literacy_rate-2025-b") + 1
     edit_cell(root, "targets.csv", at, "unit", "%")
-    errors = problems_at(validate_catalogue(root), at, "unit")
+    errors = problems_at(validate_catalogue(Project(root)), at, "unit")
     assert errors and "percentage points" in errors[0].message

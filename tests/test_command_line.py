@@ -32,11 +32,22 @@ def catalogue_ids(region: str) -> list[str]:
     return [r["target_id"] for r in rows if r["region"] == region]
 
 
-@pytest.mark.parametrize(("name", "region"), [
-    ("guiyang", "guiyang"), ("Guiyang", "guiyang"), ("GUIZHOU", "guizhou"), (" bazhong ", "bazhong"),
-    ("贵阳", "guiyang"), ("贵阳贵安", "guiyang"), ("贵州", "guizhou"), ("贵州省", "guizhou"),
-    ("巴中", "bazhong"), ("巴中市", "bazhong"), ("Guiyang & Gui'an", "guiyang"),
-])
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("guiyang", "guiyang"),
+        ("Guiyang", "guiyang"),
+        ("GUIZHOU", "guizhou"),
+        (" bazhong ", "bazhong"),
+        ("贵阳", "guiyang"),
+        ("贵阳贵安", "guiyang"),
+        ("贵州", "guizhou"),
+        ("贵州省", "guizhou"),
+        ("巴中", "bazhong"),
+        ("巴中市", "bazhong"),
+        ("Guiyang & Gui'an", "guiyang"),
+    ],
+)
 def test_a_region_is_known_by_any_of_its_names(name: str, region: str):
     assert pipeline.match_region(name, REGIONS) == region
 
@@ -81,8 +92,14 @@ def test_targets_rows_fit_80_columns():
     assert result.returncode == 0 and max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
-@pytest.mark.parametrize("args", [["status", "--format", "xml"], ["status", "--region", "atlantis"],
-                                  ["build", "--region", "nowhere", "--check"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--format", "xml"],
+        ["status", "--region", "atlantis"],
+        ["build", "--region", "nowhere", "--check"],
+    ],
+)
 def test_a_wrong_word_is_refused_in_one_line_without_a_traceback(args: list[str]):
     result = plantracker(*args)
     assert result.returncode == 1

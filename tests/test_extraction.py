@@ -13,14 +13,17 @@ from typer.testing import CliRunner
 
 from analysis import pipeline
 from analysis.catalogue import extraction
-from analysis.cli.commands import app
-from analysis.core.errors import DataError
 from analysis.catalogue.extraction import comparator, find_numbers, infer_horizon, propose_targets, quantities
-from analysis.pipeline import document_text, load_registry, load_targets
+from analysis.cli.commands import app
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.core.schema import TARGET_COLUMNS
+from analysis.io.readers.catalogue import document_text, load_registry, load_targets
 from analysis.io.readers.files import read_plan_text
 from analysis.io.readers.wording import load_wording
-from analysis.core.schema import TARGET_COLUMNS
+from analysis.pipeline import Project
 
+REPO = paths.project_root()
 WORDING = load_wording()  # the packaged wording rules, read once for every test here
 
 
@@ -216,7 +219,7 @@ def test_horizon_of_a_plan_without_registry_entry_comes_from_its_title_first():
 def test_draft_catalogue_and_extract_command_write_the_draft_columns(tmp_path):
     plan = tmp_path / "new_plan.txt"
     plan.write_text("到2030年，全市孕产妇死亡率控制在10/10万以下，人均预期寿命达到79岁。", encoding="utf-8")
-    draft = pipeline.draft_catalogue(plan, region="guiyang", root=tmp_path).targets
+    draft = pipeline.draft_catalogue(plan, Project(tmp_path), region="guiyang").targets
     assert list(draft.columns) == extraction.DRAFT_COLUMNS
     assert set(TARGET_COLUMNS) | {"measure", "base_year", "confidence", "rule"} == set(draft.columns)
     assert draft["target_id"].tolist() == ["new_plan-unassigned-2030", "new_plan-unassigned-2030-b"]
@@ -392,7 +395,7 @@ def test_all_of_coverage_with_other_verbs():
 def test_plan_texts_in_chinese_windows_encodings_are_read(tmp_path, encoding):
     plan = tmp_path / "plan.txt"
     plan.write_bytes("到2028年，全县孕产妇死亡率控制在11/10万以下。".encode(encoding))
-    draft = pipeline.draft_catalogue(plan, region="bazhong", root=tmp_path).targets
+    draft = pipeline.draft_catalogue(plan, Project(tmp_path), region="bazhong").targets
     assert rows_of(draft, "target_value", "target_year") == [(11, 2028)]
 
 
@@ -401,7 +404,7 @@ def test_windows_and_old_mac_line_ends_read_like_newlines(tmp_path, line_end):
     text = "（一）2026年重点任务\n建成示范中医馆3个。\n二、主要任务\n培育特色科室12个。"
     plan = tmp_path / "plan.txt"
     plan.write_bytes(text.replace("\n", line_end).encode("utf-8"))
-    draft = pipeline.draft_catalogue(plan, horizon=2030, root=tmp_path).targets
+    draft = pipeline.draft_catalogue(plan, Project(tmp_path), horizon=2030).targets
     assert rows_of(draft, "target_value", "target_year") == [(3, 2026), (12, 2030)]
 
 
@@ -484,7 +487,7 @@ def _figure(hit: int, total: int) -> str:
     return f"{hit}/{total} = {hit / max(total, 1):.0%}"
 
 
-@pytest.mark.parametrize("document", load_registry()["file"].tolist())
+@pytest.mark.parametrize("document", load_registry(REPO)["file"].tolist())
 def test_extractor_recovers_the_catalogue_rows_of_each_plan(document):
     """≥ 97 % of a plan's catalogue rows have a proposal with the same value and unit in the same sentence,
     ≥ 97 % of those with the catalogue's year, and > 70 % of the proposals recover some row.
@@ -492,8 +495,8 @@ def test_extractor_recovers_the_catalogue_rows_of_each_plan(document):
     A proposal may recover several rows (健康学校、健康机关达到65%以上 is one number, two rows); precision is
     the share of proposals that recover some row.
     """
-    text, registry = document_text(document), load_registry().set_index("file")
-    catalogue = load_targets()
+    text, registry = document_text(document, REPO), load_registry(REPO).set_index("file")
+    catalogue = load_targets(REPO)
     catalogue = catalogue[catalogue["document"].eq(document)]
     proposals = propose_targets(WORDING, text, document=document,
                                 horizon=int(registry.loc[document, "horizon_year"]))

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.forecasting import calibration as calib
 from analysis import forecasting, pipeline
 from analysis.core.errors import DataError
+from analysis.forecasting import calibration as calib
 from analysis.forecasting import decisions, models
 from analysis.io.readers.fit_store import FitStore
+from analysis.pipeline import Project
 
 SETTINGS = pipeline.load_settings()  # data/assessment_settings.csv: the base of a change target's goal
 UNIFORM = calib.Calibration(
@@ -339,7 +340,7 @@ def test_cumulative_count_already_past_the_target_is_certain():
 
 def batch(*args, **kwargs) -> list[Path]:
     """The `forecast` command's work with the hand-made calibration; the files it wrote."""
-    return pipeline.forecast_batch(*args, cal=UNIFORM, **kwargs)[0]
+    return pipeline.forecast_batch(*args, cal=UNIFORM, project=Project.here(), **kwargs)[0]
 
 
 def write(tmp_path: Path, text: str, name="obs.csv") -> Path:

@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from analysis import pipeline
+from analysis.io.readers.settings import load_grade_rules
 from analysis.observations import grading
+from analysis.pipeline import Project
 
-RULES = pipeline.load_grade_rules()
+RULES = load_grade_rules()
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ def test_two_reposts_agreeing_stay_reposts():
 
 
 def test_every_shipped_observation_is_graded():
-    loaded = pipeline.load_observations()
+    loaded = pipeline.load_observations(Project.here())
     assert set(loaded["grade"]) <= set(grading.GRADES)
     assert loaded["grade_reason"].str.len().min() > 10
     # the government pages are official, the seed's spam-like mirrors are marked, not hidden
@@ -118,8 +120,8 @@ def test_every_shipped_observation_is_graded():
 
 
 def test_min_grade_keeps_better_sources_only_and_resolves_again():
-    loaded = pipeline.load_observations()
-    better = pipeline.load_observations(min_grade="official_media")
+    loaded = pipeline.load_observations(Project.here())
+    better = pipeline.load_observations(Project.here(), min_grade="official_media")
     assert set(better["grade"]) <= {"official", "official_media"}
     assert len(better) == int(loaded["grade"].isin(["official", "official_media"]).sum())
     assert better.groupby(["region", "indicator", "year"])["used"].sum().eq(1).all()
@@ -129,5 +131,5 @@ def test_unknown_min_grade_is_an_error_naming_the_option():
     from analysis.core.errors import DataError
 
     with pytest.raises(DataError) as caught:
-        pipeline.load_observations(min_grade="good")
+        pipeline.load_observations(Project.here(), min_grade="good")
     assert caught.value.problems[0].file == "--min-grade"

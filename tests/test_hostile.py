@@ -21,6 +21,7 @@ from analysis import pipeline
 from analysis.cli.commands import app
 from analysis.core.errors import DataError, errors_in
 from analysis.core.paths import project_root
+from analysis.pipeline import Project
 
 REPO = project_root()
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"
@@ -110,7 +111,7 @@ def batch_problems(run) -> list:
 def test_validate(name, special):
     path = path_of(name, special)
     expected = expectation(name, "project")
-    check_problems(pipeline.validate([path], root=REPO), name, expected)
+    check_problems(pipeline.validate(Project(REPO), [path]), name, expected)
     result = check_command(["validate", str(path)], expected)
     if expected[0] == "refused":
         assert expected[3] in result.output
@@ -121,7 +122,7 @@ def test_forecast(name, special, tmp_path):
     path = path_of(name, special)
     expected = expectation(name, "series")
     out = tmp_path / "forecast.csv"
-    problems = batch_problems(lambda: pipeline.forecast_batch(path, 2030, out, root=REPO))
+    problems = batch_problems(lambda: pipeline.forecast_batch(path, 2030, out, project=Project(REPO)))
     check_problems(problems, name, expected)
     assert out.exists() == (expected[0] != "refused")
     out.unlink(missing_ok=True)
@@ -161,11 +162,11 @@ def test_build_loader(name, special, project_copy):
         expected = ("loaded", None, None, "")
     if expected[3] == "file not found":
         return
-    frame, problems = pipeline.load_with_problems(root=project_copy)
+    frame, problems = pipeline.load_with_problems(Project(project_copy))
     check_problems(problems, name, expected)
     if expected[0] == "refused":
         with pytest.raises(DataError):
-            pipeline.load_observations(root=project_copy)
+            pipeline.load_observations(Project(project_copy))
 
 
 ASSESS_TARGETS = ("target_id,region,indicator,comparator,target_value,target_year,measure,base_year\n"
@@ -179,7 +180,7 @@ def test_assess(name, special, tmp_path):
     targets = tmp_path / "targets.csv"
     targets.write_text(ASSESS_TARGETS, encoding="utf-8")
     out = tmp_path / "judged.csv"
-    problems = batch_problems(lambda: pipeline.assess_batch(targets, path, out, root=REPO))
+    problems = batch_problems(lambda: pipeline.assess_batch(targets, path, out, project=Project(REPO)))
     check_problems(problems, name, expected)
     assert out.exists() == (expected[0] != "refused")
     out.unlink(missing_ok=True)

@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.site import changes
-from analysis.site import gaps
 from analysis.build import pdf
+from analysis.site import changes, gaps
 from analysis.site.display import make_table
 
 
@@ -39,7 +38,11 @@ CURRENT = editions(
 def test_what_moved_between_two_editions():
     moved = changes.changes(PREVIOUS, CURRENT)
     assert dict(zip(moved["target_id"], moved["change"], strict=True)) == {
-        "a": "became_assessable", "b": "status_changed", "c": "new_figure", "e": "new_target"}
+        "a": "became_assessable",
+        "b": "status_changed",
+        "c": "new_figure",
+        "e": "new_target",
+    }
 
 
 def test_the_changes_page_lists_what_moved_and_says_when_nothing_did():
@@ -51,31 +54,52 @@ def test_the_changes_page_lists_what_moved_and_says_when_nothing_did():
     assert "均无变化" in changes.changes_page(PREVIOUS, PREVIOUS, "zh")
 
 
-@pytest.mark.parametrize(("row", "years"), [
-    ({"target_year": 2027, "baseline_value": math.nan, "base_value": math.nan}, [2020, 2025]),  # no base
-    ({"target_year": 2027, "baseline_value": 80.0, "base_value": math.nan}, [2025]),  # the plan states it
-    ({"target_year": 2023, "baseline_value": math.nan, "base_value": math.nan}, [2023]),  # deadline passed
-])
+@pytest.mark.parametrize(
+    ("row", "years"),
+    [
+        ({"target_year": 2027, "baseline_value": math.nan, "base_value": math.nan}, [2020, 2025]),  # no base
+        ({"target_year": 2027, "baseline_value": 80.0, "base_value": math.nan}, [2025]),  # the plan states it
+        (
+            {"target_year": 2023, "baseline_value": math.nan, "base_value": math.nan},
+            [2023],
+        ),  # deadline passed
+    ],
+)
 def test_the_years_whose_figure_would_decide_a_target(row, years):
     assert gaps.years_needed(row, base_year=2020, as_of=2025) == years
 
 
 def test_a_statistic_that_decides_several_targets_comes_first():
-    rows = pd.DataFrame([
-        ("guizhou", "beds", "t1", 2025, [2025], ""), ("bazhong", "doctors", "t2", 2027, [2020, 2025], ""),
-        ("bazhong", "doctors", "t3", 2030, [2025], ""), ("guizhou", "nurses", "t4", 2025, [2025], ""),
-        ("bazhong", "doctors", "t5", 2025, [2025], ""),
-    ], columns=gaps.GAP_COLUMNS)
+    rows = pd.DataFrame(
+        [
+            ("guizhou", "beds", "t1", 2025, [2025], ""),
+            ("bazhong", "doctors", "t2", 2027, [2020, 2025], ""),
+            ("bazhong", "doctors", "t3", 2030, [2025], ""),
+            ("guizhou", "nurses", "t4", 2025, [2025], ""),
+            ("bazhong", "doctors", "t5", 2025, [2025], ""),
+        ],
+        columns=gaps.GAP_COLUMNS,
+    )
     stats = gaps.statistics(rows)
     assert stats[["rank", "region", "indicator", "targets"]].values.tolist() == [
-        [1, "bazhong", "doctors", 3], [2, "guizhou", "beds", 1], [3, "guizhou", "nurses", 1]]
+        [1, "bazhong", "doctors", 3],
+        [2, "guizhou", "beds", 1],
+        [3, "guizhou", "nurses", 1],
+    ]
     assert stats["years"].iloc[0] == [2020, 2025] and stats["target_ids"].iloc[0] == ["t2", "t3", "t5"]
 
 
 def test_a_long_table_shows_its_first_rows_and_offers_every_row_as_a_file():
     frame = pd.DataFrame({"n": range(1, 8)})
-    table = make_table("long", [("n", "col_count")], [[str(n)] for n in frame["n"]], frame, "en",
-                       files="../downloads/en/", max_rows=3)
+    table = make_table(
+        "long",
+        [("n", "col_count")],
+        [[str(n)] for n in frame["n"]],
+        frame,
+        "en",
+        files="../downloads/en/",
+        max_rows=3,
+    )
     html = table.to_html()
     assert html.count("<tr><td") == 3 and "The first 3 of 7 rows are shown" in html
     assert 'href="../downloads/en/long.csv"' in html and "base64" not in html
@@ -88,8 +112,10 @@ def test_a_page_is_printed_to_pdf_by_chromium(tmp_path: Path):
     if browser is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
     page = tmp_path / "page.html"
-    page.write_text("<!DOCTYPE html><html><body><h1>Guizhou · 贵州省</h1><p>92 targets</p></body></html>",
-                    encoding="utf-8")
+    page.write_text(
+        "<!DOCTYPE html><html><body><h1>Guizhou · 贵州省</h1><p>92 targets</p></body></html>",
+        encoding="utf-8",
+    )
     target = tmp_path / "out" / "guizhou.pdf"
     pdf.print_page(browser, page, target)
     assert target.read_bytes()[:5] == b"%PDF-" and target.stat().st_size > 1000

@@ -9,16 +9,22 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.site import display
 from analysis.core import labels
-from analysis.site import overview
-from analysis.site import report
 from analysis.core.errors import PlanTrackerError
+from analysis.pipeline import Project, check_region
+from analysis.site import data_page, display, overview, region_charts, report
 
 
-@pytest.mark.parametrize(("qualifier", "value", "unit", "text"), [
-    ("=", 92.6, "%", "92.6 %"), ("<=", 12.0, "per 100000 live births", "≤ 12 per 100000 live births"),
-    (">", 90.0, "%", "> 90 %"), ("=", math.nan, "%", ""), ("=", 200.0, pd.NA, "200")])
+@pytest.mark.parametrize(
+    ("qualifier", "value", "unit", "text"),
+    [
+        ("=", 92.6, "%", "92.6 %"),
+        ("<=", 12.0, "per 100000 live births", "≤ 12 per 100000 live births"),
+        (">", 90.0, "%", "> 90 %"),
+        ("=", math.nan, "%", ""),
+        ("=", 200.0, pd.NA, "200"),
+    ],
+)
 def test_figure_is_written_with_its_bound_and_unit(qualifier, value, unit, text):
     assert display.figure_text(qualifier, value, unit) == text
 
@@ -35,16 +41,26 @@ def test_csv_text_keeps_six_significant_digits():
 
 
 def test_links_only_for_web_addresses():
-    assert display.link("https://x.org/a?b=1&c=2", "<7>") == \
-        '<a href="https://x.org/a?b=1&amp;c=2" rel="noopener">&lt;7&gt;</a>'
+    assert (
+        display.link("https://x.org/a?b=1&c=2", "<7>")
+        == '<a href="https://x.org/a?b=1&amp;c=2" rel="noopener">&lt;7&gt;</a>'
+    )
     assert display.link("javascript:alert(1)", "x") == "x"
 
 
 def test_table_escapes_filters_and_offers_its_rows_as_csv():
     data = pd.DataFrame({"name": ["<b>bold</b>"], "value": [1.5]})
-    table = display.make_table("t-1", [("name", "col_name"), ("value", "col_value")],
-                               [[display.esc("<b>bold</b>"), "1.5"]], data, "en", numeric=["value"],
-                               filters=["name"], filter_values=[["<b>"]], search=True)
+    table = display.make_table(
+        "t-1",
+        [("name", "col_name"), ("value", "col_value")],
+        [[display.esc("<b>bold</b>"), "1.5"]],
+        data,
+        "en",
+        numeric=["value"],
+        filters=["name"],
+        filter_values=[["<b>"]],
+        search=True,
+    )
     html_out = table.to_html()
     assert '<tr data-f0="&lt;b&gt;"><td class="pt-col-name">&lt;b&gt;bold&lt;/b&gt;</td>' in html_out
     assert '<td class="pt-col-value pt-num">1.5</td>' in html_out
@@ -56,8 +72,10 @@ def test_table_escapes_filters_and_offers_its_rows_as_csv():
 
 
 def test_headings_are_markdown_with_data_escaped():
-    assert display.Heading("<script>x</script> *a*")._repr_mimebundle_()["text/markdown"] == \
-        "## &lt;script&gt;x&lt;/script&gt; \\*a\\*"
+    assert (
+        display.Heading("<script>x</script> *a*")._repr_mimebundle_()["text/markdown"]
+        == "## &lt;script&gt;x&lt;/script&gt; \\*a\\*"
+    )
 
 
 def test_language_chooses_which_label_leads():
@@ -76,7 +94,10 @@ def test_every_status_has_both_labels():
 def test_a_region_page_leaves_out_other_plan_regions_only():
     frame = pd.DataFrame({"region": ["guizhou", "bazhong", "china", "sichuan"], "value": [1, 2, 3, 4]})
     assert report.scoped(frame, "guizhou", ["guizhou", "bazhong", "guiyang"])["region"].tolist() == [
-        "guizhou", "china", "sichuan"]
+        "guizhou",
+        "china",
+        "sichuan",
+    ]
 
 
 def test_status_counts_list_every_status_in_band_order():
@@ -88,7 +109,7 @@ def test_status_counts_list_every_status_in_band_order():
 @pytest.mark.parametrize("region", ["../guizhou", "nowhere"])
 def test_unknown_region_is_refused(region):
     with pytest.raises(PlanTrackerError, match="has no plan"):
-        report.check_region(region)
+        check_region(region, Project.here())
 
 
 # ---------------------------------------------------------------- the shipped data
@@ -107,8 +128,9 @@ def test_every_guizhou_target_is_in_its_table_with_the_assessed_status(guizhou):
     first = guizhou.targets.iloc[0]
     # language zh: the target is named by the catalogue's Chinese statement, linked to its own page
     href = f"../targets/{first['target_id']}.html"
-    assert table.cells[0][0].startswith(f'<a class="pt-target-link" href="{href}">'
-                                        f'{first["description_zh"]}</a>')
+    assert table.cells[0][0].startswith(
+        f'<a class="pt-target-link" href="{href}">{first["description_zh"]}</a>'
+    )
 
 
 def test_region_page_uses_no_other_plan_region(guizhou):
@@ -126,15 +148,21 @@ def test_overview_counts_add_up_to_the_catalogue():
     ov = overview.gather(2025, "en")
     mix = overview.status_mix(ov)
     assert mix.groupby("region")["targets"].sum().to_dict() == ov.targets["region"].value_counts().to_dict()
-    catalogue = overview.catalogue_table(ov)
+    catalogue = data_page.catalogue_table(ov)
     assert len(catalogue.cells) == len(ov.targets)
 
 
 def test_a_chart_draws_a_level_target_even_before_any_figure_exists():
-    status = pd.DataFrame({"kind": ["share", "relative_change", "count"], "target_value": [90.0, 20.0, 5.0],
-                           "comparator": [">=", ">=", ">="], "goal_value": [math.nan, math.nan, 6.0],
-                           "goal_comparator": [pd.NA, pd.NA, ">="]})
-    goals = report.drawn_goals(status)
+    status = pd.DataFrame(
+        {
+            "kind": ["share", "relative_change", "count"],
+            "target_value": [90.0, 20.0, 5.0],
+            "comparator": [">=", ">=", ">="],
+            "goal_value": [math.nan, math.nan, 6.0],
+            "goal_comparator": [pd.NA, pd.NA, ">="],
+        }
+    )
+    goals = region_charts.drawn_goals(status)
     # a share is its own level; a relative change needs its base; a goal worked out by the assessment wins
     assert goals["goal_value"].tolist()[0] == 90.0 and math.isnan(goals["goal_value"].tolist()[1])
     assert goals["goal_value"].tolist()[2] == 6.0

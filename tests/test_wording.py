@@ -10,8 +10,8 @@ import pytest
 
 from analysis.catalogue import extraction
 from analysis.core.errors import DataError
-from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
 from analysis.core.schema import EXTRACTION_RULE_NAMES, UnitRule
+from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
 
 WORDING = load_wording()
 

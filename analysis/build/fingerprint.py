@@ -123,7 +123,7 @@ def _region_rows(path: Path, root: Path | None, size: int, mtime: int):
     """(header, [(row number, region, cells)]) of a table with a region column, else None; cached by
     size and time so that each file is read once per build, not once per page."""
     from analysis.io.readers import observations as observation_files
-    from analysis.io.readers.files import column_name
+    from analysis.io.readers.raw_table import column_name
 
     try:
         table = observation_files.read_observation_file(path, root)

@@ -2,8 +2,9 @@
 
 A notebook's figures depend on the versions of the libraries that compute and draw them. Those versions
 are fixed by requirements.lock, which `make install` installs exactly; so a fingerprint hashes the lock
-file and the shipped chart fonts (nothing read from the machine), and a machine whose libraries differ from the lock is
-told so in one line, with the fix, rather than re-executing every notebook with other versions.
+file and the shipped chart fonts (nothing read from the machine), and a machine whose libraries differ
+from the lock is told so in one line, with the fix, rather than re-executing every notebook with other
+versions.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def input_problems(root: Path) -> list[Problem]:
     """Every problem of the build's inputs, found by the checks `plantracker validate` runs."""
     from analysis import pipeline
 
-    return pipeline.validate(root=root)
+    return pipeline.validate(pipeline.Project(root))
 
 
 def check_inputs(root: Path, console) -> None:

@@ -5,40 +5,29 @@ and quick commands stay fast.
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
+from analysis.cli.output import (
+    OUTPUT_FORMATS,
+    REGION_HELP,
+    SCHEDULER_ADDRESS,
+    FormatOption,
+    RegionOption,
+    busy,
+    choose,
+    console,
+    err_console,
+    fail_on,
+    log_unexpected,
+    print_problems,
+    write_table,
+)
 from analysis.core.errors import DataError, PlanTrackerError, Problem, errors_in
-
-console = Console()
-err_console = Console(stderr=True)
-
-
-def log_unexpected(exc: BaseException) -> Path | None:
-    """Write the traceback of an error we did not foresee to a log file; where it went, if anywhere."""
-    import tempfile
-    import time
-    import traceback
-
-    from analysis.core import paths
-
-    text = "".join(traceback.format_exception(exc))
-    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    for folder in (paths.cache_dir() / "logs", Path(tempfile.gettempdir()) / "plantracker-logs"):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(text, encoding="utf-8")
-            return folder / name
-        except OSError:
-            continue
-    return None
 
 
 class GuardedGroup(TyperGroup):
@@ -53,16 +42,23 @@ class GuardedGroup(TyperGroup):
         except PlanTrackerError as exc:
             raise fail_on(exc) from exc
         except KeyboardInterrupt as exc:
-            err_console.print("[red]interrupted[/red]: nothing was half-written (outputs are replaced only "
-                              "when complete)", highlight=False)
+            err_console.print(
+                "[red]interrupted[/red]: nothing was half-written (outputs are replaced only when complete)",
+                highlight=False,
+            )
             raise typer.Exit(code=130) from exc
         except BrokenPipeError as exc:
             raise typer.Exit(code=1) from exc
         except Exception as exc:  # the one place an unforeseen error is turned into a message
             where = log_unexpected(exc)
             logged = f"; details in {where}" if where else ""
-            err_console.print(f"[red]error[/red] unexpected {type(exc).__name__}: {exc}{logged} — please "
-                              "report it with that file", highlight=False, soft_wrap=True, markup=True)
+            err_console.print(
+                f"[red]error[/red] unexpected {type(exc).__name__}: {exc}{logged} — please "
+                "report it with that file",
+                highlight=False,
+                soft_wrap=True,
+                markup=True,
+            )
             raise typer.Exit(code=2) from exc
 
 
@@ -76,73 +72,35 @@ app = typer.Typer(
 )
 
 
-def print_problems(problems: list[Problem]) -> None:
-    """Print problems one per line, errors first; the location leads so a reader can jump to it."""
-    for p in sorted(problems, key=lambda p: (p.severity != "error", p.file, p.row or 0)):
-        style = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"[{style}]{p.severity}[/{style}] {p.location}: {p.message} — {p.fix}",
-                          markup=True, highlight=False, soft_wrap=True)
-
-
-def fail_on(exc: PlanTrackerError) -> typer.Exit:
-    if isinstance(exc, DataError):
-        print_problems(exc.problems)
-    else:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
-SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
-REGION_HELP = "A region of data/policies/registry.csv, in any case or in Chinese (guizhou, Guiyang, 巴中)"
-RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
-OUTPUT_FORMATS = ("table", "csv", "json")
-FormatOption = Annotated[str, typer.Option(
-    "--format", "-f", metavar="FORMAT", help="table (for reading), csv or json (every column, to stdout)")]
-
-
-def choose(value: str, allowed: tuple[str, ...], option: str) -> str:
-    """A word from a fixed vocabulary, whatever its case; otherwise an error naming the choices."""
-    wanted = value.strip().casefold()
-    if wanted not in allowed:
-        raise DataError([Problem(option, None, None, f"'{value}' is not one of {', '.join(allowed)}",
-                                 f"use {option} {' or '.join(allowed)}")])
-    return wanted
-
-
-def write_table(frame, fmt: str) -> None:
-    """A table to stdout as CSV or JSON records (missing values empty or null)."""
-    import sys
-
-    if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    else:
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
-
-
-def busy(message: str):
-    """A spinner while something slow runs, on a terminal only (logs and pipes stay clean)."""
-    from contextlib import nullcontext
-
-    return err_console.status(message) if err_console.is_terminal else nullcontext()
-
-
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A policy text (.txt: UTF-8, UTF-16 or GBK/GB18030)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft catalogue (CSV)")],
     region: RegionOption = None,
-    horizon: Annotated[int | None, typer.Option(
-        min=2000, max=2100,
-        help="Year (2000–2100) of targets whose text names none (default: the registry's, else the "
-             "commonest 到20XX年)",
-    )] = None,
-    numbers: Annotated[Path | None, typer.Option(
-        help="Also write every numeric expression found (date, section or quantity) with its sentence (CSV)",
-    )] = None,
-    observations: Annotated[Path | None, typer.Option(
-        "--observations",
-        help="Also write the results the plan reports for past years, in the observation intake format (CSV)",
-    )] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option(
+            min=2000,
+            max=2100,
+            help="Year (2000–2100) of targets whose text names none (default: the registry's, else the "
+            "commonest 到20XX年)",
+        ),
+    ] = None,
+    numbers: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write every numeric expression found (date, section or quantity) "
+            "with its sentence (CSV)",
+        ),
+    ] = None,
+    observations: Annotated[
+        Path | None,
+        typer.Option(
+            "--observations",
+            help="Also write the results the plan reports for past years, "
+            "in the observation intake format (CSV)",
+        ),
+    ] = None,
 ) -> None:
     """Draft catalogue rows for a new plan: each number that reads like a target, with its clause,
     a confidence and the rule that proposed it; past results can go to an observations file."""
@@ -155,18 +113,23 @@ def extract(
         for path, option in outputs:
             if path is not None:
                 writers.check_output(path, option, [file])
-        region = pipeline.check_region(region) if region is not None else None
+        project = pipeline.Project.here()
+        region = pipeline.check_region(region, project) if region is not None else None
         with busy(f"reading {file}"):
-            draft = pipeline.draft_catalogue(file, region=region, horizon=horizon)
+            draft = pipeline.draft_catalogue(file, project, region=region, horizon=horizon)
         writers.write_csv(draft.targets, out)
         console.print(f"{len(draft.targets)} proposed target rows written to {out}", highlight=False)
         if observations is not None:
             writers.write_csv(draft.observations, observations, "--observations")
-            console.print(f"{len(draft.observations)} past results written to {observations} (observation "
-                          f"intake format: fill in indicator, and year where empty, then check it with "
-                          f"`plantracker validate {observations}`)", highlight=False, soft_wrap=True)
+            console.print(
+                f"{len(draft.observations)} past results written to {observations} (observation "
+                f"intake format: fill in indicator, and year where empty, then check it with "
+                f"`plantracker validate {observations}`)",
+                highlight=False,
+                soft_wrap=True,
+            )
         if numbers is not None:
-            found = pipeline.find_numbers(file)
+            found = pipeline.find_numbers(file, project)
             writers.write_csv(found[extraction.NUMBER_COLUMNS[:7]], numbers, "--numbers")
             console.print(f"{len(found)} numeric expressions written to {numbers}", highlight=False)
     except PlanTrackerError as exc:
@@ -176,14 +139,17 @@ def extract(
 
 @app.command()
 def validate(
-    paths_: Annotated[list[Path] | None, typer.Argument(
-        metavar="[PATH]...",
-        help="Observation files (CSV or XLSX) to check; default: the shipped data")] = None,
+    paths_: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...", help="Observation files (CSV or XLSX) to check; default: the shipped data"
+        ),
+    ] = None,
 ) -> None:
     """Check the catalogue and the observations; every problem names file, row, column and the fix."""
     from analysis import pipeline
 
-    problems = pipeline.validate(paths_ or None)
+    problems = pipeline.validate(pipeline.Project.here(), paths_ or None)
     print_problems(problems)
     errors = errors_in(problems)
     warnings = len(problems) - len(errors)
@@ -205,12 +171,13 @@ def targets(
 
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
-        region = pipeline.check_region(region) if region is not None else None
-        catalogue = pipeline.load_targets()
+        project = pipeline.Project.here()
+        region = pipeline.check_region(region, project) if region is not None else None
+        catalogue = project.targets
         if fmt != "table":
             write_table(catalogue if region is None else catalogue[catalogue["region"] == region], fmt)
             return
-        terminal.print_targets(console, catalogue, pipeline.load_indicators(), region, rows)
+        terminal.print_targets(console, catalogue, project.indicators, region, rows)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
 
@@ -225,21 +192,29 @@ def template(
     from analysis import pipeline
 
     try:
-        written = pipeline.write_template(region, choose(format_, ("xlsx", "csv"), "--format"), out)
+        written = pipeline.write_template(
+            region, pipeline.Project.here(), choose(format_, ("xlsx", "csv"), "--format"), out
+        )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
-    console.print(f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
-                  f"it in data/observations/, check it with `plantracker validate data/observations/"
-                  f"{written.name}`", highlight=False, soft_wrap=True)
+    console.print(
+        f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
+        f"it in data/observations/, check it with `plantracker validate data/observations/"
+        f"{written.name}`",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("observations")
 def observations_cmd(
     region: RegionOption = None,
-    conflicts: Annotated[bool, typer.Option(
-        "--conflicts", help="List conflicting figures with both sources")] = False,
-    data: Annotated[list[Path] | None, typer.Option(
-        "--data", help="Extra observation files (CSV/XLSX)")] = None,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="List conflicting figures with both sources")
+    ] = False,
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Extra observation files (CSV/XLSX)")
+    ] = None,
     format_: FormatOption = "table",
 ) -> None:
     """What data there is per indicator and year, and where sources disagree (csv/json: every row read,
@@ -250,46 +225,82 @@ def observations_cmd(
 
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
-        frame = pipeline.load_observations(data or None)
+        project = pipeline.Project.here()
+        frame = pipeline.load_observations(project, data or None)
         if region is not None:
-            known = pipeline.observation_context().regions
+            known = pipeline.observation_context(project).regions
             found = pipeline.match_region(region, known)
             if found is None:
-                raise DataError([Problem("--region", None, None, f"unknown region '{region}'",
-                                         f"use one of: {', '.join(known)}")])
+                raise DataError(
+                    [
+                        Problem(
+                            "--region",
+                            None,
+                            None,
+                            f"unknown region '{region}'",
+                            f"use one of: {', '.join(known)}",
+                        )
+                    ]
+                )
             frame = frame[frame["region"] == found]
         if fmt != "table":
             write_table(frame, fmt)
             return
-        terminal.print_observations(console, frame, rule.resolve(frame), rule.conflicts(frame) if conflicts
-                                    else frame.iloc[0:0], conflicts)
+        terminal.print_observations(
+            console,
+            frame,
+            rule.resolve(frame),
+            rule.conflicts(frame) if conflicts else frame.iloc[0:0],
+            conflicts,
+        )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
 
 
 @app.command()
 def forecast(
-    obs: Annotated[Path, typer.Argument(
-        help="CSV with columns region, indicator, year, value [, qualifier]")],
+    obs: Annotated[
+        Path, typer.Argument(help="CSV with columns region, indicator, year, value [, qualifier]")
+    ],
     to: Annotated[int, typer.Option("--to", help="Forecast every series up to this year")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the forecasts (CSV)")],
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", help="Targets CSV: also write P(met)")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Run the fits on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")] = None,
-    jobs: Annotated[int, typer.Option(
-        min=0, help="Local worker processes (0, the default: one per core for large batches)")] = 0,
+    targets_file: Annotated[
+        Path | None, typer.Option("--targets", help="Targets CSV: also write P(met)")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run the fits on this Dask scheduler (e.g. tcp://10.0.0.5:8786)"),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(min=0, help="Local worker processes (0, the default: one per core for large batches)"),
+    ] = 0,
 ) -> None:
     """Forecast every (region, indicator) series to a year, with calibrated 80 % intervals."""
     from analysis import pipeline
 
     try:
         if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
-            raise DataError([Problem("--scheduler", None, None, f"'{scheduler}' is not a scheduler address",
-                                     "give the address the Dask scheduler prints, e.g. tcp://10.0.0.5:8786")])
+            raise DataError(
+                [
+                    Problem(
+                        "--scheduler",
+                        None,
+                        None,
+                        f"'{scheduler}' is not a scheduler address",
+                        "give the address the Dask scheduler prints, e.g. tcp://10.0.0.5:8786",
+                    )
+                ]
+            )
         with busy(f"forecasting the series of {obs} to {to}"):
             written, warnings = pipeline.forecast_batch(
-                obs, to, out, targets_file, jobs=jobs or None, scheduler=scheduler
+                obs,
+                to,
+                out,
+                targets_file,
+                jobs=jobs or None,
+                project=pipeline.Project.here(),
+                scheduler=scheduler,
             )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
@@ -300,15 +311,26 @@ def forecast(
 
 @app.command()
 def assess(
-    targets_file: Annotated[Path, typer.Option(
-        "--targets", help="Targets CSV: target_id, region, indicator, comparator, target_value, target_year, "
-        "measure, base_year [, baseline_value]")],
-    observations_file: Annotated[Path, typer.Option(
-        "--observations", help="Observations CSV: region, indicator, year, value [, qualifier, source_url, "
-        "source_kind]")],
+    targets_file: Annotated[
+        Path,
+        typer.Option(
+            "--targets",
+            help="Targets CSV: target_id, region, indicator, comparator, target_value, target_year, "
+            "measure, base_year [, baseline_value]",
+        ),
+    ],
+    observations_file: Annotated[
+        Path,
+        typer.Option(
+            "--observations",
+            help="Observations CSV: region, indicator, year, value [, qualifier, source_url, source_kind]",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the judgements (CSV)")],
-    as_of: Annotated[int | None, typer.Option(
-        "--as-of", help="Judge as of this year (default: the latest year in the observations)")] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", help="Judge as of this year (default: the latest year in the observations)"),
+    ] = None,
     language: Annotated[str, typer.Option(help="Language of the reasons: en or zh")] = "en",
 ) -> None:
     """Judge every target of a targets file on a file of observations: status, measured value and year,
@@ -316,7 +338,9 @@ def assess(
     from analysis import pipeline
 
     try:
-        table, warnings = pipeline.assess_batch(targets_file, observations_file, out, as_of, language)
+        table, warnings = pipeline.assess_batch(
+            targets_file, observations_file, out, as_of, language, project=pipeline.Project.here()
+        )
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     print_problems(warnings)
@@ -328,25 +352,54 @@ def assess(
 @app.command()
 def build(
     renderer: Annotated[str, typer.Option(help="quarto, offline or auto")] = "auto",
-    region: Annotated[list[str] | None, typer.Option(
-        "--region", "-r", metavar="REGION", help="Only these regions' pages (and the pages of every region)",
-    )] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Re-execute notebooks even if their inputs are unchanged")] = False,
-    jobs: Annotated[int, typer.Option(
-        metavar="N", min=0, help="Notebooks executed at once (0, the default: the number of cores)")] = 0,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Execute nothing: fail, naming each one, if reports/*.ipynb were not built from the "
-                        "current data and notebooks (what `make test` runs before nbval)")] = False,
-    wait: Annotated[bool, typer.Option(
-        "--wait/--no-wait", help="When another build of the project is running: wait for it, or refuse",
-    )] = True,
-    pdf: Annotated[bool, typer.Option(
-        "--pdf", help="Also print one PDF per region and language into reports/pdf/ (needs Chromium)",
-    )] = False,
-    min_grade: Annotated[str | None, typer.Option(
-        "--min-grade", help="Use only figures from sources of this grade or better: official, "
-        "official_media, repost (default: every figure, weaker ones marked provisional)")] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="Only these regions' pages (and the pages of every region)",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-execute notebooks even if their inputs are unchanged")
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            metavar="N", min=0, help="Notebooks executed at once (0, the default: the number of cores)"
+        ),
+    ] = 0,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Execute nothing: fail, naming each one, if reports/*.ipynb were not built from the "
+            "current data and notebooks (what `make test` runs before nbval)",
+        ),
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="When another build of the project is running: wait for it, or refuse",
+        ),
+    ] = True,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also print one PDF per region and language into reports/pdf/ (needs Chromium)",
+        ),
+    ] = False,
+    min_grade: Annotated[
+        str | None,
+        typer.Option(
+            "--min-grade",
+            help="Use only figures from sources of this grade or better: official, "
+            "official_media, repost (default: every figure, weaker ones marked provisional)",
+        ),
+    ] = None,
 ) -> None:
     """Execute the region notebooks and render the static site into reports/_site/."""
     from analysis import pipeline
@@ -354,35 +407,44 @@ def build(
     from analysis.build import orchestrate as building
 
     try:
-        regions = [pipeline.check_region(r) for r in region] if region else None
+        project = pipeline.Project.here()
+        regions = [pipeline.check_region(r, project) for r in region] if region else None
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     try:
         if check:
             stale = freshness.stale_reports()
             if stale:
-                err_console.print(freshness.stale_message(stale), highlight=False, soft_wrap=True,
-                                  markup=False)
+                err_console.print(
+                    freshness.stale_message(stale), highlight=False, soft_wrap=True, markup=False
+                )
                 raise typer.Exit(code=1)
             console.print("reports/*.ipynb were built from the current data and notebooks")
             return
-        building.build_site(renderer=renderer.strip().lower(), regions=regions, force=force,
-                            jobs=jobs or None, console=console, wait=wait, min_grade=min_grade)
+        building.build_site(
+            renderer=renderer.strip().lower(),
+            regions=regions,
+            force=force,
+            jobs=jobs or None,
+            console=console,
+            wait=wait,
+            min_grade=min_grade,
+        )
         if pdf:
             from analysis.build import pdf as printing
-            from analysis.core.paths import project_root
-            from analysis.io.readers.catalogue import plan_regions
 
-            root = project_root()
-            for path in printing.write_pdfs(root, regions or plan_regions(root)):
+            for path in printing.write_pdfs(project.root, regions or project.regions):
                 console.print(f"written {path}", highlight=False)
     except DataError as exc:
         print_problems(exc.problems)
         errors = errors_in(exc.problems)
-        err_console.print(f"[red]{len(errors)} error(s)[/red], {len(exc.problems) - len(errors)} warning(s) "
-                          f"in the input data: nothing was executed, the site and reports are as they were; "
-                          f"fix them (`plantracker validate` checks again) and build again",
-                          highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[red]{len(errors)} error(s)[/red], {len(exc.problems) - len(errors)} warning(s) "
+            f"in the input data: nothing was executed, the site and reports are as they were; "
+            f"fix them (`plantracker validate` checks again) and build again",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(code=1) from exc
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
@@ -413,15 +475,21 @@ def publish(
     if done.same_as:
         console.print(f"(the statuses and figures are the same as in the edition of {done.same_as})",
                       highlight=False)
-    console.print(f"commit it: git add {done.folder.relative_to(project_root())} && git commit", highlight=False)
+    folder = done.folder.relative_to(project_root())
+    console.print(f"commit it: git add {folder} && git commit", highlight=False)
 
 
 @app.command()
 def status(
     region: RegionOption = None,
-    as_of: Annotated[int | None, typer.Option(
-        "--as-of", metavar="YEAR", help="Judge on the figures up to this year (default: the reports' year)",
-    )] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of",
+            metavar="YEAR",
+            help="Judge on the figures up to this year (default: the reports' year)",
+        ),
+    ] = None,
     format_: FormatOption = "table",
 ) -> None:
     """Where each target stands: status, latest figure, deadline, P(met) and the reason."""
@@ -430,9 +498,10 @@ def status(
 
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
-        regions = [pipeline.check_region(region)] if region is not None else pipeline.plan_regions()
+        project = pipeline.Project.here()
+        regions = [pipeline.check_region(region, project)] if region is not None else project.regions
         with busy("assessing and forecasting the targets"):
-            frame = terminal.status_frame(regions, as_of)
+            frame = terminal.status_frame(regions, project, as_of)
         if fmt == "table":
             terminal.print_status(console, frame)
         else:

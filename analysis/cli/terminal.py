@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.core import paths
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import label
 from analysis.core.schema import OBSERVATION_KEY as GROUP
 from analysis.observations.conflicts import figure
+from analysis.pipeline import Project
 
 
 def _cell(row) -> str:
@@ -132,8 +132,12 @@ def _rows_table(targets: pd.DataFrame) -> Table:
     table.add_column("year", no_wrap=True)
     table.add_column("what", overflow="fold", ratio=4)
     for _, r in targets.iterrows():
-        table.add_row(escape(r["target_id"]), escape(f"{r['comparator']} {r['target_value']:g} {r['unit']}"),
-                      str(r["target_year"]), escape(r["description_en"]))
+        table.add_row(
+            escape(r["target_id"]),
+            escape(f"{r['comparator']} {r['target_value']:g} {r['unit']}"),
+            str(r["target_year"]),
+            escape(r["description_en"]),
+        )
     return table
 
 
@@ -168,15 +172,19 @@ def print_targets(
 # --- `plantracker status` --------------------------------------------------------------------------
 
 
-def status_frame(regions: list[str], as_of: int | None = None, root=None) -> pd.DataFrame:
+def status_frame(regions: list[str], project: Project, as_of: int | None = None) -> pd.DataFrame:
     """Every target of these regions with its status, figures, forecast and reason, as the region pages
     compute them (`as_of`: the year the reports are judged in, unless given)."""
-    from analysis.site import pages, report
+    from analysis.site import pages, region_data
 
-    year = int(as_of if as_of is not None else pages.notebook_default("as_of", root or paths.project_root()))
-    frames = [report.targets_frame(report.region_report(region, year, "en", root=root)) for region in regions]
+    year = int(as_of if as_of is not None else pages.notebook_default("as_of", project.root))
+    frames = [
+        region_data.targets_frame(region_data.region_report(region, year, "en", project=project))
+        for region in regions
+    ]
     frame = pd.concat(frames, ignore_index=True)
     return frame.assign(as_of=year)
+
 
 STATUS_TABLE_COLUMNS = ("target", "status", "latest", "due", "P(met)")
 
@@ -204,14 +212,27 @@ def print_status(console: Console, frame: pd.DataFrame) -> None:
     table.add_column("due", justify="right", no_wrap=True)
     table.add_column("P(met)", justify="right", no_wrap=True)
     for row in frame.to_dict("records"):
-        latest = "–" if pd.isna(row.get("latest_value")) else (
-            f"{row.get('latest_qualifier') if row.get('latest_qualifier') not in ('=', None) else ''}"
-            f"{_number(row['latest_value'])} ({int(row['latest_year'])})")
+        latest = (
+            "–"
+            if pd.isna(row.get("latest_value"))
+            else (
+                f"{row.get('latest_qualifier') if row.get('latest_qualifier') not in ('=', None) else ''}"
+                f"{_number(row['latest_value'])} ({int(row['latest_year'])})"
+            )
+        )
         p_met = "–" if pd.isna(row.get("p_met")) else f"{float(row['p_met']):.2f}"
-        table.add_row(escape(str(row["target_id"])), _status_word(row["status"]), latest,
-                      str(int(row["target_year"])), p_met)
+        table.add_row(
+            escape(str(row["target_id"])),
+            _status_word(row["status"]),
+            latest,
+            str(int(row["target_year"])),
+            p_met,
+        )
     console.print(table)
     console.print()
     for row in frame.to_dict("records"):
-        console.print(f"[bold]{escape(str(row['target_id']))}[/bold]: {escape(str(row.get('reason') or ''))}",
-                      highlight=False, markup=True)
+        console.print(
+            f"[bold]{escape(str(row['target_id']))}[/bold]: {escape(str(row.get('reason') or ''))}",
+            highlight=False,
+            markup=True,
+        )

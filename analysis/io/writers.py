@@ -26,19 +26,55 @@ def check_output(path: Path, option: str, inputs: Iterable[Path] = ()) -> Path:
     if path.exists() and path.is_dir():
         raise DataError([Problem(option, None, None, f"'{shown}' is a folder", "give a file name to write")])
     if path.exists() and not path.is_file():
-        raise DataError([Problem(option, None, None, f"'{shown}' is not a regular file (a device or pipe)",
-                                 "give the path of a file to write")])
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"'{shown}' is not a regular file (a device or pipe)",
+                    "give the path of a file to write",
+                )
+            ]
+        )
     folder = path.absolute().parent
     if not folder.is_dir():
-        raise DataError([Problem(option, None, None, f"the folder '{folder}' does not exist",
-                                 "create it first, or write somewhere else")])
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"the folder '{folder}' does not exist",
+                    "create it first, or write somewhere else",
+                )
+            ]
+        )
     for given in inputs:
         if given is not None and Path(given).exists() and path.exists() and path.samefile(given):
-            raise DataError([Problem(option, None, None, f"'{shown}' is also an input of this command: "
-                                     "writing it would destroy the input", "write the output elsewhere")])
+            raise DataError(
+                [
+                    Problem(
+                        option,
+                        None,
+                        None,
+                        f"'{shown}' is also an input of this command: writing it would destroy the input",
+                        "write the output elsewhere",
+                    )
+                ]
+            )
     if not os.access(folder, os.W_OK):
-        raise DataError([Problem(option, None, None, f"the folder '{folder}' cannot be written",
-                                 "write somewhere else, or check the folder's permissions")])
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"the folder '{folder}' cannot be written",
+                    "write somewhere else, or check the folder's permissions",
+                )
+            ]
+        )
     return path
 
 
@@ -54,8 +90,17 @@ def write_atomically(path: Path, write: Callable[[Path], None], option: str = "-
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as exc:
-        raise DataError([Problem(option, None, None, f"'{path}' could not be written ({exc.strerror or exc})",
-                                 "check the disk space and the folder's permissions")]) from exc
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"'{path}' could not be written ({exc.strerror or exc})",
+                    "check the disk space and the folder's permissions",
+                )
+            ]
+        ) from exc
     finally:
         temporary.unlink(missing_ok=True)
     return path
@@ -67,14 +112,16 @@ def write_csv(frame: pd.DataFrame, path: Path, option: str = "--out", **options)
     return write_atomically(path, lambda tmp: frame.to_csv(tmp, **settings), option)
 
 
-def _write_csv_template(frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str],
-                        out: Path) -> None:
+def _write_csv_template(
+    frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str], out: Path
+) -> None:
     # UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
     frame.to_csv(out, index=False, encoding="utf-8-sig")
 
 
-def _write_xlsx_template(frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str],
-                         out: Path) -> None:
+def _write_xlsx_template(
+    frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str], out: Path
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -108,12 +155,22 @@ def _write_xlsx_template(frame: pd.DataFrame, indicators: pd.DataFrame, rules: R
 TEMPLATE_WRITERS: dict[str, Callable[..., None]] = {"csv": _write_csv_template, "xlsx": _write_xlsx_template}
 
 
-def write_template(frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str], fmt: str,
-                   out: Path) -> Path:
+def write_template(
+    frame: pd.DataFrame, indicators: pd.DataFrame, rules: Rules, how_to: list[str], fmt: str, out: Path
+) -> Path:
     """A fill-in template as a workbook (sheets observations, indicators, how_to) or a CSV."""
     writer = TEMPLATE_WRITERS.get(fmt)
     if writer is None:
-        raise DataError([Problem("--format", None, None, f"unknown format '{fmt}'",
-                                 f"use one of: {', '.join(TEMPLATE_WRITERS)}")])
+        raise DataError(
+            [
+                Problem(
+                    "--format",
+                    None,
+                    None,
+                    f"unknown format '{fmt}'",
+                    f"use one of: {', '.join(TEMPLATE_WRITERS)}",
+                )
+            ]
+        )
     check_output(out, "--out")
     return write_atomically(out, lambda tmp: writer(frame, indicators, rules, how_to, tmp))

@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from analysis.assessment import status as assessment
+from analysis.core import vocabulary
 from analysis.core.labels import label
 from analysis.site import permalinks, report
 from analysis.site.display import esc, figure_text, make_table, status_badge
@@ -66,7 +66,7 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
                                                                       "latest_year"))
         if not (moved_status or new_figure):
             continue
-        if r["status_before"] == assessment.NOT_ASSESSABLE and r["status"] != assessment.NOT_ASSESSABLE:
+        if r["status_before"] == vocabulary.NOT_ASSESSABLE and r["status"] != vocabulary.NOT_ASSESSABLE:
             kind = "became_assessable"
         elif moved_status:
             kind = "status_changed"

@@ -85,6 +85,7 @@ def neutralise_formula(value):
 def csv_text(frame: pd.DataFrame) -> str:
     """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text,
     text cells that a spreadsheet would run as formulas neutralised."""
+
     def cut(value):
         if isinstance(value, float) and not math.isnan(value):
             return float(f"{value:.{SIGNIFICANT}g}")
@@ -103,8 +104,10 @@ def data_download(frame: pd.DataFrame, name: str, language: str) -> str:
     """A link that downloads `frame` as a CSV file (UTF-8 with BOM, so Excel reads the Chinese)."""
     encoded = base64.b64encode(("\ufeff" + csv_text(frame)).encode("utf-8")).decode("ascii")
     text = esc(both("word_download", language))
-    return (f'<a class="pt-download" download="{esc(name)}" href="data:text/csv;charset=utf-8;base64,'
-            f'{encoded}">{text} ({esc(name)})</a>')
+    return (
+        f'<a class="pt-download" download="{esc(name)}" href="data:text/csv;charset=utf-8;base64,'
+        f'{encoded}">{text} ({esc(name)})</a>'
+    )
 
 
 @cache
@@ -113,7 +116,7 @@ def filter_script() -> str:
 
 
 @dataclass(frozen=True)
-class Table:
+class HtmlTable:
     """An HTML table (cells already escaped) with its rows as CSV for download and for nbval."""
 
     table_id: str
@@ -165,13 +168,16 @@ class Table:
         return f"<tr{attrs}>{''.join(self._cell(j, c) for j, c in enumerate(row))}</tr>"
 
     def to_html(self) -> str:
-        head = "".join(f'<th class="pt-col-{esc(k)}">{esc(h)}</th>'
-                       for k, h in zip(self.keys, self.headers, strict=True))
-        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells[:self.shown()]))
+        head = "".join(
+            f'<th class="pt-col-{esc(k)}">{esc(h)}</th>' for k, h in zip(self.keys, self.headers, strict=True)
+        )
+        rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells[: self.shown()]))
         cards = ' class="pt-cards"' if self.cards else ""
-        table = (f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
-                 f"<thead><tr>{head}</tr></thead>"
-                 f"<tbody>\n{rows}\n</tbody></table></div>")
+        table = (
+            f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
+            f"<thead><tr>{head}</tr></thead>"
+            f"<tbody>\n{rows}\n</tbody></table></div>"
+        )
         table += self.summary_note()
         if not (self.search or self.filters):
             return f"{table}\n<p>{self.download_link()}</p>"
@@ -179,16 +185,26 @@ class Table:
         return f"{self._controls()}{table}\n<script>\n{script}\n</script>\n<p>{self.download_link()}</p>"
 
     def _select(self, k: int, column: int | None) -> str:
-        options = "".join(f'<option value="{esc(o)}">{esc(o)}</option>'
-                          for o in sorted({values[k] for values in self.filter_values[:self.shown()]}))
+        options = "".join(
+            f'<option value="{esc(o)}">{esc(o)}</option>'
+            for o in sorted({values[k] for values in self.filter_values[: self.shown()]})
+        )
         every = esc(both("word_all", self.language))
         title = self.filter_headers[k] if k < len(self.filter_headers) else self.headers[column]
-        return (f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
-                f'<option value="">{every}</option>{options}</select></label>')
+        return (
+            f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
+            f'<option value="">{every}</option>{options}</select></label>'
+        )
 
     def _controls(self) -> str:
-        parts = [f'<label>{esc(both("word_search", self.language))} <input type="search" data-role="search">'
-                 "</label>"] if self.search else []
+        parts = (
+            [
+                f'<label>{esc(both("word_search", self.language))} <input type="search" data-role="search">'
+                "</label>"
+            ]
+            if self.search
+            else []
+        )
         parts += [self._select(k, column) for k, column in enumerate(self.filters)]
         rows = esc(label("word_rows", self.language))
         parts.append(f'<span data-role="count">{self.shown()} {rows}</span>')
@@ -199,23 +215,46 @@ class Table:
         return {"text/html": self.to_html(), "text/plain": shown + self.summary_text()}
 
 
-def make_table(table_id: str, columns: list[tuple[str, str]], cells: list[list[str]], data: pd.DataFrame,
-               language: str, numeric: Iterable[str] = (), filters: Iterable[str] = (),
-               filter_values: list[list[str]] | None = None, search: bool = False, cards: bool = False,
-               filter_labels: dict[str, str] | None = None, files: str = "", max_rows: int = 0) -> Table:
-    """A Table from (key, label key) column pairs; `numeric` names column keys; `filters` names column
+def make_table(
+    table_id: str,
+    columns: list[tuple[str, str]],
+    cells: list[list[str]],
+    data: pd.DataFrame,
+    language: str,
+    numeric: Iterable[str] = (),
+    filters: Iterable[str] = (),
+    filter_values: list[list[str]] | None = None,
+    search: bool = False,
+    cards: bool = False,
+    filter_labels: dict[str, str] | None = None,
+    files: str = "",
+    max_rows: int = 0,
+) -> HtmlTable:
+    """An HtmlTable from (key, label key) column pairs; `numeric` names column keys; `filters` names column
     keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
     keys = [k for k, _ in columns]
     filter_labels = filter_labels or {}
     headers = [both(lab, language) for _, lab in columns]
     filter_columns = tuple(keys.index(k) if k in keys else -1 for k in filters)
-    filter_headers = tuple(both(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)]
-                           for k in filters)
-    return Table(table_id=table_id, keys=keys, headers=headers,
-                 cells=cells, data=data.reset_index(drop=True), language=language,
-                 numeric=frozenset(keys.index(k) for k in numeric),
-                 filters=filter_columns, filter_values=filter_values or [],
-                 search=search, cards=cards, filter_headers=filter_headers, files=files, max_rows=max_rows)
+    filter_headers = tuple(
+        both(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)] for k in filters
+    )
+    return HtmlTable(
+        table_id=table_id,
+        keys=keys,
+        headers=headers,
+        cells=cells,
+        data=data.reset_index(drop=True),
+        language=language,
+        numeric=frozenset(keys.index(k) for k in numeric),
+        filters=filter_columns,
+        filter_values=filter_values or [],
+        search=search,
+        cards=cards,
+        filter_headers=filter_headers,
+        files=files,
+        max_rows=max_rows,
+    )
 
 
 def markdown_escape(text: str) -> str:

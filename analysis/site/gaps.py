@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import pipeline
 from analysis.assessment import reasons
-from analysis.assessment import status as assessment
+from analysis.core import vocabulary
 from analysis.core.labels import label, pair
+from analysis.io.readers.observations import load_rules
+from analysis.io.readers.settings import load_publication_sources
 from analysis.observations import templates
 from analysis.site import permalinks, report
 from analysis.site.display import data_download, esc, make_table, missing
@@ -37,7 +38,7 @@ def gap_rows(reports: dict[str, report.RegionReport]) -> pd.DataFrame:
     rows = []
     for rr in reports.values():
         frame = report.targets_frame(rr)
-        for r in frame[frame["status"] == assessment.NOT_ASSESSABLE].to_dict("records"):
+        for r in frame[frame["status"] == vocabulary.NOT_ASSESSABLE].to_dict("records"):
             rows.append({"region": rr.region, "indicator": r["indicator"], "target_id": r["target_id"],
                          "target_year": int(r["target_year"]),
                          "years": years_needed(r, rr.base_year, rr.as_of),
@@ -90,7 +91,7 @@ def gaps_table(stats: pd.DataFrame, rr_any: report.RegionReport, publications: p
 def template_rows(stats: pd.DataFrame, reports: dict[str, report.RegionReport], root) -> pd.DataFrame:
     """The researchers' intake template, exactly the rows of the statistics listed (figures already
     known filled in); an exact figure's '=' left blank, which the intake reads as '='."""
-    rules = pipeline.load_rules(root)
+    rules = load_rules(root)
     parts = []
     for region, group in stats.groupby("region", sort=False):
         rr = reports[region]
@@ -126,7 +127,7 @@ def gaps_page(reports: dict[str, report.RegionReport], root, language: str) -> s
                "add the value, the source's address and an excerpt, save it into data/observations/ and "
                "rebuild.")
     template = data_download(template_rows(stats, reports, root), "data-gaps-template.csv", language)
-    table = gaps_table(stats, next(iter(reports.values())), pipeline.load_publication_sources(root), source,
+    table = gaps_table(stats, next(iter(reports.values())), load_publication_sources(root), source,
                        language)
     from analysis.site.permalinks import language_switch
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.assessment import status as assessment
+from analysis.core import vocabulary
 from analysis.core.labels import LANGUAGES, label, pair
 from analysis.io.readers import editions
-from analysis.site import changes, gaps, permalinks, report
+from analysis.pipeline import Project
+from analysis.site import changes, data_page, gaps, permalinks, region_charts, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -246,7 +247,7 @@ def target_csv(row: dict, figures: pd.DataFrame) -> pd.DataFrame:
 
 def region_figures(rr: report.RegionReport) -> dict:
     """The region page's charts, by indicator (the same calls as the notebook's)."""
-    return {i: report.indicator_figure(rr, i) for i in report.charted_indicators(rr)}
+    return {i: region_charts.indicator_figure(rr, i) for i in region_charts.charted_indicators(rr)}
 
 
 def region_target_pages(reports: dict[str, report.RegionReport], figures_of: dict[str, dict],
@@ -272,7 +273,7 @@ def region_sentence(rr: report.RegionReport, edition: Edition, language: str) ->
     frame = report.targets_frame(rr)
     counts = frame["status"].value_counts()
     judged = int(len(frame) - counts.get("not_assessable", 0))
-    mix = ", ".join(f"{label(f'status_{s}', language)} {int(counts[s])}" for s in assessment.STATUS_ORDER
+    mix = ", ".join(f"{label(f'status_{s}', language)} {int(counts[s])}" for s in vocabulary.STATUS_ORDER
                     if counts.get(s, 0) and s != "not_assessable")
     latest = edition.latest_year.get(rr.region)
     name = label(f"region_{rr.region}", language)
@@ -318,10 +319,8 @@ def overview_figures(ov) -> list:
 
 def table_files(ov) -> dict[str, str]:
     """downloads/<language>/<table id>.csv: every row of each table of the data page."""
-    from analysis.site import overview
-
     return {f"{permalinks.DOWNLOADS_FOLDER}/{ov.language}/{table.table_id}.csv": "\ufeff" + table.csv()
-            for _, table in overview.data_tables(ov)}
+            for _, table in data_page.data_tables(ov)}
 
 
 def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
@@ -381,8 +380,9 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
     from analysis.site import overview
 
     as_of = int(notebook_default("as_of", root))
-    regions = report.plan_regions(root)
-    english = {r: report.region_report(r, as_of, "en", root=root, min_grade=min_grade) for r in regions}
+    project = Project(root)
+    regions = project.regions
+    english = {r: report.region_report(r, as_of, "en", project=project, min_grade=min_grade) for r in regions}
     reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"])
@@ -400,7 +400,7 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
         pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
                                                                                 language)
         drawn = [f for region in regions for f in figures[language][region].values()]
-        ov = overview.gather(as_of, language, root=root, min_grade=min_grade)
+        ov = overview.gather(as_of, language, project=project, min_grade=min_grade)
         pages.update(chart_files(drawn + overview_figures(ov), language))
         pages.update(table_files(ov))
     pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"

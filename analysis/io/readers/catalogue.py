@@ -38,7 +38,7 @@ def load_vocabulary() -> dict:
     return yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
 
-def load_registry(root: Path | None = None) -> pd.DataFrame:
+def load_registry(root: Path) -> pd.DataFrame:
     """The document registry, one row per plan, horizon_year as int, document_year as Int64 (empty when
     the text does not show it)."""
     path = paths.registry_file(root)
@@ -52,12 +52,17 @@ def load_registry(root: Path | None = None) -> pd.DataFrame:
     return frame.assign(horizon_year=years.astype(int), document_year=written.astype("Int64"))
 
 
-def plan_regions(root: Path | None = None) -> list[str]:
+def plan_regions(root: Path) -> list[str]:
     """The regions that have a plan: data/policies/registry.csv is the only list of them."""
-    return sorted(load_registry(root)["region"].str.strip().unique().tolist())
+    return regions_of(load_registry(root))
 
 
-def document_text(file: str, root: Path | None = None) -> str:
+def regions_of(registry: pd.DataFrame) -> list[str]:
+    """The regions of a registry already read, in name order (the one rule for which regions have a plan)."""
+    return sorted(registry["region"].str.strip().unique().tolist())
+
+
+def document_text(file: str, root: Path) -> str:
     """The verbatim text of a plan, by its file name in data/policies/."""
     return _read_text(paths.policies_dir(root) / file)
 
@@ -67,7 +72,7 @@ def _read_text(path: Path) -> str:
     return read_bytes(path, str(path)).decode("utf-8")
 
 
-def document_texts(registry: pd.DataFrame, root: Path | None = None) -> dict[str, str]:
+def document_texts(registry: pd.DataFrame, root: Path) -> dict[str, str]:
     """The text of every registered plan whose file exists."""
     folder = paths.policies_dir(root)
     return {f: document_text(f, root) for f in registry["file"] if (folder / f).exists()}
@@ -153,25 +158,23 @@ def typed_targets(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Prob
     return typed, p1 + p2 + p3 + p4 + p5
 
 
-def read_catalogue_table(path: Path, columns: list[str], root: Path | None = None) -> pd.DataFrame:
+def read_catalogue_table(path: Path, columns: list[str], root: Path) -> pd.DataFrame:
     return read_table(path, columns, display_name=display_name(path, root), root=root)
 
 
-def _load_typed(path: Path, columns: list[str], typed_by, root: Path | None) -> pd.DataFrame:
+def _load_typed(path: Path, columns: list[str], typed_by, root: Path) -> pd.DataFrame:
     typed, problems = typed_by(read_catalogue_table(path, columns, root), display_name(path, root))
     if problems:
         raise DataError(problems)
     return typed
 
 
-def load_indicators(root: Path | None = None) -> pd.DataFrame:
+def load_indicators(root: Path) -> pd.DataFrame:
     """data/indicators.csv: bounds as float (NaN = unbounded), cumulative as bool, plus the sheet `row`."""
     return _load_typed(paths.indicators_file(root), INDICATOR_COLUMNS, typed_indicators, root)
 
 
-def load_targets(
-    root: Path | None = None, path: Path | None = None, columns: list[str] | None = None
-) -> pd.DataFrame:
+def load_targets(root: Path, path: Path | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """data/targets.csv (or a targets file with at least `columns`): target_value float, target_year int,
     baseline_value float, baseline_year and base_year Int64; optional text columns a batch file may leave
     out (measure, kind, unit) are empty."""
@@ -186,6 +189,6 @@ def load_targets(
     return typed.astype({"target_year": int})
 
 
-def load_excluded(root: Path | None = None) -> pd.DataFrame:
+def load_excluded(root: Path) -> pd.DataFrame:
     """data/targets_excluded.csv, as text, plus the sheet `row`."""
     return read_catalogue_table(paths.excluded_file(root), EXCLUDED_COLUMNS, root)

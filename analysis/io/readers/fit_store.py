@@ -13,7 +13,7 @@ from pathlib import Path
 from analysis.core import paths
 
 
-def fit_store_file(root: Path | None = None) -> Path:
+def fit_store_file(root: Path) -> Path:
     return paths.cache_dir(root) / "forecast-fits.sqlite"
 
 
@@ -60,5 +60,5 @@ class FitStore:
             return
 
 
-def project_fit_store(root: Path | None = None) -> FitStore:
+def project_fit_store(root: Path) -> FitStore:
     return FitStore(fit_store_file(root))

@@ -15,18 +15,19 @@ import yaml
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
 from analysis.core.schema import MAPPING_COLUMNS, OBSERVATION_SHEET, SEED_COLUMNS, Rules
-from analysis.io.readers.files import READERS, RawTable, display_name, read_bytes, read_raw, read_table
+from analysis.io.readers.files import READERS, display_name, read_bytes, read_raw, read_table
+from analysis.io.readers.raw_table import RawTable
 
 
-def rules_file(root: Path | None = None) -> Path:
+def rules_file(root: Path) -> Path:
     return paths.data_dir(root) / "observation_rules.yaml"
 
 
-def seed_mapping_file(root: Path | None = None) -> Path:
+def seed_mapping_file(root: Path) -> Path:
     return paths.seed_file(root).with_name("seed_mapping.csv")
 
 
-def load_rules(root: Path | None = None) -> Rules:
+def load_rules(root: Path) -> Rules:
     """data/observation_rules.yaml: what the checks accept and how sources rank."""
     path = rules_file(root)
     name = display_name(path, root)
@@ -59,7 +60,7 @@ def load_rules(root: Path | None = None) -> Rules:
         ) from exc
 
 
-def researcher_files(root: Path | None = None) -> tuple[list[Path], list[Problem]]:
+def researcher_files(root: Path) -> tuple[list[Path], list[Problem]]:
     """data/observations/*.csv|xlsx; other files get a warning (except README, hidden, Excel lock files)."""
     folder = paths.researcher_observations_dir(root)
     if not folder.is_dir():
@@ -86,18 +87,18 @@ def researcher_files(root: Path | None = None) -> tuple[list[Path], list[Problem
     return files, problems
 
 
-def shipped_files(root: Path | None = None) -> tuple[list[Path], list[Problem]]:
+def shipped_files(root: Path) -> tuple[list[Path], list[Problem]]:
     """data/observations.csv, then the researchers' folder in name order."""
     folder_files, problems = researcher_files(root)
     return [paths.observations_file(root), *folder_files], problems
 
 
-def read_observation_file(path: Path, root: Path | None = None) -> RawTable:
+def read_observation_file(path: Path, root: Path) -> RawTable:
     """One observation file (CSV, or the sheet 'observations' of a workbook) as text."""
     return read_raw(Path(path), display_name(path, root), OBSERVATION_SHEET, root)
 
 
-def read_seed(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_seed(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The first seed snapshot and its mapping onto our indicators, as text."""
     seed = read_table(paths.seed_file(root), SEED_COLUMNS, display_name="data/sources/observations_seed.csv")
     mapping = read_table(
@@ -106,11 +107,17 @@ def read_seed(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return seed, mapping
 
 
-def read_seeds(root: Path | None = None) -> tuple[list[tuple[str, str, pd.DataFrame]], pd.DataFrame]:
+def read_seeds(root: Path) -> tuple[list[tuple[str, str, pd.DataFrame]], pd.DataFrame]:
     """Every seed snapshot present (name, seed_row mark, table as text) and the one mapping of them all."""
-    seeds = [(f"data/sources/{path.name}", mark,
-              read_table(path, SEED_COLUMNS, display_name=f"data/sources/{path.name}"))
-             for path, mark in paths.seed_files(root) if path.exists() or not mark]
+    seeds = [
+        (
+            f"data/sources/{path.name}",
+            mark,
+            read_table(path, SEED_COLUMNS, display_name=f"data/sources/{path.name}"),
+        )
+        for path, mark in paths.seed_files(root)
+        if path.exists() or not mark
+    ]
     mapping = read_table(
         seed_mapping_file(root), MAPPING_COLUMNS, display_name="data/sources/seed_mapping.csv"
     )

@@ -43,14 +43,32 @@ def read_rules(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         why = getattr(exc, "problem", None) or exc
         line = mark.line + 1 if mark else None
-        raise DataError([Problem(name, line, None, f"cannot be read as YAML ({why})",
-                                 "fix the line: indentation, a missing ':' or an unclosed bracket")]) from exc
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"cannot be read as YAML ({why})",
+                    "fix the line: indentation, a missing ':' or an unclosed bracket",
+                )
+            ]
+        ) from exc
     missing = [r for r in EXTRACTION_RULE_NAMES if r not in rules] if isinstance(rules, dict) else None
     if missing is None or missing:
         what = "not a list of named rules" if missing is None else f"no rule {', '.join(missing)}"
-        raise DataError([Problem(name, None, None, f"the extractor's wording rules: {what}",
-                                 "keep every rule of the packaged file (`git diff` shows what changed): "
-                                 "edit the words of a rule, never its name")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"the extractor's wording rules: {what}",
+                    "keep every rule of the packaged file (`git diff` shows what changed): "
+                    "edit the words of a rule, never its name",
+                )
+            ]
+        )
     return rules
 
 
@@ -61,12 +79,24 @@ def read_units(path: Path) -> dict[str, UnitRule]:
     flags = frame["after_chinese_numeral"]
     wrong = frame[~flags.isin(["true", "false"])]
     if len(wrong):
-        raise DataError([Problem(name, int(r[ROW]), "after_chinese_numeral",
-                                 f"'{r['after_chinese_numeral']}' is neither true nor false",
-                                 "write true when the unit may follow a Chinese numeral (九个), else false")
-                         for _, r in wrong.iterrows()])
-    return {r["printed"]: UnitRule(r["printed"], r["unit"], r["kind"], r["category"],
-                                   r["after_chinese_numeral"] == "true") for _, r in frame.iterrows()}
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    int(r[ROW]),
+                    "after_chinese_numeral",
+                    f"'{r['after_chinese_numeral']}' is neither true nor false",
+                    "write true when the unit may follow a Chinese numeral (九个), else false",
+                )
+                for _, r in wrong.iterrows()
+            ]
+        )
+    return {
+        r["printed"]: UnitRule(
+            r["printed"], r["unit"], r["kind"], r["category"], r["after_chinese_numeral"] == "true"
+        )
+        for _, r in frame.iterrows()
+    }
 
 
 def _frozen(value: Any) -> Any:

@@ -1,0 +1,106 @@
+"""What every command shares: the two consoles (results to stdout, problems to stderr), how a problem is
+printed, where an unforeseen error is logged, the options several commands take, and writing a table as
+CSV or JSON. The commands are in analysis.cli.commands.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from analysis.core.errors import DataError, PlanTrackerError, Problem
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print problems one per line, errors first; the location leads so a reader can jump to it."""
+    for p in sorted(problems, key=lambda p: (p.severity != "error", p.file, p.row or 0)):
+        style = "red" if p.severity == "error" else "yellow"
+        err_console.print(
+            f"[{style}]{p.severity}[/{style}] {p.location}: {p.message} — {p.fix}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def fail_on(exc: PlanTrackerError) -> typer.Exit:
+    if isinstance(exc, DataError):
+        print_problems(exc.problems)
+    else:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
+REGION_HELP = "A region of data/policies/registry.csv, in any case or in Chinese (guizhou, Guiyang, 巴中)"
+RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
+OUTPUT_FORMATS = ("table", "csv", "json")
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="table (for reading), csv or json (every column, to stdout)"
+    ),
+]
+
+
+def choose(value: str, allowed: tuple[str, ...], option: str) -> str:
+    """A word from a fixed vocabulary, whatever its case; otherwise an error naming the choices."""
+    wanted = value.strip().casefold()
+    if wanted not in allowed:
+        raise DataError(
+            [
+                Problem(
+                    option,
+                    None,
+                    None,
+                    f"'{value}' is not one of {', '.join(allowed)}",
+                    f"use {option} {' or '.join(allowed)}",
+                )
+            ]
+        )
+    return wanted
+
+
+def write_table(frame, fmt: str) -> None:
+    """A table to stdout as CSV or JSON records (missing values empty or null)."""
+    import sys
+
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+
+
+def busy(message: str):
+    """A spinner while something slow runs, on a terminal only (logs and pipes stay clean)."""
+    from contextlib import nullcontext
+
+    return err_console.status(message) if err_console.is_terminal else nullcontext()
+
+
+def log_unexpected(exc: BaseException) -> Path | None:
+    """Write the traceback of an error we did not foresee to a log file; where it went, if anywhere."""
+    import tempfile
+    import time
+    import traceback
+
+    from analysis.core import paths
+
+    text = "".join(traceback.format_exception(exc))
+    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in (paths.cache_dir() / "logs", Path(tempfile.gettempdir()) / "plantracker-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            return folder / name
+        except OSError:
+            continue
+    return None

@@ -1,0 +1,143 @@
+"""How a region's targets and figures read on a page: names in the page's language, a target as the plan
+sets it, the latest figure with its source and grade, a forecast with its interval. The region page, the
+overview and the target pages all word a figure through these functions, so it reads the same on each.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.errors import PlanTrackerError
+from analysis.core.labels import both, label, pair
+from analysis.core.precision import fmt
+from analysis.site import permalinks
+from analysis.site.charts import format_number
+from analysis.site.display import esc, figure_text, interval_text, link, missing
+from analysis.site.region_data import RegionReport
+
+
+def region_title(region: str, language: str) -> str:
+    return both(f"region_{region}", language)
+
+
+def indicator_names(indicators: pd.DataFrame, language: str) -> dict[str, str]:
+    return {
+        r["indicator_id"]: pair(r["name_en"], r["name_zh"], language) for r in indicators.to_dict("records")
+    }
+
+
+def plan_says(row: dict, language: str) -> str:
+    """The plan's own words (the verbatim quote) and the English statement, the page's language first."""
+    says = [
+        f'<span lang="zh">{esc(row["quote"])}</span>',
+        f'<span lang="en">{esc(row["description_en"])}</span>',
+    ]
+    return "<br>".join(says if language == "zh" else says[::-1])
+
+
+def target_text(row: dict) -> str:
+    """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births, ≥ 20 % (relative change)."""
+    text = figure_text(row["comparator"], row["target_value"], row["unit"])
+    return f"{text} (relative change)" if row["kind"] == "relative_change" else text
+
+
+def latest_html(row: dict) -> str:
+    """The figure the status rests on: the latest level, or for a change target the change since its base
+    in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
+    level_unit = row.get("indicator_unit") or row["unit"]
+    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"))
+    if not latest:
+        return ""
+    shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
+    if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
+        change = measured_text(row)
+        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"))
+        return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
+    return shown
+
+
+def measured_text(row: dict) -> str:
+    """A change as the target counts it: +1.5 points, −12.0 %, +50."""
+    from analysis.core.precision import signed
+
+    unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
+    decimals = None if missing(row.get("decimals")) else int(row["decimals"])
+    # the measured value counts progress in the good direction; the reader sees the change as it happened
+    sign = -1.0 if row.get("direction") == "lower" else 1.0
+    return f"{signed(sign * float(row['measured_value']), decimals)} {unit}".strip()
+
+
+def page_source(rr: RegionReport) -> str:
+    """The region page's own path in the site (its language decides the folder)."""
+    return permalinks.region_source(rr.region, rr.language)
+
+
+def latest_cell(row: dict, language: str) -> str:
+    """The latest figure, its year and, under it, the grade of the source it rests on."""
+    latest = latest_html(row)
+    if not latest:
+        return ""
+    grade = row.get("grade")
+    if missing(grade) or not grade:
+        return latest
+    provisional = (
+        f' <span class="pt-provisional">{esc(label("word_provisional", language))}</span>'
+        if bool(row.get("provisional"))
+        else ""
+    )
+    return f"{latest}<br>{grade_badge(grade, '', '', language).strip()}{provisional}"
+
+
+def grade_label(grade: str, language: str) -> str:
+    try:
+        return label(f"grade_{grade}", language)
+    except PlanTrackerError:
+        return str(grade)
+
+
+def grade_badge(grade: str, reason: str, sources, language: str) -> str:
+    """The source's grade beside a figure (official, official media, repost, unverified), its reason on
+    hover, and how many pages state the same figure when more than one does."""
+    if missing(grade) or not grade:
+        return ""
+    single = str(sources) in ("", "1", "nan", "<NA>")
+    count = "" if single else f" · {label('word_sources', language)} {sources}"
+    title = f' title="{esc(reason)}"' if reason else ""
+    return (
+        f' <small class="pt-grade pt-grade-{esc(grade)}"{title}>{esc(grade_label(grade, language))}'
+        f"{esc(count)}</small>"
+    )
+
+
+def target_name(row: dict, language: str) -> str:
+    """The target in the page's language: the catalogue's Chinese statement or its English one."""
+    return str(row["description_zh"] if language == "zh" else row["description_en"])
+
+
+def theme_label(theme: str, language: str) -> str:
+    try:
+        return label(f"theme_{theme}", language)
+    except PlanTrackerError:
+        return theme
+
+
+def forecast_html(row: dict) -> str:
+    """The forecast in the deadline year and, under it, its 80 % interval."""
+    if missing(row["forecast_mean"]):
+        return ""
+    digits = row.get("forecast_decimals")
+    interval = interval_text(row["forecast_lower80"], row["forecast_upper80"], digits)
+    mean = (
+        format_number(row["forecast_mean"])
+        if missing(digits)
+        else fmt(float(row["forecast_mean"]), int(digits))
+    )
+    return f"{esc(mean)}<br><small>{esc(interval)}</small>"
+
+
+def region_label(region: str, language: str) -> str:
+    """A region's name in both languages where the labels know it, else its key (a context series)."""
+    try:
+        return region_title(region, language)
+    except PlanTrackerError:
+        return region
