@@ -11,8 +11,8 @@ import pytest
 from analysis.catalogue import extraction
 from analysis.catalogue.extraction import patterns
 from analysis.core.errors import DataError
-from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
 from analysis.core.schema import EXTRACTION_RULE_NAMES, UnitRule
+from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
 
 WORDING = load_wording()
 
@@ -35,7 +35,9 @@ def test_the_wording_cannot_be_changed_once_read():
 
 
 def test_the_reader_asks_for_every_rule_the_extractor_looks_up():
-    source = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(extraction.__file__).parent.glob("*.py")))
+    source = "".join(
+        p.read_text(encoding="utf-8") for p in sorted(Path(extraction.__file__).parent.glob("*.py"))
+    )
     looked_up = set(re.findall(r"""wording\.rules\[["'](\w+)["']\]""", source))
     assert looked_up == set(EXTRACTION_RULE_NAMES)
 
@@ -54,10 +56,13 @@ def rules_without(tmp_path: Path, rule: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("text", "row", "words"), [
-    ("comparator_before:\n  \">=\": [达到, 超过\n", 3, "cannot be read as YAML"),
-    ("- 达到\n- 超过\n", None, "not a list of named rules"),
-])
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ('comparator_before:\n  ">=": [达到, 超过\n', 3, "cannot be read as YAML"),
+        ("- 达到\n- 超过\n", None, "not a list of named rules"),
+    ],
+)
 def test_a_rules_file_that_is_not_named_rules_is_refused(tmp_path, text, row, words):
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")

@@ -26,8 +26,19 @@ from analysis.core.schema import TARGET_COLUMNS, Wording
 POSITION_COLUMNS = ["start", "end", "sentence_start", "sentence_end"]
 DRAFT_EXTRA = ["measure", "base_year", "confidence", "rule"]
 DRAFT_COLUMNS = TARGET_COLUMNS + [c for c in DRAFT_EXTRA if c not in TARGET_COLUMNS]
-OBSERVATION_DRAFT_COLUMNS = ["region", "indicator", "year", "qualifier", "value", "unit", "source_url",
-                             "source_kind", "excerpt", "indicator_zh", "note"]
+OBSERVATION_DRAFT_COLUMNS = [
+    "region",
+    "indicator",
+    "year",
+    "qualifier",
+    "value",
+    "unit",
+    "source_url",
+    "source_kind",
+    "excerpt",
+    "indicator_zh",
+    "note",
+]
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,15 @@ class Draft:
         targets = self.targets
         with_indicator = int(targets["indicator"].ne("").sum())
         by_kind = ", ".join(f"{k} {n}" for k, n in targets["kind"].value_counts().items())
-        by_confidence = ", ".join(f"{c} {int(targets['confidence'].eq(c).sum())}"
-                                  for c in ("high", "medium", "low"))
-        return (f"{len(targets)} proposals: {with_indicator} with an indicator, "
-                f"{len(targets) - with_indicator} without one; by kind: {by_kind or 'none'}; "
-                f"by confidence: {by_confidence}; "
-                f"{len(self.observations)} past results proposed as observations")
+        by_confidence = ", ".join(
+            f"{c} {int(targets['confidence'].eq(c).sum())}" for c in ("high", "medium", "low")
+        )
+        return (
+            f"{len(targets)} proposals: {with_indicator} with an indicator, "
+            f"{len(targets) - with_indicator} without one; by kind: {by_kind or 'none'}; "
+            f"by confidence: {by_confidence}; "
+            f"{len(self.observations)} past results proposed as observations"
+        )
 
 
 def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> str:
@@ -64,8 +78,13 @@ def guess_indicator(clause: str, unit: str, indicators: pd.DataFrame | None) -> 
 
 def _target_ids(frame: pd.DataFrame, document_number: str) -> pd.Series:
     """`<document>-<indicator>-<year>`, then -b, -c for a second and third row of the same key."""
-    base = (document_number + "-" + frame["indicator"].astype(str).replace("", "unassigned") + "-"
-            + frame["target_year"].astype(str))
+    base = (
+        document_number
+        + "-"
+        + frame["indicator"].astype(str).replace("", "unassigned")
+        + "-"
+        + frame["target_year"].astype(str)
+    )
     rank = base.groupby(base).cumcount()
     return base + rank.map(_suffix)
 
@@ -75,18 +94,42 @@ def _suffix(n: int) -> str:
     return "" if n == 0 else f"-{chr(ord('a') + n)}" if n < 26 else f"-z{n + 1}"
 
 
-def draft_plan(wording: Wording, text: str, *, document: str = "", region: str = "",
-               horizon: int | None = None, indicators: pd.DataFrame | None = None) -> Draft:
+def draft_plan(
+    wording: Wording,
+    text: str,
+    *,
+    document: str = "",
+    region: str = "",
+    horizon: int | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> Draft:
     """Proposed catalogue rows and past results of a plan's text."""
     if not text.strip():
-        raise DataError([Problem(document or "text", None, None, "the text is empty",
-                                 "check that the file holds the plan's text")])
+        raise DataError(
+            [
+                Problem(
+                    document or "text",
+                    None,
+                    None,
+                    "the text is empty",
+                    "check that the file holds the plan's text",
+                )
+            ]
+        )
     guessed = not horizon and title_period(text) is None
     horizon = horizon or infer_horizon(wording, text)
     if horizon is None:
-        raise DataError([Problem(document or "text", None, None,
-                                 "cannot tell the year the plan aims at (no 到20XX年 in the text)",
-                                 "pass the horizon year, e.g. --horizon 2027")])
+        raise DataError(
+            [
+                Problem(
+                    document or "text",
+                    None,
+                    None,
+                    "cannot tell the year the plan aims at (no 到20XX年 in the text)",
+                    "pass the horizon year, e.g. --horizon 2027",
+                )
+            ]
+        )
     numbers = find_numbers(wording, text)
     layout_ = layout(wording, text, numbers)
     targets, observed = sentence_proposals(wording, numbers, layout_, horizon, guessed)
@@ -96,32 +139,57 @@ def draft_plan(wording: Wording, text: str, *, document: str = "", region: str =
     for table in layout_.tables:
         targets += table_targets(wording, layout_, table, plan_start(text), first_deadline)
     targets.sort(key=lambda r: r["start"])
-    frame = pd.DataFrame.from_records(targets, columns=[c for c in DRAFT_COLUMNS if c not in
-                                                        ("target_id", "region", "document", "indicator")]
-                                      + POSITION_COLUMNS)
-    frame["indicator"] = [guess_indicator(c, u, indicators) for c, u in zip(frame["quote"], frame["unit"],
-                                                                             strict=True)]
+    frame = pd.DataFrame.from_records(
+        targets,
+        columns=[c for c in DRAFT_COLUMNS if c not in ("target_id", "region", "document", "indicator")]
+        + POSITION_COLUMNS,
+    )
+    frame["indicator"] = [
+        guess_indicator(c, u, indicators) for c, u in zip(frame["quote"], frame["unit"], strict=True)
+    ]
     number = re.match(r"\d+", document)
-    frame = frame.assign(region=region, document=document,
-                         target_id=_target_ids(frame, number.group(0) if number else Path(document).stem))
+    frame = frame.assign(
+        region=region,
+        document=document,
+        target_id=_target_ids(frame, number.group(0) if number else Path(document).stem),
+    )
     frame = frame[DRAFT_COLUMNS + POSITION_COLUMNS].astype({"target_year": int, "target_value": float})
     obs = pd.DataFrame.from_records(observed, columns=OBSERVATION_DRAFT_COLUMNS)
-    obs = obs.assign(region=region, source_url=document, source_kind="plan_baseline",
-                     indicator=[guess_indicator(c, u, indicators) for c, u in
-                                zip(obs["indicator_zh"], obs["unit"], strict=True)])
+    obs = obs.assign(
+        region=region,
+        source_url=document,
+        source_kind="plan_baseline",
+        indicator=[
+            guess_indicator(c, u, indicators) for c, u in zip(obs["indicator_zh"], obs["unit"], strict=True)
+        ],
+    )
     return Draft(frame, obs[OBSERVATION_DRAFT_COLUMNS])
 
 
-def propose_targets(wording: Wording, text: str, *, document: str = "", region: str = "",
-                    horizon: int | None = None, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+def propose_targets(
+    wording: Wording,
+    text: str,
+    *,
+    document: str = "",
+    region: str = "",
+    horizon: int | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Proposed catalogue rows, with the positions of each number and its sentence in the text."""
-    return draft_plan(wording, text, document=document, region=region, horizon=horizon,
-                      indicators=indicators).targets
+    return draft_plan(
+        wording, text, document=document, region=region, horizon=horizon, indicators=indicators
+    ).targets
 
 
-def draft_catalogue(wording: Wording, text: str, document: str, region: str | None = None,
-                    horizon: int | None = None, entry: dict | None = None,
-                    indicators: pd.DataFrame | None = None) -> Draft:
+def draft_catalogue(
+    wording: Wording,
+    text: str,
+    document: str,
+    region: str | None = None,
+    horizon: int | None = None,
+    entry: dict | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> Draft:
     """Draft targets.csv rows (and past results) for a plan: one proposed row per quantity that reads
     like a target.
 
@@ -129,6 +197,12 @@ def draft_catalogue(wording: Wording, text: str, document: str, region: str | No
     one of the plans in data/policies, else from the text (`infer_horizon`).
     """
     entry = entry or {}
-    draft = draft_plan(wording, text, document=document, region=region or entry.get("region", ""),
-                       horizon=horizon or entry.get("horizon_year"), indicators=indicators)
+    draft = draft_plan(
+        wording,
+        text,
+        document=document,
+        region=region or entry.get("region", ""),
+        horizon=horizon or entry.get("horizon_year"),
+        indicators=indicators,
+    )
     return Draft(draft.targets[DRAFT_COLUMNS], draft.observations)

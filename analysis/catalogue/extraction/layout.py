@@ -37,8 +37,10 @@ YEAR_JOIN = re.compile(rf"{SPACE}(?:和|、|及|与|以及){SPACE}(?:到)?{SPACE
 CELL_SEP = re.compile(r"\t+|[ \u3000]{2,}|\u3000|[ \t\u3000]*[|｜][ \t\u3000]*")
 # A header cell naming one year: 2025年, 2020年（基期）, 基期（2020年）, 2030目标值.
 YEAR_HEADER = re.compile(rf"^[^\d]{{0,6}}(?P<year>{YEAR}){SPACE}年?[^\d]{{0,8}}$")
-HEADING = re.compile(rf"^{SPACE}(?:第[{CN_SECTION}]+[章节部分篇]|[{CN_SECTION}]+、"
-                     rf"|[（(][{CN_SECTION}\d]+[）)])")
+HEADING = re.compile(
+    rf"^{SPACE}(?:第[{CN_SECTION}]+[章节部分篇]|[{CN_SECTION}]+、"
+    rf"|[（(][{CN_SECTION}\d]+[）)])"
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Table:
 
     @property
     def span(self) -> tuple[int, int]:
+        """From the header's first cell to the end of the last row: the text the table takes."""
         return self.header[0][0], self.rows[-1][0][1]
 
 
@@ -72,18 +75,22 @@ class Layout:
     in_table: np.ndarray
 
     def piece(self, pieces: list[tuple[int, int]], position: int) -> tuple[int, int]:
+        """The sentence (or clause, line) a position lies in: the last that starts at or before it."""
         i = bisect.bisect_right([s for s, _ in pieces], position) - 1
         return pieces[max(i, 0)]
 
     def line_index(self, position: int) -> int:
+        """The number of the line (paragraph) a position lies in."""
         return max(bisect.bisect_right([s for s, _ in self.lines], position) - 1, 0)
 
     def section(self, position: int) -> str:
+        """The section label at a position (三（二）2), for the catalogue's clause column."""
         line = self.line_index(position)
         inner = [label for start, label in self.mid_line_sections[line] if start < position]
         return self.line_section[line] + (inner[-1] if inner else "")
 
     def years_in(self, start: int, end: int, role: str | None = "deadline") -> pd.DataFrame:
+        """The years of a stretch of text in a role (deadline, base, past; None: any role)."""
         inside = self.years[(self.years["start"] >= start) & (self.years["start"] < end)]
         return inside if role is None else inside[inside["role"].eq(role)]
 
@@ -104,6 +111,7 @@ def _label_mask(wording: Wording, text: str) -> np.ndarray:
 
 
 def _is_title(line: str) -> bool:
+    """A short line without a clause's punctuation: a title, not a sentence."""
     return not re.search(r"[，。；：,;:！？!?]", line) and len(line.strip()) <= 60
 
 
@@ -131,22 +139,26 @@ def _title_and_form_mask(wording: Wording, text: str, lines: list[tuple[int, int
 def _annex_list(text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[tuple[int, int]], int]:
     """附件：1.… 2.…: the line listing the annexes and the numbered titles under it; and the next line."""
     j = i + 1
-    while j < len(lines) and re.match(rf"^{SPACE}\d+[.．、]", text[slice(*lines[j])]) \
-            and _is_title(text[slice(*lines[j])]):
+    while (
+        j < len(lines)
+        and re.match(rf"^{SPACE}\d+[.．、]", text[slice(*lines[j])])
+        and _is_title(text[slice(*lines[j])])
+    ):
         j += 1
     return lines[i:j], j
 
 
-def _annex(text: str, lines: list[tuple[int, int]], i: int,
-           form_words: tuple[str, ...]) -> tuple[list[tuple[int, int]], int]:
+def _annex(
+    text: str, lines: list[tuple[int, int]], i: int, form_words: tuple[str, ...]
+) -> tuple[list[tuple[int, int]], int]:
     """附件2 on a line of its own: the (up to three) title lines after it; the whole annex, up to the next
     附件 line, when its title names a form to fill in (协议范本). And the line after what was taken."""
     j = i + 1
     while j < len(lines) and j - i <= 3 and _is_title(text[slice(*lines[j])]):
         j += 1
-    title = "".join(text[slice(*span)] for span in lines[i + 1:j])
+    title = "".join(text[slice(*span)] for span in lines[i + 1 : j])
     if not any(w in title for w in form_words):
-        return lines[i + 1:j], j
+        return lines[i + 1 : j], j
     k = next((k for k in range(j, len(lines)) if ANNEX_START.fullmatch(text[slice(*lines[k])])), len(lines))
     return [(lines[i][0], lines[k - 1][1])], k
 
@@ -204,13 +216,15 @@ def _section_level(expression: str, at_line_start: bool) -> tuple[int, str] | No
     return 3, bare.rstrip(".．、")
 
 
-def _sections(text: str, numbers: pd.DataFrame, lines: list[tuple[int, int]]):
+def _sections(
+    text: str, numbers: pd.DataFrame, lines: list[tuple[int, int]]
+) -> tuple[list[str], list[list[tuple[int, str]]]]:
     """Section label of each line, and the (1) (2) enumerations inside lines."""
     line_starts = [s for s, _ in lines]
     per_line: dict[int, list[tuple[int, int, str]]] = {}
     for row in numbers[numbers["role"].eq("section")].itertuples():
         line = max(bisect.bisect_right(line_starts, row.start) - 1, 0)
-        at_start = not text[lines[line][0]:row.start].strip()
+        at_start = not text[lines[line][0] : row.start].strip()
         level = _section_level(row.expression, at_start)
         if level:
             per_line.setdefault(line, []).append((row.start, *level))
@@ -228,43 +242,64 @@ def _sections(text: str, numbers: pd.DataFrame, lines: list[tuple[int, int]]):
     return labels, inner
 
 
-def _year_roles(wording: Wording, text: str, numbers: pd.DataFrame, in_label: np.ndarray,
-                clauses: list[tuple[int, int]]) -> pd.DataFrame:
+def _year_roles(
+    wording: Wording, text: str, numbers: pd.DataFrame, in_label: np.ndarray, clauses: list[tuple[int, int]]
+) -> pd.DataFrame:
     """Single years (2025年, 到2024年底) outside titles and labels, each with what it is to a target:
     a `deadline`, the `base` it is measured from (比2015年, 在2018年基础上) or the date of a `past` result
     (截至2015年); deadlines joined by 和/、 (到2022年和2030年) share a `group`."""
-    dates = numbers[numbers["role"].eq("date") & numbers["upper"].isna()
-                    & (numbers["expression"].str.contains("年") | numbers["expression"].str.fullmatch(YEAR)
-                       | numbers["form"].eq("period"))]
+    dates = numbers[
+        numbers["role"].eq("date")
+        & numbers["upper"].isna()
+        & (
+            numbers["expression"].str.contains("年")
+            | numbers["expression"].str.fullmatch(YEAR)
+            | numbers["form"].eq("period")
+        )
+    ]
     dates = dates[~in_label[dates["start"].to_numpy(dtype=int)]]
     starts, ends = dates["start"].to_numpy(dtype=int), dates["end"].to_numpy(dtype=int)
     clause_starts = [s for s, _ in clauses]
     base_before = tuple(wording.rules["base_year_before"])
     # right after the year, or after its figure (在2020年77.5岁的基础上); not a comparison later in the clause
-    base_after = re.compile(rf"^(?:底|末)?{SPACE}(?:的)?(?:[^，。；;]{{0,12}}?的)?{SPACE}(?:水平)?{SPACE}"
-                            rf"(?:{alternation(wording.rules['base_year_after'])})")
+    base_after = re.compile(
+        rf"^(?:底|末)?{SPACE}(?:的)?(?:[^，。；;]{{0,12}}?的)?{SPACE}(?:水平)?{SPACE}"
+        rf"(?:{alternation(wording.rules['base_year_after'])})"
+    )
     past_before = tuple(wording.rules["past_year_before"])
     roles, groups = [], []
     for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
         clause = max(bisect.bisect_right(clause_starts, start) - 1, 0)
         clause_end = clauses[clause][1] if clauses else len(text)
         stop = min(clause_end, starts[i + 1] if i + 1 < len(starts) else len(text))
-        before, after = text[max(start - 4, 0):start].rstrip(), text[end:stop]
+        before, after = text[max(start - 4, 0) : start].rstrip(), text[end:stop]
         if before.endswith(past_before):
             roles.append("past")
         elif before.endswith(base_before) or base_after.match(after):
             roles.append("base")
         else:
             roles.append("deadline")
-        joined = (i > 0 and roles[i - 1] == "deadline" and roles[i] == "deadline"
-                  and YEAR_JOIN.fullmatch(text[ends[i - 1]:start]))
+        joined = (
+            i > 0
+            and roles[i - 1] == "deadline"
+            and roles[i] == "deadline"
+            and YEAR_JOIN.fullmatch(text[ends[i - 1] : start])
+        )
         groups.append(groups[-1] if joined else (groups[-1] + 1 if groups else 0))
-    return pd.DataFrame({"start": starts, "end": ends, "year": dates["value"].astype(int).to_numpy(),
-                         "role": roles, "group": groups})
+    return pd.DataFrame(
+        {
+            "start": starts,
+            "end": ends,
+            "year": dates["value"].astype(int).to_numpy(),
+            "role": roles,
+            "group": groups,
+        }
+    )
 
 
-def _headings(wording: Wording, text: str, lines: list[tuple[int, int]],
-              years: pd.DataFrame) -> tuple[list[int | None], list[bool]]:
+def _headings(
+    wording: Wording, text: str, lines: list[tuple[int, int]], years: pd.DataFrame
+) -> tuple[list[int | None], list[bool]]:
     """For each line, the year named by its nearest enclosing heading (a short line of one phrase), and
     whether it lies in a review of the last period (发展基础, 取得成效 …)."""
     review_words = tuple(wording.rules["review_heading_words"])
@@ -280,9 +315,13 @@ def _headings(wording: Wording, text: str, lines: list[tuple[int, int]],
             short = end - start <= 40 and "。" not in line.rstrip().rstrip("。")
             current = {k: v for k, v in current.items() if k < level}
             year = int(named["year"].iloc[0]) if short and len(named) else None
-            title = line[m.end():].strip().rstrip("。：:")
-            review = (short and "，" not in title and any(w in title for w in review_words)
-                      and not title.startswith(tuple(wording.rules["review_heading_not_after"])))
+            title = line[m.end() :].strip().rstrip("。：:")
+            review = (
+                short
+                and "，" not in title
+                and any(w in title for w in review_words)
+                and not title.startswith(tuple(wording.rules["review_heading_not_after"]))
+            )
             current[level] = (year, review)
         known = [y for _, (y, _) in sorted(current.items()) if y is not None]
         out.append(known[-1] if known else None)
@@ -313,11 +352,25 @@ def layout(wording: Wording, text: str, numbers: pd.DataFrame | None = None) -> 
     in_table = np.zeros(len(text), dtype=bool)
     for table in tables:
         in_table[slice(*table.span)] = True
-    return Layout(text, spans(text), clauses, lines, in_label, _title_and_form_mask(wording, text, lines),
-                  line_sections, mids, heading_years, in_review, years, tables, in_table)
+    return Layout(
+        text,
+        spans(text),
+        clauses,
+        lines,
+        in_label,
+        _title_and_form_mask(wording, text, lines),
+        line_sections,
+        mids,
+        heading_years,
+        in_review,
+        years,
+        tables,
+        in_table,
+    )
 
 
 # ---------------------------------------------------------------- the plan period its title states
+
 
 def infer_horizon(wording: Wording, text: str) -> int | None:
     """The year a plan aims at when nothing else says: the end of the period its title states

@@ -45,8 +45,11 @@ def _is_past(wording: Wording, layout_: Layout, position: int, start_year: int |
     start, end = layout_.piece(layout_.sentences, position)
     sentence = layout_.text[start:end]
     # 目前 … reports the present, but 较目前的, 在目前基础上 compare a target with it
-    if any(not sentence[:m.start()].endswith(("较", "比", "从", "由", "在", "与"))
-           for w in wording.rules["past_markers"] for m in re.finditer(re.escape(w), sentence)):
+    if any(
+        not sentence[: m.start()].endswith(("较", "比", "从", "由", "在", "与"))
+        for w in wording.rules["past_markers"]
+        for m in re.finditer(re.escape(w), sentence)
+    ):
         return True
     if len(layout_.years_in(start, position, "past")):
         return True
@@ -88,8 +91,9 @@ def _qualifier(wording: Wording, prefix: str, after: str) -> str:
 
 def _confidence(stated: bool, year_note: str, chinese: bool, base_missing: bool) -> str:
     """high: a comparator word and a year in its own sentence; low: a bare number on the horizon year."""
-    score = int(stated) + (1 if "sentence" in year_note or "table" in year_note else
-                           -1 if "guessed" in year_note else 0)
+    score = int(stated) + (
+        1 if "sentence" in year_note or "table" in year_note else -1 if "guessed" in year_note else 0
+    )
     score -= int(chinese) + int(base_missing)
     return "high" if score >= 2 else "medium" if score == 1 else "low"
 
@@ -113,12 +117,15 @@ class Clause:
 
 
 def _clause_of(layout_: Layout, row: FoundNumber) -> Clause:
+    """The clause around a number, read once for every decision about it."""
     start, end = _clause_bounds(layout_, row.start)
     text = layout_.text
-    return Clause(start, text[start:end], text[start:row.start], text[row.end:end])
+    return Clause(start, text[start:end], text[start : row.start], text[row.end : end])
 
 
 def _not_target_clause(wording: Wording, clause: str) -> bool:
+    """A clause about money, what exists already or copies of a document (支付, 已建成, 一式两份), once
+    the phrases that only look like such words (在现有基础上: a base) are left out."""
     for phrase in wording.rules["not_target_exceptions"]:
         clause = clause.replace(phrase, "")
     return any(w in clause for w in wording.rules["not_target_words"])
@@ -126,12 +133,16 @@ def _not_target_clause(wording: Wording, clause: str) -> bool:
 
 def _states_a_base(clause: Clause) -> bool:
     """由18.5/10万下降到…, 在77.5岁的基础上, 较目前的76.3岁: the figure is where a target starts from."""
-    return bool((FROM_BEFORE.search(clause.before) and TO_AFTER.match(clause.after))
-                or BASE_PHRASE_AFTER.match(clause.after) or COMPARED_BEFORE.search(clause.before))
+    return bool(
+        (FROM_BEFORE.search(clause.before) and TO_AFTER.match(clause.after))
+        or BASE_PHRASE_AFTER.match(clause.after)
+        or COMPARED_BEFORE.search(clause.before)
+    )
 
 
-def sentence_proposals(wording: Wording, numbers: pd.DataFrame, layout_: Layout, horizon: int,
-                       horizon_guessed: bool = False) -> tuple[list[dict], list[dict]]:
+def sentence_proposals(
+    wording: Wording, numbers: pd.DataFrame, layout_: Layout, horizon: int, horizon_guessed: bool = False
+) -> tuple[list[dict], list[dict]]:
     """Targets and past results from the running text, one per quantity that reads as either."""
     targets, observed = [], []
     baselines: dict[int, tuple[float, int | None]] = {}  # sentence start → the base value stated before
@@ -154,23 +165,38 @@ def sentence_proposals(wording: Wording, numbers: pd.DataFrame, layout_: Layout,
             if past and base_year is not None:
                 observed.append(_observation(wording, layout_, row, clause, reading, base_year))
         elif past:
-            observed.append(_observation(wording, layout_, row, clause, reading,
-                                         _observed_year(layout_, row.start)))
+            observed.append(
+                _observation(wording, layout_, row, clause, reading, _observed_year(layout_, row.start))
+            )
         else:
             base_value, stated_base = baselines.pop(row.sentence_start, (np.nan, None))
-            targets.append(_sentence_target(wording, layout_, row, clause, reading,
-                                            (base_value, stated_base or base_year), horizon, horizon_guessed))
+            targets.append(
+                _sentence_target(
+                    wording,
+                    layout_,
+                    row,
+                    clause,
+                    reading,
+                    (base_value, stated_base or base_year),
+                    horizon,
+                    horizon_guessed,
+                )
+            )
     return _pair_years(targets), observed
 
 
 def _running_text(numbers: pd.DataFrame, layout_: Layout) -> list[FoundNumber]:
     """The quantities (and phrases such as 全覆盖) outside titles, forms to fill in and indicator tables."""
-    return [row for row in quantities(numbers, phrases=True).itertuples()
-            if not layout_.not_target[row.start] and not layout_.in_table[row.start]]
+    return [
+        row
+        for row in quantities(numbers, phrases=True).itertuples()
+        if not layout_.not_target[row.start] and not layout_.in_table[row.start]
+    ]
 
 
-def _reading(wording: Wording, row: FoundNumber, clause: Clause, past: bool,
-             phrase_clauses: set[int]) -> Reading | None:
+def _reading(
+    wording: Wording, row: FoundNumber, clause: Clause, past: bool, phrase_clauses: set[int]
+) -> Reading | None:
     """What the quantity would be as a target or a result; None when its clause is not about one, when
     it cannot be one, or for a second full value (所有…均能) in a clause that gave one."""
     if _not_target_clause(wording, clause.words):
@@ -181,8 +207,16 @@ def _reading(wording: Wording, row: FoundNumber, clause: Clause, past: bool,
     return reading
 
 
-def _sentence_target(wording: Wording, layout_: Layout, row: FoundNumber, clause: Clause, reading: Reading,
-                     baseline: tuple[float, int | None], horizon: int, horizon_guessed: bool) -> dict:
+def _sentence_target(
+    wording: Wording,
+    layout_: Layout,
+    row: FoundNumber,
+    clause: Clause,
+    reading: Reading,
+    baseline: tuple[float, int | None],
+    horizon: int,
+    horizon_guessed: bool,
+) -> dict:
     """The proposed row of a quantity that reads as a target: its year, what it measures, its notes,
     the rule that proposed it and how confident that is."""
     base_value, base_year = baseline
@@ -192,37 +226,59 @@ def _sentence_target(wording: Wording, layout_: Layout, row: FoundNumber, clause
     measure_ = measure(wording, reading, clause.before)
     sign = comparator(wording, clause.before, clause.after)
     before_words, _ = comparator_words(wording)
-    stated = (last_word(clause.before, list(before_words)) is not None
-              or sign != ">=" or reading.kind == "relative_change")
-    rule = ("full value" if row.form == "phrase"
-            else "relative change" if reading.kind == "relative_change"
-            else "increase" if measure_ == "increase" else "comparator word" if stated else "bare number")
+    stated = (
+        last_word(clause.before, list(before_words)) is not None
+        or sign != ">="
+        or reading.kind == "relative_change"
+    )
+    rule = (
+        "full value"
+        if row.form == "phrase"
+        else "relative change"
+        if reading.kind == "relative_change"
+        else "increase"
+        if measure_ == "increase"
+        else "comparator word"
+        if stated
+        else "bare number"
+    )
     strong = stated or row.expression in wording.rules["always_proposed_phrases"]
     return target_row(
-        layout_, row, clause.words, reading, year,
-        _target_notes(wording, reading, clause.after, year_note, measure_, base_year), comparator=sign,
-        baseline_value=base_value, baseline_year=base_year if not np.isnan(base_value) else
-        (base_year if base_year is not None else pd.NA), measure=measure_,
+        layout_,
+        row,
+        clause.words,
+        reading,
+        year,
+        _target_notes(wording, reading, clause.after, year_note, measure_, base_year),
+        comparator=sign,
+        baseline_value=base_value,
+        baseline_year=base_year
+        if not np.isnan(base_value)
+        else (base_year if base_year is not None else pd.NA),
+        measure=measure_,
         base_year=base_year if base_year is not None else pd.NA,
-        confidence=_confidence(strong, year_note, row.form == "chinese",
-                               measure_ != "level" and base_year is None),
-        rule=rule, paired=paired, clause_start=clause.start)
+        confidence=_confidence(
+            strong, year_note, row.form == "chinese", measure_ != "level" and base_year is None
+        ),
+        rule=rule,
+        paired=paired,
+        clause_start=clause.start,
+    )
 
 
-def _target_notes(wording: Wording, reading: Reading, after: str, year_note: str, measure_: str,
-                  base_year: int | None) -> tuple[str, ...]:
+def _target_notes(
+    wording: Wording, reading: Reading, after: str, year_note: str, measure_: str, base_year: int | None
+) -> tuple[str, ...]:
     """What a reviewer should know of a proposal: how its figure was read, where its year comes from,
     and its base year (stated, or missing for a change)."""
     approximate = [w for w in wording.rules["approximate_after"] if after.lstrip().startswith(w)]
     stated_notes = tuple(n for n in reading.notes if base_year is None or "base unstated" not in n)
-    notes = (stated_notes + tuple(f"{w}: approximate, kept as at least" for w in approximate)
-             + (year_note,))
+    notes = stated_notes + tuple(f"{w}: approximate, kept as at least" for w in approximate) + (year_note,)
     if base_year is not None:
         notes += (f"base year {base_year} as stated",)
     elif measure_ != "level":
         notes += (f"{measure_}: base year not stated",)
     return notes
-
 
 
 def _service_circle(wording: Wording, layout_: Layout, row: FoundNumber, horizon: int) -> list[dict]:
@@ -232,16 +288,31 @@ def _service_circle(wording: Wording, layout_: Layout, row: FoundNumber, horizon
     opening, closing = text.rfind("“", 0, row.start), text.find("”", row.end)
     if row.unit not in wording.rules["service_circle_units"] or opening < 0 or closing < 0:
         return []
-    built = text[max(opening - 4, 0):opening].endswith(tuple(wording.rules["service_circle_verbs"]))
-    if not built or "圈" not in text[closing:closing + 8]:
+    built = text[max(opening - 4, 0) : opening].endswith(tuple(wording.rules["service_circle_verbs"]))
+    if not built or "圈" not in text[closing : closing + 8]:
         return []
     start, end = _clause_bounds(layout_, row.start)
     clause = text[start:end]
     year, year_note, _ = target_year(layout_, row.start, horizon)
-    return [target_row(layout_, row, clause, Reading(row.value, "minutes", "level"), year,
-                       ("a service circle to build: at most this travel time", year_note), comparator="<=",
-                       baseline_value=np.nan, baseline_year=pd.NA, measure="level", base_year=pd.NA,
-                       confidence="medium", rule="service circle", paired=(), clause_start=start)]
+    return [
+        target_row(
+            layout_,
+            row,
+            clause,
+            Reading(row.value, "minutes", "level"),
+            year,
+            ("a service circle to build: at most this travel time", year_note),
+            comparator="<=",
+            baseline_value=np.nan,
+            baseline_year=pd.NA,
+            measure="level",
+            base_year=pd.NA,
+            confidence="medium",
+            rule="service circle",
+            paired=(),
+            clause_start=start,
+        )
+    ]
 
 
 def _pair_years(targets: list[dict]) -> list[dict]:
@@ -255,28 +326,42 @@ def _pair_years(targets: list[dict]) -> list[dict]:
     for members in groups.values():
         years = members[0]["paired"]
         per_year = len(members) // len(years)
-        chunks = [members[k * per_year:(k + 1) * per_year] for k in range(len(years))]
+        chunks = [members[k * per_year : (k + 1) * per_year] for k in range(len(years))]
         units = {tuple(t["unit"] for t in chunk) for chunk in chunks}
         if per_year and len(members) == per_year * len(years) and len(units) == 1:
             for chunk, year in zip(chunks, years, strict=True):
                 for target in chunk:
-                    target.update(target_year=year, rule=target["rule"] + "; paired deadlines",
-                                  note=re.sub(r"year from the (sentence|paragraph)",
-                                              f"year {year} of the paired deadlines {years}", target["note"]))
+                    target.update(
+                        target_year=year,
+                        rule=target["rule"] + "; paired deadlines",
+                        note=re.sub(
+                            r"year from the (sentence|paragraph)",
+                            f"year {year} of the paired deadlines {years}",
+                            target["note"],
+                        ),
+                    )
         else:
             for target in members:
-                target.update(confidence="low", note=target["note"] + f"; {len(members)} values against the "
-                              f"paired deadlines {years}: check the year")
+                target.update(
+                    confidence="low",
+                    note=target["note"] + f"; {len(members)} values against the "
+                    f"paired deadlines {years}: check the year",
+                )
     return targets
 
 
-def _observation(wording: Wording, layout_: Layout, row: FoundNumber, clause: Clause, reading: Reading,
-                 year: int | None) -> dict:
+def _observation(
+    wording: Wording, layout_: Layout, row: FoundNumber, clause: Clause, reading: Reading, year: int | None
+) -> dict:
     """A proposed observation (the observation intake format) of a result the plan reports."""
     start, end = layout_.piece(layout_.sentences, row.start)
-    return {"year": year if year is not None else pd.NA,
-            "qualifier": _qualifier(wording, clause.before, clause.after),
-            "value": reading.value, "unit": reading.unit, "excerpt": layout_.text[start:end],
-            "indicator_zh": clause.words, "note": "drafted by plantracker extract: a result the plan reports"
-            + ("" if year is not None else "; the text states no year: fill it in")}
-
+    return {
+        "year": year if year is not None else pd.NA,
+        "qualifier": _qualifier(wording, clause.before, clause.after),
+        "value": reading.value,
+        "unit": reading.unit,
+        "excerpt": layout_.text[start:end],
+        "indicator_zh": clause.words,
+        "note": "drafted by plantracker extract: a result the plan reports"
+        + ("" if year is not None else "; the text states no year: fill it in"),
+    }

@@ -48,8 +48,12 @@ def comparator(wording: Wording, prefix: str, after: str) -> str:
     cut = min([after.find(w) for w in before_words if w in after] + [len(after)])
     window = after[:cut]
     qualifiers = tuple(wording.rules["qualifier_units"]) + ("及",)
-    hits = sorted((m.start(), w) for w in after_words for m in re.finditer(re.escape(w), window)
-                  if not window[:m.start()].endswith(qualifiers))
+    hits = sorted(
+        (m.start(), w)
+        for w in after_words
+        for m in re.finditer(re.escape(w), window)
+        if not window[: m.start()].endswith(qualifiers)
+    )
     if hits:
         return after_words[hits[0][1]]
     last = last_word(prefix, list(before_words))
@@ -57,6 +61,7 @@ def comparator(wording: Wording, prefix: str, after: str) -> str:
 
 
 def _per_population_unit(wording: Wording, denominator: str, clause: str) -> str:
+    """/10万 → per 100000 population, or per 100000 live births where the clause speaks of births."""
     number = float(re.sub(r"[^\d.]", "", denominator)) * (1e4 if "万" in denominator else 1)
     if number == 1e5 and any(w in clause for w in wording.rules["per_live_births_words"]):
         return "per 100000 live births"
@@ -79,7 +84,9 @@ def _grade_reached(wording: Wording, row: FoundNumber, prefix: str, after: str, 
     return (row.form == "arabic" and stated) or last_word(prefix, wording.rules["grade_verbs"]) is not None
 
 
-def _names_something(wording: Wording, row: FoundNumber, prefix: str, after: str, rule: UnitRule | None) -> bool:
+def _names_something(
+    wording: Wording, row: FoundNumber, prefix: str, after: str, rule: UnitRule | None
+) -> bool:
     """Counts that organise the work or name things (每批次3-5人, 1人任队长, 其余18个县, 四个能力)."""
     if any(w in prefix for w in wording.rules["per_occasion_words"]):
         return True
@@ -88,21 +95,30 @@ def _names_something(wording: Wording, row: FoundNumber, prefix: str, after: str
         return True  # 聚焦5个重点领域, 从3个方面: how the text is organised
     if prefix.rstrip().endswith(tuple(wording.rules["existing_set_before"])):
         return True
-    if a_count and row.unit in ("人", "名") \
-            and after.lstrip().startswith(tuple(wording.rules["role_after"])):
+    if a_count and row.unit in ("人", "名") and after.lstrip().startswith(tuple(wording.rules["role_after"])):
         return True
     last_item = prefix.rsplit("、", 1)[-1]
     before_words, _ = comparator_words(wording)
     listed = "、" in prefix and prefix.count("、") + 1 == row.value
-    if (row.form == "chinese" and a_count and listed
-            and not re.search(r"\d", last_item) and not any(w in last_item for w in before_words)):
+    if (
+        row.form == "chinese"
+        and a_count
+        and listed
+        and not re.search(r"\d", last_item)
+        and not any(w in last_item for w in before_words)
+    ):
         return True  # 诊疗能力、健康管理、医院管理、人才建设四个能力: the number of the items listed
-    return (row.form == "chinese" and rule is not None and rule.category == "quantity"
-            and not any(v in prefix for v in wording.rules["chinese_count_verbs"]))
+    return (
+        row.form == "chinese"
+        and rule is not None
+        and rule.category == "quantity"
+        and not any(v in prefix for v in wording.rules["chinese_count_verbs"])
+    )
 
 
-def read_quantity(wording: Wording, row: FoundNumber, prefix: str, clause: str, after: str = "",
-                  observed: bool = False) -> Reading | None:
+def read_quantity(
+    wording: Wording, row: FoundNumber, prefix: str, clause: str, after: str = "", observed: bool = False
+) -> Reading | None:
     """What a quantity would be as a target (value, unit, kind), or None when it cannot be one.
     `observed`: the sentence reports a result, where an age is a value (人均预期寿命77.2岁) without 达到."""
     if row.form == "phrase":
@@ -130,8 +146,9 @@ def read_quantity(wording: Wording, row: FoundNumber, prefix: str, clause: str, 
         return None  # 5岁以下儿童: who is counted, not a target
     if rule.category in ("time", "money", "multiple", "label"):
         return None
-    if unit in wording.rules["frequency_units"] \
-            and any(w in prefix for w in wording.rules["frequency_words"]):
+    if unit in wording.rules["frequency_units"] and any(
+        w in prefix for w in wording.rules["frequency_words"]
+    ):
         return None
     return _shape(wording, row, rule, prefix, clause)
 
@@ -142,14 +159,17 @@ def _speaks_of_coverage(wording: Wording, prefix: str, clause: str) -> bool:
     if measure is None:
         return any(w in clause for w in wording.rules["coverage_words"])
     end, word = measure
-    return prefix[:end - len(word)].endswith("覆盖")
+    return prefix[: end - len(word)].endswith("覆盖")
 
 
 def _shape(wording: Wording, row: FoundNumber, rule: UnitRule, prefix: str, clause: str) -> Reading:
     """Unit and kind from the unit as printed and the words of the clause."""
     value, unit, kind = row.value * row.magnitude, rule.unit, rule.kind
-    per_population = [u for w, u in wording.rules["per_population"].items()
-                      if re.search(rf"(?<![\d.{CN_DIGITS}十百]){re.escape(w)}(?!次)", clause)]
+    per_population = [
+        u
+        for w, u in wording.rules["per_population"].items()
+        if re.search(rf"(?<![\d.{CN_DIGITS}十百]){re.escape(w)}(?!次)", clause)
+    ]
     if unit == "count" and per_population:
         unit, kind = per_population[0], "level"
     elif unit == "%" and kind == "share":
@@ -169,8 +189,10 @@ def target_year(layout_: Layout, position: int, horizon: int) -> tuple[int, str,
     Only deadlines count (a base year 比2015年 never does). The third value lists the years of a paired
     deadline (到2022年和2030年…分别达到A和B) the target's sentence names before it, for `_pair_years`.
     """
-    for name, (start, end) in (("sentence", layout_.piece(layout_.sentences, position)),
-                               ("paragraph", layout_.lines[layout_.line_index(position)])):
+    for name, (start, end) in (
+        ("sentence", layout_.piece(layout_.sentences, position)),
+        ("paragraph", layout_.lines[layout_.line_index(position)]),
+    ):
         inside = layout_.years_in(start, end)
         before, after = inside[inside["start"] < position], inside[inside["start"] > position]
         if len(before) or (name == "sentence" and len(after)):  # a paragraph's later year rules what follows
@@ -193,11 +215,15 @@ def measure(wording: Wording, reading: Reading, prefix: str) -> str:
     if reading.kind == "relative_change":
         return "increase" if reading.unit == "percentage points" else "relative_change"
     tail = prefix.rstrip()
-    if (tail.endswith(tuple(wording.rules["relative_change_before"]))
-            or any(w in prefix for w in wording.rules["increase_words"])):
+    if tail.endswith(tuple(wording.rules["relative_change_before"])) or any(
+        w in prefix for w in wording.rules["increase_words"]
+    ):
         return "increase"
-    if reading.unit == "count" and any(w in prefix for w in wording.rules["flow_words"]) \
-            and not any(w in prefix for w in wording.rules["per_year_words"]):
+    if (
+        reading.unit == "count"
+        and any(w in prefix for w in wording.rules["flow_words"])
+        and not any(w in prefix for w in wording.rules["per_year_words"])
+    ):
         return "increase"
     if any(w in prefix for w in wording.rules["per_year_words"]):
         return "per_year"
@@ -206,12 +232,30 @@ def measure(wording: Wording, reading: Reading, prefix: str) -> str:
     return "level"
 
 
-def target_row(layout_: Layout, row: FoundNumber, clause: str, reading: Reading, year: int,
-               notes: tuple[str, ...], **extra: object) -> dict:
+def target_row(
+    layout_: Layout,
+    row: FoundNumber,
+    clause: str,
+    reading: Reading,
+    year: int,
+    notes: tuple[str, ...],
+    **extra: object,
+) -> dict:
     """A proposed catalogue row: the clause quoted as the description, where the number and its sentence
     stand in the text, and the `extra` columns (comparator, baseline, measure, confidence, rule …)."""
-    return {"clause": layout_.section(row.start), "description_zh": clause, "description_en": "",
-            "target_value": reading.value, "unit": reading.unit, "target_year": year, "kind": reading.kind,
-            "quote": clause, "note": "drafted by plantracker extract; " + "; ".join(notes),
-            "start": row.start, "end": row.end, "sentence_start": row.sentence_start,
-            "sentence_end": row.sentence_end, **extra}
+    return {
+        "clause": layout_.section(row.start),
+        "description_zh": clause,
+        "description_en": "",
+        "target_value": reading.value,
+        "unit": reading.unit,
+        "target_year": year,
+        "kind": reading.kind,
+        "quote": clause,
+        "note": "drafted by plantracker extract; " + "; ".join(notes),
+        "start": row.start,
+        "end": row.end,
+        "sentence_start": row.sentence_start,
+        "sentence_end": row.sentence_end,
+        **extra,
+    }

@@ -1,4 +1,4 @@
-"""Targets from the plain-text indicator tables of a plan (指标名称 | 单位 | 2020年（基期） | 2025年 | 2030年):
+"""Targets from the plain-text indicator tables of a plan (指标名称 | 单位 | 2020年（基期） | 2025年):
 one proposed row per indicator and year column.
 
 A base column (2020年（基期）, or the earliest year before any deadline when only later columns carry
@@ -22,9 +22,11 @@ from analysis.core.numbers import normalize_digits
 from analysis.core.schema import Wording
 
 # A cell holding one figure: an optional comparator before it, a unit and a comparator after it.
-TABLE_CELL = re.compile(r"^(?P<pre>≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|控制在)?"
-                        r"\s*(?P<num>\d+(?:\.\d+)?)"
-                        r"\s*(?P<unit>%|‰|/10万|/万|/千)?\s*(?P<post>以上|以下|以内|左右)?$")
+TABLE_CELL = re.compile(
+    r"^(?P<pre>≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|控制在)?"
+    r"\s*(?P<num>\d+(?:\.\d+)?)"
+    r"\s*(?P<unit>%|‰|/10万|/万|/千)?\s*(?P<post>以上|以下|以内|左右)?$"
+)
 TABLE_MARK = re.compile(r"≥|≤|>|<|＞|＜|不低于|不少于|不高于|不超过|以上|以下|以内")
 # The unit a row's name ends with: 健康素养水平（%）.
 UNIT_AFTER_NAME = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
@@ -74,8 +76,9 @@ def _table_unit(wording: Wording, unit_text: str, name: str) -> tuple[str, str]:
     return ("years", "level") if unit_text in ("岁", "年") else ("index", "level")
 
 
-def table_targets(wording: Wording, layout_: Layout, table: Table, start_year: int | None,
-                  first_deadline: int | None) -> list[dict]:
+def table_targets(
+    wording: Wording, layout_: Layout, table: Table, start_year: int | None, first_deadline: int | None
+) -> list[dict]:
     """One proposal per indicator × year column; a base column (2020年（基期）) gives the baseline."""
     columns = _columns(wording, table, start_year, first_deadline)
     targets = []
@@ -94,9 +97,11 @@ def _columns(wording: Wording, table: Table, start_year: int | None, first_deadl
     """Read the header: the year columns, the base ones among them, the unit and indicator columns."""
     names = [normalize_digits(c[2]) for c in table.header]
     years = {k: int(m.group("year")) for k, n in enumerate(names) if (m := YEAR_HEADER.match(n))}
-    base = {k for k, y in years.items()
-            if any(w in names[k] for w in wording.rules["table_base_headers"])
-            or (start_year and y < start_year)}
+    base = {
+        k
+        for k, y in years.items()
+        if any(w in names[k] for w in wording.rules["table_base_headers"]) or (start_year and y < start_year)
+    }
     if not base and len(years) > 1 and first_deadline is not None:
         base = _unmarked_first_column(table, names, years, first_deadline)
     unit = _first(k for k, n in enumerate(names) if any(w in n for w in wording.rules["table_unit_headers"]))
@@ -107,8 +112,9 @@ def _columns(wording: Wording, table: Table, start_year: int | None, first_deadl
     return Columns(names, years, base, unit, indicator)
 
 
-def _unmarked_first_column(table: Table, names: list[str], years: dict[int, int],
-                           first_deadline: int) -> set[int]:
+def _unmarked_first_column(
+    table: Table, names: list[str], years: dict[int, int], first_deadline: int
+) -> set[int]:
     """The earliest column, before any deadline the text names, with plain figures where a later column
     has ≥/≤ marks, is the base: 2020年 | 2025年 with 4.6 | ≤4. Else there is no base column."""
     aligned = [cells for _, cells in table.rows if len(cells) == len(names)]
@@ -122,8 +128,11 @@ def _unmarked_first_column(table: Table, names: list[str], years: dict[int, int]
 def _indicator_cell(columns: Columns, cells: list[Cell]) -> int | None:
     """When the header names no indicator column: the row's first cell with words in it (not only
     figures or numbering) outside the year and unit columns."""
-    return _first(k for k, c in enumerate(cells)
-                  if k not in columns.years and k != columns.unit and re.search(r"[^\d\s.、]", c[2]))
+    return _first(
+        k
+        for k, c in enumerate(cells)
+        if k not in columns.years and k != columns.unit and re.search(r"[^\d\s.、]", c[2])
+    )
 
 
 def _first(columns: Iterable[int]) -> int | None:
@@ -131,8 +140,9 @@ def _first(columns: Iterable[int]) -> int | None:
     return next(iter(columns), None)
 
 
-def _row_targets(wording: Wording, layout_: Layout, columns: Columns, line: tuple[int, int],
-                 cells: list[Cell], name: str) -> list[dict]:
+def _row_targets(
+    wording: Wording, layout_: Layout, columns: Columns, line: tuple[int, int], cells: list[Cell], name: str
+) -> list[dict]:
     """The targets of one row, year column by year column; a base column's figure is the baseline of the
     targets in the columns after it."""
     unit_mark = UNIT_AFTER_NAME.search(name)
@@ -142,21 +152,44 @@ def _row_targets(wording: Wording, layout_: Layout, columns: Columns, line: tupl
         m = TABLE_CELL.match(normalize_digits(cells[k][2]).replace("＞", ">").replace("＜", "<"))
         if m is None:
             continue
-        unit_text = (cells[columns.unit][2] if columns.unit is not None
-                     else m.group("unit") or (unit_mark.group(1) if unit_mark else ""))
+        unit_text = (
+            cells[columns.unit][2]
+            if columns.unit is not None
+            else m.group("unit") or (unit_mark.group(1) if unit_mark else "")
+        )
         unit, kind = _table_unit(wording, unit_text, name)
         value = float(m.group("num"))
         if k in columns.base:
             base_value, base_year = value, columns.years[k]
             continue
         position = Position(cells[k][0], cells[k][1], *line)
-        targets.append(_cell_target(wording, layout_, position, name, columns.names[k], m,
-                                    Reading(value, unit, kind), columns.years[k], (base_value, base_year)))
+        targets.append(
+            _cell_target(
+                wording,
+                layout_,
+                position,
+                name,
+                columns.names[k],
+                m,
+                Reading(value, unit, kind),
+                columns.years[k],
+                (base_value, base_year),
+            )
+        )
     return targets
 
 
-def _cell_target(wording: Wording, layout_: Layout, position: Position, name: str, header: str,
-                 cell: re.Match, reading: Reading, year: int, baseline: tuple[float, int | None]) -> dict:
+def _cell_target(
+    wording: Wording,
+    layout_: Layout,
+    position: Position,
+    name: str,
+    header: str,
+    cell: re.Match,
+    reading: Reading,
+    year: int,
+    baseline: tuple[float, int | None],
+) -> dict:
     """The proposed row of one cell: its comparator from the cell's mark, else from the indicator's name
     (lower is better: at most)."""
     signs = {w: c for c, words in wording.rules["table_comparators"].items() for w in words}
@@ -164,13 +197,27 @@ def _cell_target(wording: Wording, layout_: Layout, position: Position, name: st
     words = [w for w in (cell.group("pre"), cell.group("post")) if w]
     lower = any(w in name for w in wording.rules["lower_is_better_words"])
     sign = signs[words[0]] if words else "<=" if lower else ">="
-    note = (f"table row, column {header}",
-            "no comparator in the cell: " + ("a ceiling (lower is better)" if lower else "at least")
-            if not words else f"{words[0]} in the cell")
-    row_text = layout_.text[position.sentence_start:position.sentence_end]
+    note = (
+        f"table row, column {header}",
+        "no comparator in the cell: " + ("a ceiling (lower is better)" if lower else "at least")
+        if not words
+        else f"{words[0]} in the cell",
+    )
+    row_text = layout_.text[position.sentence_start : position.sentence_end]
     return target_row(
-        layout_, position, name, reading, year, note, comparator=sign,
-        baseline_value=base_value, baseline_year=base_year if base_year is not None else pd.NA,
-        measure="level", base_year=base_year if base_year is not None else pd.NA,
-        confidence="high" if words or reading.unit != "index" else "medium", rule="indicator table",
-        paired=(), clause_start=position.sentence_start) | {"quote": row_text, "description_zh": name}
+        layout_,
+        position,
+        name,
+        reading,
+        year,
+        note,
+        comparator=sign,
+        baseline_value=base_value,
+        baseline_year=base_year if base_year is not None else pd.NA,
+        measure="level",
+        base_year=base_year if base_year is not None else pd.NA,
+        confidence="high" if words or reading.unit != "index" else "medium",
+        rule="indicator table",
+        paired=(),
+        clause_start=position.sentence_start,
+    ) | {"quote": row_text, "description_zh": name}
