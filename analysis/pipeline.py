@@ -20,6 +20,7 @@ from analysis.forecasting import calibration
 from analysis.catalogue import checks as catalogue
 from analysis.observations import conflicts
 from analysis.catalogue import extraction
+from analysis.catalogue.row_checks import quantity_units
 from analysis.observations import grading
 from analysis.observations import checks as observations
 from analysis.core import paths
@@ -497,7 +498,7 @@ def read_assess_targets(path: Path, root: Path | None = None) -> pd.DataFrame:
     if errors:
         raise DataError(errors)
     units = dict(zip(indicators["indicator_id"], indicators["unit"], strict=True))
-    unit = [u if u.strip() else catalogue.quantity_units(m, units[i])[0]
+    unit = [u if u.strip() else quantity_units(m, units[i])[0]
             for u, m, i in zip(targets["unit"], targets["measure"], targets["indicator"], strict=True)]
     return targets.assign(unit=unit)
 
