@@ -518,6 +518,21 @@ def test_table_split_by_single_ideographic_spaces():
     ]
 
 
+def test_table_without_an_indicator_header_and_with_an_unmarked_base_column():
+    # no header names the indicator column: the first cell with words in it names the row's indicator;
+    # 2020年 holds plain figures where 2025年 has ≤/≥ marks, and comes before the text's deadline: a base
+    text = (
+        "到2025年，主要指标如下。\n序号    类别    2020年    2025年\n"
+        "1    孕产妇死亡率（/10万）    12    ≤10\n2    健康素养水平（%）    20    ≥25\n"
+    )
+    rows = proposed(text, horizon=2025)
+    assert rows_of(rows, "description_zh", "target_value", "unit", "comparator", "baseline_value") == [
+        ("孕产妇死亡率（/10万）", 10, "per 100000 live births", "<=", 12),
+        ("健康素养水平（%）", 25, "%", ">=", 20),
+    ]
+    assert rows["baseline_year"].eq(2020).all() and rows["target_year"].eq(2025).all()
+
+
 def test_all_of_coverage_with_other_verbs():
     text = (
         "到2026年，所有三级医院胸痛中心均通过国家认证，全部乡镇卫生院能够开展家庭医生签约服务，"
