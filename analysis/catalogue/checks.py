@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.catalogue.row_checks import (
     TARGET_CHECKS,
-    Context,
+    CatalogueContext,
     cell_problem,
     check_comparator,
     check_excluded_row,
@@ -30,7 +30,7 @@ def check_judged_targets(
 ) -> list[Problem]:
     """The rows of a targets file given to `plantracker assess`: the catalogue's own checks of what the
     row says (comparator, measure and base year, a known indicator), and a deadline in the rules' years."""
-    ctx = Context(file, indicators, {}, {}, vocabulary, None)  # no quote is checked here
+    ctx = CatalogueContext(file, indicators, {}, {}, vocabulary, None)  # no quote is checked here
     problems = check_unique_ids(targets, "target_id", file)
     for _, row in targets.iterrows():
         empty = [c for c in ("target_id", "region", "indicator") if not str(row[c]).strip()]
@@ -168,7 +168,7 @@ def check_catalogue(tables: CatalogueTables) -> list[Problem]:
         problems += check_indicators(tables.indicators, used, names["indicators"], tables.vocabulary)
         indicators = {r["indicator_id"]: r for r in tables.indicators.to_dict("records")}
     if tables.targets is not None:
-        ctx = Context(
+        ctx = CatalogueContext(
             names["targets"], indicators, tables.registry, tables.texts, tables.vocabulary, tables.wording
         )
         problems += check_unique_ids(tables.targets, "target_id", names["targets"])
@@ -176,7 +176,7 @@ def check_catalogue(tables: CatalogueTables) -> list[Problem]:
             p for _, row in tables.targets.iterrows() for check in TARGET_CHECKS for p in check(row, ctx)
         ]
     if tables.excluded is not None:
-        ctx = Context(
+        ctx = CatalogueContext(
             names["excluded"], indicators, tables.registry, tables.texts, tables.vocabulary, tables.wording
         )
         problems += [p for _, row in tables.excluded.iterrows() for p in check_excluded_row(row, ctx)]

@@ -20,7 +20,7 @@ from analysis.core.schema import REQUIRED_TARGET_FIELDS, ROW, Wording
 
 
 @dataclass(frozen=True)
-class Context:
+class CatalogueContext:
     """What the row checks read: the indicators and registry by key, the text of each plan, the vocabulary,
     and the extractor's wording (how a quote's numbers are read; None where no quote is checked)."""
 
@@ -32,10 +32,10 @@ class Context:
     wording: Wording | None
 
 
-RowCheck = Callable[[pd.Series, Context], list[Problem]]
+RowCheck = Callable[[pd.Series, CatalogueContext], list[Problem]]
 
 
-def cell_problem(ctx: Context, row: pd.Series, column: str, message: str, fix: str) -> list[Problem]:
+def cell_problem(ctx: CatalogueContext, row: pd.Series, column: str, message: str, fix: str) -> list[Problem]:
     """One error on a cell of the row, as a list so that checks can add up their problems."""
     return [Problem(ctx.file, int(row[ROW]), column, message, fix)]
 
@@ -46,7 +46,7 @@ def _loose(text: str) -> str:
     return re.sub(r"\s+", "", text.translate(table))
 
 
-def check_quote(row: pd.Series, ctx: Context, column: str = "quote") -> list[Problem]:
+def check_quote(row: pd.Series, ctx: CatalogueContext, column: str = "quote") -> list[Problem]:
     """The quote is a verbatim span of its document."""
     text, quote = ctx.texts.get(row["document"]), row["quote"]
     if text is None or not quote or quote in text:
@@ -69,7 +69,7 @@ def check_quote(row: pd.Series, ctx: Context, column: str = "quote") -> list[Pro
     )
 
 
-def check_document(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_document(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The row's document is one of the registry: its quote can then be read in it."""
     if row["document"] in ctx.texts:
         return []
@@ -82,7 +82,7 @@ def check_document(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_required(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_required(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """Text cells that must be filled (empty numbers are reported when they are converted)."""
     empty = [
         c
@@ -96,7 +96,7 @@ def check_required(row: pd.Series, ctx: Context) -> list[Problem]:
     ]
 
 
-def check_region(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_region(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The row's region is its document's: a plan's targets are its region's."""
     expected = ctx.registry.get(row["document"], {}).get("region")
     if expected is None or row["region"] == expected:
@@ -111,7 +111,7 @@ def check_region(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_value_in_quote(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_value_in_quote(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The target value is a number the quote states (九, １２, 3万, the bounds of 2-3家, 全覆盖 = 100)."""
     value = row["target_value"]
     if pd.isna(value) or not row["quote"]:
@@ -129,7 +129,7 @@ def check_value_in_quote(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_comparator(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_comparator(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The comparator is one the judgements know (>=, <=, ==)."""
     allowed = ctx.vocabulary["comparators"]
     if row["comparator"] in allowed:
@@ -143,7 +143,7 @@ def check_comparator(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_indicator_and_unit(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_indicator_and_unit(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The indicator exists and the row's unit is the indicator's (% for a relative change)."""
     units = ctx.vocabulary["units"]
     if row["unit"] not in units:
@@ -198,7 +198,7 @@ def quantity_units(measure: str, indicator_unit: str) -> list[str]:
     return [indicator_unit]
 
 
-def check_direction(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_direction(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """A ceiling on a higher-is-better indicator (or a floor on a lower one) is probably misread."""
     indicator = ctx.indicators.get(row["indicator"])
     if indicator is None or row["measure"] != "level" or row["comparator"] not in (">=", "<="):
@@ -220,7 +220,7 @@ def check_direction(row: pd.Series, ctx: Context) -> list[Problem]:
     ]
 
 
-def check_kind(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_kind(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """A known kind, in a unit that fits it (a share in %, a count in count …)."""
     kinds = ctx.vocabulary["kind_units"]
     if row["kind"] not in kinds:
@@ -243,7 +243,7 @@ def check_kind(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_years(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_years(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """A deadline within the years the catalogue covers, after the year of the stated baseline."""
     span = ctx.vocabulary["target_years"]
     year, base_year = row["target_year"], row["baseline_year"]
@@ -266,7 +266,7 @@ def check_years(row: pd.Series, ctx: Context) -> list[Problem]:
     return []
 
 
-def check_measure(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_measure(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """What the target promises (data/README.md, measure): a known measure, a base year where a change is
     measured, a kind that agrees, and figures that can show it."""
     measures = ctx.vocabulary["measures"]
@@ -341,7 +341,7 @@ def check_measure(row: pd.Series, ctx: Context) -> list[Problem]:
     return problems
 
 
-def check_target_id(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_target_id(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """<document number>-<indicator>-<target year>: an id a reader can decode, stable when rows move."""
     number = re.match(r"\d+", row["document"])
     if not number or pd.isna(row["target_year"]):
@@ -375,7 +375,7 @@ TARGET_CHECKS: list[RowCheck] = [
 ]
 
 
-def check_known_indicator(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_known_indicator(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """The indicator is in data/indicators.csv: its unit, direction and bounds decide the judgement."""
     if row["indicator"] in ctx.indicators:
         return []
@@ -389,7 +389,7 @@ def check_known_indicator(row: pd.Series, ctx: Context) -> list[Problem]:
     )
 
 
-def check_excluded_row(row: pd.Series, ctx: Context) -> list[Problem]:
+def check_excluded_row(row: pd.Series, ctx: CatalogueContext) -> list[Problem]:
     """An excluded number: known document, verbatim quote, the number inside it, a known reason."""
     problems = check_document(row, ctx) + check_quote(row, ctx)
     if row["number"] and row["number"] not in row["quote"]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue.extraction.layout import infer_horizon, layout, plan_start, title_period
+from analysis.catalogue.extraction.layout import Layout, infer_horizon, layout, plan_start, title_period
 from analysis.catalogue.extraction.patterns import find_numbers
 from analysis.catalogue.extraction.proposals import sentence_proposals
 from analysis.catalogue.extraction.tables import table_targets
@@ -104,40 +104,13 @@ def draft_plan(
     indicators: pd.DataFrame | None = None,
 ) -> Draft:
     """Proposed catalogue rows and past results of a plan's text."""
-    if not text.strip():
-        raise DataError(
-            [
-                Problem(
-                    document or "text",
-                    None,
-                    None,
-                    "the text is empty",
-                    "check that the file holds the plan's text",
-                )
-            ]
-        )
-    guessed = not horizon and title_period(text) is None
-    horizon = horizon or infer_horizon(wording, text)
-    if horizon is None:
-        raise DataError(
-            [
-                Problem(
-                    document or "text",
-                    None,
-                    None,
-                    "cannot tell the year the plan aims at (no 到20XX年 in the text)",
-                    "pass the horizon year, e.g. --horizon 2027",
-                )
-            ]
-        )
+    horizon, guessed = _horizon(wording, text, document, horizon)
     numbers = find_numbers(wording, text)
     layout_ = layout(wording, text, numbers)
     targets, observed = sentence_proposals(wording, numbers, layout_, horizon, guessed)
-    deadlines = layout_.years[layout_.years["role"].eq("deadline")]
-    outside = deadlines[~layout_.in_table[deadlines["start"].to_numpy(dtype=int)]]
-    first_deadline = int(outside["year"].min()) if len(outside) else None
+    start_year, first_deadline = plan_start(text), _first_deadline(layout_)
     for table in layout_.tables:
-        targets += table_targets(wording, layout_, table, plan_start(text), first_deadline)
+        targets += table_targets(wording, layout_, table, start_year, first_deadline)
     targets.sort(key=lambda r: r["start"])
     frame = pd.DataFrame.from_records(
         targets,
@@ -164,6 +137,33 @@ def draft_plan(
         ],
     )
     return Draft(frame, obs[OBSERVATION_DRAFT_COLUMNS])
+
+
+def _horizon(wording: Wording, text: str, document: str, horizon: int | None) -> tuple[int, bool]:
+    """The year the plan aims at: the one given, else the one its text states; and whether that was a
+    guess (the commonest 到20XX年, when the title states no period). A text without either is refused."""
+    if not text.strip():
+        raise _refused(document, "the text is empty", "check that the file holds the plan's text")
+    aimed_at = horizon or infer_horizon(wording, text)
+    if aimed_at is None:
+        raise _refused(
+            document,
+            "cannot tell the year the plan aims at (no 到20XX年 in the text)",
+            "pass the horizon year, e.g. --horizon 2027",
+        )
+    return aimed_at, not horizon and title_period(text) is None
+
+
+def _refused(document: str, message: str, fix: str) -> DataError:
+    return DataError([Problem(document or "text", None, None, message, fix)])
+
+
+def _first_deadline(layout_: Layout) -> int | None:
+    """The earliest deadline of the running text (outside tables): a table's columns before it may be
+    its base."""
+    deadlines = layout_.years[layout_.years["role"].eq("deadline")]
+    outside = deadlines[~layout_.in_table[deadlines["start"].to_numpy(dtype=int)]]
+    return int(outside["year"].min()) if len(outside) else None
 
 
 def propose_targets(

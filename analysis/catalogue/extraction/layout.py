@@ -43,12 +43,15 @@ HEADING = re.compile(
 )
 
 
+Cell = tuple[int, int, str]  # start, end and text of a table cell
+
+
 @dataclass(frozen=True)
-class Table:
+class IndicatorTable:
     """A plain-text indicator table: its header cells and, per row, the row's line and its cells."""
 
-    header: list[tuple[int, int, str]]
-    rows: list[tuple[tuple[int, int], list[tuple[int, int, str]]]]
+    header: list[Cell]
+    rows: list[tuple[tuple[int, int], list[Cell]]]
 
     @property
     def span(self) -> tuple[int, int]:
@@ -71,7 +74,7 @@ class Layout:
     line_heading_year: list[int | None]
     line_in_review: list[bool]
     years: pd.DataFrame  # start, end, year, role (deadline, base, past), group (a list of deadlines)
-    tables: list[Table]
+    tables: list[IndicatorTable]
     in_table: np.ndarray
 
     def piece(self, pieces: list[tuple[int, int]], position: int) -> tuple[int, int]:
@@ -163,7 +166,7 @@ def _annex(
     return [(lines[i][0], lines[k - 1][1])], k
 
 
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _cells(text: str, start: int, end: int) -> list[Cell]:
     """The cells of a line split at tabs, runs of spaces or |, with their positions."""
     out, at = [], start
     for m in [*CELL_SEP.finditer(text, start, end), None]:
@@ -177,7 +180,7 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def _tables(text: str, lines: list[tuple[int, int]]) -> list[Table]:
+def _tables(text: str, lines: list[tuple[int, int]]) -> list[IndicatorTable]:
     """Indicator tables: a header row holding years (指标 | 2022年 | 2030年) and the rows under it."""
     found, i = [], 0
     while i < len(lines):
@@ -197,7 +200,7 @@ def _tables(text: str, lines: list[tuple[int, int]]) -> list[Table]:
             rows.append((lines[j], cells))
             j += 1
         if rows:
-            found.append(Table(header, rows))
+            found.append(IndicatorTable(header, rows))
         i = j if rows else i + 1
     return found
 

@@ -199,12 +199,9 @@ def _reading(
 ) -> Reading | None:
     """What the quantity would be as a target or a result; None when its clause is not about one, when
     it cannot be one, or for a second full value (所有…均能) in a clause that gave one."""
-    if _not_target_clause(wording, clause.words):
+    if _not_target_clause(wording, clause.words) or (row.form == "phrase" and clause.start in phrase_clauses):
         return None
-    reading = read_quantity(wording, row, clause.before, clause.words, clause.after, observed=past)
-    if row.form == "phrase" and clause.start in phrase_clauses:
-        return None
-    return reading
+    return read_quantity(wording, row, clause.before, clause.words, clause.after, observed=past)
 
 
 def _sentence_target(
@@ -231,17 +228,7 @@ def _sentence_target(
         or sign != ">="
         or reading.kind == "relative_change"
     )
-    rule = (
-        "full value"
-        if row.form == "phrase"
-        else "relative change"
-        if reading.kind == "relative_change"
-        else "increase"
-        if measure_ == "increase"
-        else "comparator word"
-        if stated
-        else "bare number"
-    )
+    stated_year = base_year if base_year is not None else pd.NA
     strong = stated or row.expression in wording.rules["always_proposed_phrases"]
     return target_row(
         layout_,
@@ -252,18 +239,28 @@ def _sentence_target(
         _target_notes(wording, reading, clause.after, year_note, measure_, base_year),
         comparator=sign,
         baseline_value=base_value,
-        baseline_year=base_year
-        if not np.isnan(base_value)
-        else (base_year if base_year is not None else pd.NA),
+        # a base figure stated without a year keeps an empty year (None); no base figure: the stated year
+        baseline_year=base_year if not np.isnan(base_value) else stated_year,
         measure=measure_,
-        base_year=base_year if base_year is not None else pd.NA,
+        base_year=stated_year,
         confidence=_confidence(
             strong, year_note, row.form == "chinese", measure_ != "level" and base_year is None
         ),
-        rule=rule,
+        rule=_rule(row, reading, measure_, stated),
         paired=paired,
         clause_start=clause.start,
     )
+
+
+def _rule(row: FoundNumber, reading: Reading, measure_: str, stated: bool) -> str:
+    """The rule that proposed a target from the running text, for the reviewer to weigh it."""
+    if row.form == "phrase":
+        return "full value"
+    if reading.kind == "relative_change":
+        return "relative change"
+    if measure_ == "increase":
+        return "increase"
+    return "comparator word" if stated else "bare number"
 
 
 def _target_notes(

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue.extraction.layout import YEAR_HEADER, Layout, Table
+from analysis.catalogue.extraction.layout import YEAR_HEADER, Cell, IndicatorTable, Layout
 from analysis.catalogue.extraction.reading import Reading, target_row
 from analysis.core.numbers import normalize_digits
 from analysis.core.schema import Wording
@@ -30,8 +30,6 @@ TABLE_CELL = re.compile(
 TABLE_MARK = re.compile(r"≥|≤|>|<|＞|＜|不低于|不少于|不高于|不超过|以上|以下|以内")
 # The unit a row's name ends with: 健康素养水平（%）.
 UNIT_AFTER_NAME = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
-
-Cell = tuple[int, int, str]  # start, end and text of a table cell
 
 
 class Position(NamedTuple):
@@ -77,7 +75,11 @@ def _table_unit(wording: Wording, unit_text: str, name: str) -> tuple[str, str]:
 
 
 def table_targets(
-    wording: Wording, layout_: Layout, table: Table, start_year: int | None, first_deadline: int | None
+    wording: Wording,
+    layout_: Layout,
+    table: IndicatorTable,
+    start_year: int | None,
+    first_deadline: int | None,
 ) -> list[dict]:
     """One proposal per indicator × year column; a base column (2020年（基期）) gives the baseline."""
     columns = _columns(wording, table, start_year, first_deadline)
@@ -93,7 +95,9 @@ def table_targets(
     return targets
 
 
-def _columns(wording: Wording, table: Table, start_year: int | None, first_deadline: int | None) -> Columns:
+def _columns(
+    wording: Wording, table: IndicatorTable, start_year: int | None, first_deadline: int | None
+) -> Columns:
     """Read the header: the year columns, the base ones among them, the unit and indicator columns."""
     names = [normalize_digits(c[2]) for c in table.header]
     years = {k: int(m.group("year")) for k, n in enumerate(names) if (m := YEAR_HEADER.match(n))}
@@ -113,7 +117,7 @@ def _columns(wording: Wording, table: Table, start_year: int | None, first_deadl
 
 
 def _unmarked_first_column(
-    table: Table, names: list[str], years: dict[int, int], first_deadline: int
+    table: IndicatorTable, names: list[str], years: dict[int, int], first_deadline: int
 ) -> set[int]:
     """The earliest column, before any deadline the text names, with plain figures where a later column
     has ≥/≤ marks, is the base: 2020年 | 2025年 with 4.6 | ≤4. Else there is no base column."""
