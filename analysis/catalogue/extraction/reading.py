@@ -138,19 +138,28 @@ def read_quantity(
         return None
     if rule.category == "grade" and not _grade_reached(wording, row, prefix, after, stated):
         return None
+    if _not_a_target_in_its_unit(wording, rule, unit, prefix, after, observed):
+        return None
+    return _shape(wording, row, rule, prefix, clause)
+
+
+def _not_a_target_in_its_unit(
+    wording: Wording, rule: UnitRule, unit: str, prefix: str, after: str, observed: bool
+) -> bool:
+    """An age no one is to reach (5岁以下儿童: who is counted), a time, sum of money, multiple or label,
+    or how often something is done (每年开展1次督导): numbers of a unit that are no target here."""
+    before_words, _ = comparator_words(wording)
     changes = tuple(wording.rules["relative_change_before"] + wording.rules["from_words"] + ("较", "比"))
     core = re.sub(rf"{NOW}?{SPACE}的?{SPACE}$", "", prefix)  # 提高到2025年的77.5岁, 较目前的76.3岁
     reached = observed or core.rstrip().endswith(tuple(before_words) + changes)
     who = after.lstrip().startswith(("以下", "以上", "及以上", "及以下"))
     if rule.category == "age" and (not reached or who):
-        return None  # 5岁以下儿童: who is counted, not a target
+        return True
     if rule.category in ("time", "money", "multiple", "label"):
-        return None
-    if unit in wording.rules["frequency_units"] and any(
+        return True
+    return unit in wording.rules["frequency_units"] and any(
         w in prefix for w in wording.rules["frequency_words"]
-    ):
-        return None
-    return _shape(wording, row, rule, prefix, clause)
+    )
 
 
 def _speaks_of_coverage(wording: Wording, prefix: str, clause: str) -> bool:
