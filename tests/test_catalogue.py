@@ -63,16 +63,53 @@ def problems_at(problems, row: int, column: str):
 
 # ---------------------------------------------------------------- a small plan, written by hand
 
-SMALL_PLAN = ("到2025年，建成县域医疗次中心九个，县办中医医疗机构全覆盖，孕产妇系统管理率达92%以上。\n"
-              "到2027年，建成示范中医馆１２个。对建成的给予50万元奖励。\n")
-TARGET_HEADER = ["target_id", "region", "document", "clause", "indicator", "description_zh", "description_en",
-                 "comparator", "target_value", "unit", "target_year", "baseline_value", "baseline_year",
-                 "kind", "measure", "base_year", "quote", "note"]
+SMALL_PLAN = (
+    "到2025年，建成县域医疗次中心九个，县办中医医疗机构全覆盖，孕产妇系统管理率达92%以上。\n"
+    "到2027年，建成示范中医馆１２个。对建成的给予50万元奖励。\n"
+)
+TARGET_HEADER = [
+    "target_id",
+    "region",
+    "document",
+    "clause",
+    "indicator",
+    "description_zh",
+    "description_en",
+    "comparator",
+    "target_value",
+    "unit",
+    "target_year",
+    "baseline_value",
+    "baseline_year",
+    "kind",
+    "measure",
+    "base_year",
+    "quote",
+    "note",
+]
 
 
 def small_target(indicator: str, value: str, unit: str, year: str, kind: str, quote: str) -> list[str]:
-    return [f"005-{indicator}-{year}", "guiyang", "005_small_plan.txt", "", indicator, quote, "", ">=",
-            value, unit, year, "", "", kind, "level", "", quote, ""]
+    return [
+        f"005-{indicator}-{year}",
+        "guiyang",
+        "005_small_plan.txt",
+        "",
+        indicator,
+        quote,
+        "",
+        ">=",
+        value,
+        unit,
+        year,
+        "",
+        "",
+        kind,
+        "level",
+        "",
+        quote,
+        "",
+    ]
 
 
 @pytest.fixture
@@ -81,30 +118,111 @@ def small_plan(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     (data / "policies").mkdir(parents=True)
     (data / "policies" / "005_small_plan.txt").write_text(SMALL_PLAN, encoding="utf-8")
-    write_csv(data / "policies" / "registry.csv", [
-        ["document_id", "file", "region", "title_zh", "title_en", "issuing_body", "issuing_body_basis",
-         "horizon_year", "status"],
-        ["small", "005_small_plan.txt", "guiyang", "小规划", "small plan", "n/a", "n/a", "2027", "final"]])
-    write_csv(data / "indicators.csv", [
-        ["indicator_id", "name_zh", "name_en", "unit", "direction", "lower_bound", "upper_bound", "theme",
-         "cumulative", "role"],
-        ["county_medical_subcentres", "县域医疗次中心", "sub-centres", "count", "higher", "0", "",
-         "primary_care", "true", "target"],
-        ["county_tcm_institution_coverage", "县办中医医疗机构覆盖", "TCM coverage", "%", "higher", "0", "100",
-         "tcm", "false", "target"],
-        ["maternal_systematic_management_rate", "孕产妇系统管理率", "maternal management", "%", "higher", "0",
-         "100", "maternal_child", "false", "target"],
-        ["demonstration_tcm_halls", "示范中医馆", "TCM halls", "count", "higher", "0", "", "tcm", "true",
-         "target"]])
-    write_csv(data / "targets.csv", [TARGET_HEADER,
-        small_target("county_medical_subcentres", "9", "count", "2025", "count", "建成县域医疗次中心九个"),
-        small_target("county_tcm_institution_coverage", "100", "%", "2025", "coverage",
-                     "县办中医医疗机构全覆盖"),
-        small_target("maternal_systematic_management_rate", "92", "%", "2025", "share",
-                     "孕产妇系统管理率达92%以上"),
-        small_target("demonstration_tcm_halls", "12", "count", "2027", "count", "建成示范中医馆１２个")])
-    write_csv(data / "targets_excluded.csv", [["document", "clause", "number", "quote", "reason", "note"],
-        ["005_small_plan.txt", "", "50万元", "对建成的给予50万元奖励", "incentive_money", ""]])
+    write_csv(
+        data / "policies" / "registry.csv",
+        [
+            [
+                "document_id",
+                "file",
+                "region",
+                "title_zh",
+                "title_en",
+                "issuing_body",
+                "issuing_body_basis",
+                "horizon_year",
+                "status",
+            ],
+            ["small", "005_small_plan.txt", "guiyang", "小规划", "small plan", "n/a", "n/a", "2027", "final"],
+        ],
+    )
+    write_csv(
+        data / "indicators.csv",
+        [
+            [
+                "indicator_id",
+                "name_zh",
+                "name_en",
+                "unit",
+                "direction",
+                "lower_bound",
+                "upper_bound",
+                "theme",
+                "cumulative",
+                "role",
+            ],
+            [
+                "county_medical_subcentres",
+                "县域医疗次中心",
+                "sub-centres",
+                "count",
+                "higher",
+                "0",
+                "",
+                "primary_care",
+                "true",
+                "target",
+            ],
+            [
+                "county_tcm_institution_coverage",
+                "县办中医医疗机构覆盖",
+                "TCM coverage",
+                "%",
+                "higher",
+                "0",
+                "100",
+                "tcm",
+                "false",
+                "target",
+            ],
+            [
+                "maternal_systematic_management_rate",
+                "孕产妇系统管理率",
+                "maternal management",
+                "%",
+                "higher",
+                "0",
+                "100",
+                "maternal_child",
+                "false",
+                "target",
+            ],
+            [
+                "demonstration_tcm_halls",
+                "示范中医馆",
+                "TCM halls",
+                "count",
+                "higher",
+                "0",
+                "",
+                "tcm",
+                "true",
+                "target",
+            ],
+        ],
+    )
+    write_csv(
+        data / "targets.csv",
+        [
+            TARGET_HEADER,
+            small_target(
+                "county_medical_subcentres", "9", "count", "2025", "count", "建成县域医疗次中心九个"
+            ),
+            small_target(
+                "county_tcm_institution_coverage", "100", "%", "2025", "coverage", "县办中医医疗机构全覆盖"
+            ),
+            small_target(
+                "maternal_systematic_management_rate", "92", "%", "2025", "share", "孕产妇系统管理率达92%以上"
+            ),
+            small_target("demonstration_tcm_halls", "12", "count", "2027", "count", "建成示范中医馆１２个"),
+        ],
+    )
+    write_csv(
+        data / "targets_excluded.csv",
+        [
+            ["document", "clause", "number", "quote", "reason", "note"],
+            ["005_small_plan.txt", "", "50万元", "对建成的给予50万元奖励", "incentive_money", ""],
+        ],
+    )
     return tmp_path
 
 
@@ -142,23 +260,40 @@ def test_summary_counts_targets_by_region_year_theme_and_kind(small_plan):
     # maternal_child 1; kinds count 2, coverage 1, share 1.
     assert "4 targets in 1 document(s)" in out
     cells = {tuple(c.strip() for c in line.split("│")[1:-1]) for line in out.splitlines() if "│" in line}
-    for label, n in [("2025", 3), ("2027", 1), ("tcm", 2), ("primary_care", 1), ("maternal_child", 1),
-                     ("count", 2), ("coverage", 1), ("share", 1), ("guiyang", 4)]:
+    for label, n in [
+        ("2025", 3),
+        ("2027", 1),
+        ("tcm", 2),
+        ("primary_care", 1),
+        ("maternal_child", 1),
+        ("count", 2),
+        ("coverage", 1),
+        ("share", 1),
+        ("guiyang", 4),
+    ]:
         assert (label, str(n)) in cells
     assert "005-demonstration_tcm_halls-2027" in out
     with pytest.raises(DataError, match="unknown region"):
         check_region("chengdu", Project(small_plan))
 
 
-@pytest.mark.parametrize(("sheet_row", "column", "value", "message"), [
-    (2, "unit", "%", "differs from 'count'"),
-    (4, "kind", "count", "kind 'count' does not fit unit '%'"),
-    (2, "region", "bazhong", "differs from the region of 005_small_plan.txt in the registry ('guiyang')"),
-    (5, "target_year", "2040", "outside 2023–2035"),
-    (3, "target_id", "005-county_medical_subcentres-2025", "already appears on an earlier row"),
-    (2, "indicator", "no_such_indicator", "not in data/indicators.csv"),
-    (4, "comparator", "<=", "comparator <= on maternal_systematic_management_rate, where higher is better"),
-])
+@pytest.mark.parametrize(
+    ("sheet_row", "column", "value", "message"),
+    [
+        (2, "unit", "%", "differs from 'count'"),
+        (4, "kind", "count", "kind 'count' does not fit unit '%'"),
+        (2, "region", "bazhong", "differs from the region of 005_small_plan.txt in the registry ('guiyang')"),
+        (5, "target_year", "2040", "outside 2023–2035"),
+        (3, "target_id", "005-county_medical_subcentres-2025", "already appears on an earlier row"),
+        (2, "indicator", "no_such_indicator", "not in data/indicators.csv"),
+        (
+            4,
+            "comparator",
+            "<=",
+            "comparator <= on maternal_systematic_management_rate, where higher is better",
+        ),
+    ],
+)
 def test_each_rule_names_row_and_column(small_plan, sheet_row, column, value, message):
     edit_cell(small_plan, "targets.csv", sheet_row, column, value)
     found = problems_at(validate_catalogue(Project(small_plan)), sheet_row, column)
@@ -173,6 +308,7 @@ def test_excluded_quote_must_be_verbatim_and_hold_its_number(small_plan):
 
 
 # ---------------------------------------------------------------- the shipped catalogue
+
 
 def test_shipped_catalogue_is_valid():
     problems = validate_catalogue(Project.here())
@@ -211,7 +347,7 @@ def _covered(text: str, quotes: pd.Series) -> np.ndarray:
     for quote in quotes[quotes.ne("")]:
         at = text.find(quote)
         while at >= 0:
-            covered[at:at + len(quote)] = True
+            covered[at : at + len(quote)] = True
             at = text.find(quote, at + 1)
     return covered
 
@@ -225,7 +361,7 @@ def test_every_number_of_each_plan_is_accounted_for(document):
                         excluded.loc[excluded["document"].eq(document), "quote"]])
     covered = _covered(text, quotes)
     numbers = quantities(find_numbers(WORDING, text))
-    missing = [n for n in numbers.itertuples() if not covered[n.start:n.end].all()]
+    missing = [n for n in numbers.itertuples() if not covered[n.start : n.end].all()]
     print(f"\n{document}: {len(numbers)} quantities, {len(missing)} unaccounted")
     for n in missing:
         print(f"  unaccounted: {n.expression} at {n.start} in «{n.sentence}»")
@@ -233,6 +369,7 @@ def test_every_number_of_each_plan_is_accounted_for(document):
 
 
 # ---------------------------------------------------------------- what each target measures
+
 
 def test_every_shipped_target_states_its_measure_and_the_change_targets_their_base_year():
     targets = load_targets(paths.project_root())
@@ -242,22 +379,30 @@ def test_every_shipped_target_states_its_measure_and_the_change_targets_their_ba
     by_id = targets.set_index("target_id")
     # the examples of the plans' words: 新建 is a rise, 建成 a total, 每年 a flow, 每个 a count per unit
     assert by_id.loc["000-county_medical_subcentres-2027", ["measure", "base_year"]].tolist() == [
-        "increase", 2024]
+        "increase",
+        2024,
+    ]
     assert by_id.loc["002-county_medical_subcentres-2025", "measure"] == "level"
     assert by_id.loc["002-health_literacy_rate-2025-b", ["measure", "unit"]].tolist() == [
-        "increase", "percentage points"]
+        "increase",
+        "percentage points",
+    ]
     assert by_id.loc["002-out_of_province_referral_rate-2025", "measure"] == "relative_change"
     assert by_id.loc["000-village_clinics_renovated_per_year-2027", "measure"] == "per_year"
     assert by_id.loc["002-emergency_response_teams_per_county-2025", "measure"] == "per_unit"
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    ("base_year", "", "needs the base year"),
-    ("measure", "rise", "measure 'rise' is not one of"),
-    ("base_year", "2028", "is not before the target year"),
-])
-def test_a_change_target_without_a_proper_base_year_is_an_error_naming_its_row(tmp_path, column, value,
-                                                                              message):
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("base_year", "", "needs the base year"),
+        ("measure", "rise", "measure 'rise' is not one of"),
+        ("base_year", "2028", "is not before the target year"),
+    ],
+)
+def test_a_change_target_without_a_proper_base_year_is_an_error_naming_its_row(
+    tmp_path, column, value, message
+):
     root = copy_of_shipped_data(tmp_path)
     rows = read_csv(root / "data" / "targets.csv")
     at = next(i for i, r in enumerate(rows) if r[0] == "000-county_medical_subcentres-2027") + 1

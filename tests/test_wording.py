@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.catalogue import extraction
+from analysis.catalogue.extraction import patterns
 from analysis.core.errors import DataError
 from analysis.core.schema import EXTRACTION_RULE_NAMES, UnitRule
 from analysis.io.readers.wording import RULES_FILE, UNITS_FILE, load_wording, read_wording
@@ -34,16 +35,18 @@ def test_the_wording_cannot_be_changed_once_read():
 
 
 def test_the_reader_asks_for_every_rule_the_extractor_looks_up():
-    source = Path(extraction.__file__).read_text(encoding="utf-8")
+    source = "".join(
+        p.read_text(encoding="utf-8") for p in sorted(Path(extraction.__file__).parent.glob("*.py"))
+    )
     looked_up = set(re.findall(r"""wording\.rules\[["'](\w+)["']\]""", source))
     assert looked_up == set(EXTRACTION_RULE_NAMES)
 
 
 def test_the_number_patterns_are_compiled_once_per_wording():
     extraction.find_numbers(WORDING, "到2025年，建成县域医疗次中心九个。")
-    compiled = extraction._patterns.cache_info().misses
+    compiled = patterns.number_patterns.cache_info().misses
     extraction.find_numbers(WORDING, "到2027年，孕产妇死亡率控制在12/10万以下。")
-    assert extraction._patterns.cache_info().misses == compiled
+    assert patterns.number_patterns.cache_info().misses == compiled
 
 
 def rules_without(tmp_path: Path, rule: str) -> Path:
@@ -53,10 +56,13 @@ def rules_without(tmp_path: Path, rule: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("text", "row", "words"), [
-    ("comparator_before:\n  \">=\": [达到, 超过\n", 3, "cannot be read as YAML"),
-    ("- 达到\n- 超过\n", None, "not a list of named rules"),
-])
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ('comparator_before:\n  ">=": [达到, 超过\n', 3, "cannot be read as YAML"),
+        ("- 达到\n- 超过\n", None, "not a list of named rules"),
+    ],
+)
 def test_a_rules_file_that_is_not_named_rules_is_refused(tmp_path, text, row, words):
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")

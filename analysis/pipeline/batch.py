@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import forecasting
 from analysis.assessment import table as assessment
 from analysis.catalogue import checks as catalogue_checks
+from analysis.catalogue.row_checks import quantity_units
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem, errors_in
 from analysis.core.schema import (
@@ -237,7 +238,7 @@ def read_assess_targets(path: Path, project: Project) -> pd.DataFrame:
         raise DataError(errors)
     units = dict(zip(indicators["indicator_id"], indicators["unit"], strict=True))
     unit = [
-        u if u.strip() else catalogue_checks.quantity_units(m, units[i])[0]
+        u if u.strip() else quantity_units(m, units[i])[0]
         for u, m, i in zip(targets["unit"], targets["measure"], targets["indicator"], strict=True)
     ]
     return targets.assign(unit=unit)
