@@ -120,8 +120,7 @@ RUN_NEW = RUN.format(
 RUN_OLD = RUN.format(
     imports="from analysis import forecast, observations",
     read_series=(
-        "        rows = forecast.read_observation_file(path)\n"
-        '        outcome = f"{len(rows)} rows"'
+        '        rows = forecast.read_observation_file(path)\n        outcome = f"{len(rows)} rows"'
     ),
     validate="observations.validate_observation_files",
 )

@@ -23,8 +23,13 @@ def copy_of_the_project(destination: Path) -> Path:
                 (destination / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, destination / name)
     else:
-        shutil.copytree(REPO, destination, ignore=shutil.ignore_patterns(
-            ".git", ".venv", "_site", ".plantracker-cache", "__pycache__", "test-artefacts", ".*"))
+        shutil.copytree(
+            REPO,
+            destination,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", "_site", ".plantracker-cache", "__pycache__", "test-artefacts", ".*"
+            ),
+        )
     return destination
 
 

@@ -62,8 +62,10 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             # `from package import submodule` depends on the submodule; `from module import name` on
             # the module
-            names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
-                     for a in node.names]
+            names = [
+                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                for a in node.names
+            ]
         else:
             continue
         found |= {n for n in names if n in known}
@@ -95,8 +97,11 @@ def test_every_module_has_a_layer():
 
 def test_every_folder_of_the_package_is_a_layer():
     """A folder (a subpackage) of analysis/ that holds code is named in FOLDERS, with its layer."""
-    folders = {p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
-               for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE}
+    folders = {
+        p.parent.relative_to(PACKAGE).as_posix().replace("/", ".")
+        for p in PACKAGE.rglob("*.py")
+        if p.parent != PACKAGE
+    }
     top = {f.split(".")[0] for f in folders} - {"io"}
     assert top <= {f.split(".")[0] for f in FOLDERS}, top - {f.split(".")[0] for f in FOLDERS}
 
@@ -117,8 +122,9 @@ def test_no_module_imports_a_layer_above_its_own(name):
 
 
 def test_stages_never_import_readers_writers_or_the_command_line():
-    offending = {(s, m) for s in STAGES for m in GRAPH[s]
-                 if is_reader(m) or m in WRITERS | PIPELINE | COMMAND_LINE}
+    offending = {
+        (s, m) for s in STAGES for m in GRAPH[s] if is_reader(m) or m in WRITERS | PIPELINE | COMMAND_LINE
+    }
     assert offending == set()
 
 
@@ -148,8 +154,10 @@ def test_stages_never_open_a_file():
 
 def test_the_checker_sees_a_stage_opening_a_file(tmp_path):
     fake = tmp_path / "stage.py"
-    fake.write_text("import yaml, pandas as pd\nrows = (HERE / 'u.csv').open()\n"
-                    "def rules():\n    return yaml.safe_load(HERE.read_text()), pd.read_csv(p), open(p)\n")
+    fake.write_text(
+        "import yaml, pandas as pd\nrows = (HERE / 'u.csv').open()\n"
+        "def rules():\n    return yaml.safe_load(HERE.read_text()), pd.read_csv(p), open(p)\n"
+    )
     assert sorted(file_openings(fake)) == ["open:2", "open:4", "read_csv:4", "read_text:4", "safe_load:4"]
 
 
@@ -164,7 +172,7 @@ def test_the_import_graph_has_no_cycle():
         state[name] = 1
         for dep in sorted(GRAPH.get(name, ())):
             if state.get(dep) == 1:
-                cycle = trail[trail.index(dep):] + [dep] if dep in trail else [name, dep]
+                cycle = trail[trail.index(dep) :] + [dep] if dep in trail else [name, dep]
                 raise AssertionError(" → ".join(cycle))
             if dep not in state:
                 visit(dep, [*trail, dep])

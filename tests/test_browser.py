@@ -50,13 +50,28 @@ class Chromium:
 
         self.log = (profile.parent / "chromium.log").open("w")
         self.process = subprocess.Popen(
-            [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
-             f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9",
-             "--proxy-bypass-list=<-loopback>",
-             "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1300,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+            [
+                executable,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                "--proxy-server=http://127.0.0.1:9",
+                "--proxy-bypass-list=<-loopback>",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--window-size=1300,900",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and len(port_file.read_text().split()) == 2):
@@ -64,15 +79,21 @@ class Chromium:
                 raise RuntimeError(f"Chromium did not start; see {self.log.name}")
             time.sleep(0.05)
         port, path = port_file.read_text().split()
-        self.socket = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=PAGE_TIMEOUT,
-                                                  suppress_origin=True)
+        self.socket = websocket.create_connection(
+            f"ws://127.0.0.1:{port}{path}", timeout=PAGE_TIMEOUT, suppress_origin=True
+        )
         self.next_id, self.events, self.session = 0, [], None
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
-        self.call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1,
-                  uploadThroughput=-1)
+        self.call(
+            "Network.emulateNetworkConditions",
+            offline=True,
+            latency=0,
+            downloadThroughput=-1,
+            uploadThroughput=-1,
+        )
 
     def call(self, method: str, **params):
         self.next_id += 1
@@ -226,15 +247,23 @@ def visits(tmp_path_factory) -> dict[tuple[str, str], dict]:
     results = {}
     try:
         for size, (width, height) in SIZES.items():
-            browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                         deviceScaleFactor=1, mobile=width < 700)
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=width < 700,
+            )
             for page in [*top_pages(config), *sample_targets()]:
                 events = browser.open((site / render.output_path(page)).as_uri())
                 browser.screenshot(ARTEFACTS / shot_name(page, size))
                 results[(page, size)] = {
-                    "events": events, "charts": browser.evaluate(DRAWN), "layout": browser.evaluate(LAYOUT),
+                    "events": events,
+                    "charts": browser.evaluate(DRAWN),
+                    "layout": browser.evaluate(LAYOUT),
                     "title": browser.evaluate("document.title"),
-                    "expected_charts": charts_in_notebook(REPO / page)}
+                    "expected_charts": charts_in_notebook(REPO / page),
+                }
                 if page == "reports/data.ipynb" and size == "desktop":
                     results[(page, size)]["filtering"] = browser.evaluate(FILTER_CHECK)
                 if size == "desktop" and results[(page, size)]["layout"]["other"]:
@@ -267,8 +296,9 @@ def test_no_page_scrolls_sideways(visits, page, size):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("region", ["guizhou", "guiyang", "bazhong"])
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_region_page_shows_the_first_targets_status_and_p_met_without_scrolling(visits, region, size,
-                                                                               language):
+def test_region_page_shows_the_first_targets_status_and_p_met_without_scrolling(
+    visits, region, size, language
+):
     layout = visits[(permalinks.region_source(region, language), size)]["layout"]
     assert layout["firstStatus"] is True and layout["firstPmet"] is True
 

@@ -330,16 +330,18 @@ def test_value_not_in_quote_is_reported(tmp_path):
     root = copy_of_shipped_data(tmp_path)
     edit_cell(root, "targets.csv", 3, "target_value", "987654")
     (problem,) = problems_at(validate_catalogue(Project(root)), 3, "target_value")
-    assert str(problem).startswith("data/targets.csv:row 3:column target_value: error: target_value 987654 "
-                                   "does not appear in the quote")
+    assert str(problem).startswith(
+        "data/targets.csv:row 3:column target_value: error: target_value 987654 does not appear in the quote"
+    )
 
 
 def test_unknown_comparator_is_reported(tmp_path):
     root = copy_of_shipped_data(tmp_path)
     edit_cell(root, "targets.csv", 4, "comparator", "=>")
     (problem,) = problems_at(validate_catalogue(Project(root)), 4, "comparator")
-    assert str(problem).startswith("data/targets.csv:row 4:column comparator: error: comparator '=>' is not "
-                                   "one of >=, <=, ==")
+    assert str(problem).startswith(
+        "data/targets.csv:row 4:column comparator: error: comparator '=>' is not one of >=, <=, =="
+    )
 
 
 def _covered(text: str, quotes: pd.Series) -> np.ndarray:
@@ -357,8 +359,12 @@ def test_every_number_of_each_plan_is_accounted_for(document):
     """Each quantity the extractor finds lies inside the quote of a target or of an excluded row."""
     text = document_text(document, paths.project_root())
     targets, excluded = load_targets(paths.project_root()), load_excluded(paths.project_root())
-    quotes = pd.concat([targets.loc[targets["document"].eq(document), "quote"],
-                        excluded.loc[excluded["document"].eq(document), "quote"]])
+    quotes = pd.concat(
+        [
+            targets.loc[targets["document"].eq(document), "quote"],
+            excluded.loc[excluded["document"].eq(document), "quote"],
+        ]
+    )
     covered = _covered(text, quotes)
     numbers = quantities(find_numbers(WORDING, text))
     missing = [n for n in numbers.itertuples() if not covered[n.start : n.end].all()]

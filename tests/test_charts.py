@@ -35,9 +35,19 @@ def literacy_frame() -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(("value", "text"), [(92.6, "92.6"), (3.5, "3.5"), (2027.0, "2027"),
-                                             (12345.6, "12346"), (0.00123, "0.0012"), (76.34, "76.34"),
-                                             (100.0, "100"), (math.nan, "–")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (92.6, "92.6"),
+        (3.5, "3.5"),
+        (2027.0, "2027"),
+        (12345.6, "12346"),
+        (0.00123, "0.0012"),
+        (76.34, "76.34"),
+        (100.0, "100"),
+        (math.nan, "–"),
+    ],
+)
 def test_figures_are_printed_without_float_noise(value, text):
     assert charts.format_number(value) == text
 
@@ -46,15 +56,23 @@ def test_chart_frame_keeps_bounds_as_bounds_and_drops_what_cannot_be_drawn(liter
     rows = list(zip(literacy_frame["series"], literacy_frame["year"], literacy_frame["value"], strict=True))
     # legend order: national, observed, bounds, forecast, target; a target without an absolute goal and a
     # forecast year without a mean are not drawn
-    assert rows == [("national", 2024, 31.87), ("observed", 2020, 18.83), ("observed", 2024, 32.52),
-                    ("upper_bound", 2023, 35.0), ("forecast", 2025, 35.1), ("target", 2025, 30.0)]
+    assert rows == [
+        ("national", 2024, 31.87),
+        ("observed", 2020, 18.83),
+        ("observed", 2024, 32.52),
+        ("upper_bound", 2023, 35.0),
+        ("forecast", 2025, 35.1),
+        ("target", 2025, 30.0),
+    ]
 
 
 def test_text_alternative_states_every_point_with_its_bound_and_interval(literacy_frame):
     sentence = charts.alt_sentence(literacy_frame, "en")
-    assert sentence == ("national — 2024: 31.87 | observed — 2020: 18.83; 2024: 32.52 | "
-                        "upper bound (at most, ≤) — 2023: ≤ 35 | forecast — 2025: 35.1 (33.7–39.7) | "
-                        "target — 2025: ≥ 30")
+    assert sentence == (
+        "national — 2024: 31.87 | observed — 2020: 18.83; 2024: 32.52 | "
+        "upper bound (at most, ≤) — 2023: ≤ 35 | forecast — 2025: 35.1 (33.7–39.7) | "
+        "target — 2025: ≥ 30"
+    )
     table = charts.alt_table_html(literacy_frame, "zh")
     assert table.count("<tr>") == 1 + 6  # header and one row per point
     assert "<td>预测</td><td>2025</td><td>35.1</td><td>33.7–39.7</td><td>pace</td>" in table
@@ -69,8 +87,15 @@ def test_chart_spec_is_valid_vega_lite_with_a_layer_per_kind_of_mark(literacy_fr
 
 
 def test_figure_is_inline_svg_with_caption_and_numbers_and_no_script(literacy_frame):
-    figure = charts.figure(literacy_frame, "chart-guizhou-health_literacy_rate", "health literacy",
-                           "健康素养", "%", "Guizhou: health literacy (%)", "en")
+    figure = charts.figure(
+        literacy_frame,
+        "chart-guizhou-health_literacy_rate",
+        "health literacy",
+        "健康素养",
+        "%",
+        "Guizhou: health literacy (%)",
+        "en",
+    )
     bundle = figure._repr_mimebundle_()
     html_out = bundle["text/html"]
     assert html_out.startswith('<figure class="pt-chart" id="chart-guizhou-health_literacy_rate">')
@@ -91,8 +116,11 @@ def test_data_text_in_titles_and_captions_is_escaped(literacy_frame):
 def test_svg_ids_are_prefixed_so_two_charts_on_a_page_cannot_share_a_clip_path():
     alt = charts.import_altair()
     data = pd.DataFrame({"year": [2020, 2021], "value": [1.0, 2.0]})
-    chart = alt.Chart(data).mark_line(clip=True).encode(x="year:Q", y=alt.Y("value:Q", scale=alt.Scale(
-        domain=[0, 1.5])))
+    chart = (
+        alt.Chart(data)
+        .mark_line(clip=True)
+        .encode(x="year:Q", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1.5])))
+    )
     svg = charts.to_svg(chart, "chart-a")
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert ids and all(i.startswith("chart-a-") for i in ids)
@@ -100,42 +128,72 @@ def test_svg_ids_are_prefixed_so_two_charts_on_a_page_cannot_share_a_clip_path()
 
 
 def test_status_mix_lists_each_region_with_its_counts():
-    counts = pd.DataFrame({"region_label": ["A", "A", "B"],
-                           "status": ["achieved", "not_assessable", "on_track"], "targets": [2, 5, 0]})
+    counts = pd.DataFrame(
+        {
+            "region_label": ["A", "A", "B"],
+            "status": ["achieved", "not_assessable", "on_track"],
+            "targets": [2, 5, 0],
+        }
+    )
     figure = charts.status_mix_figure(counts, ["achieved", "on_track", "not_assessable"], "en")
     assert figure.sentence == "A: achieved 2; not assessable 5"  # a zero count is not a bar
 
 
 def test_comparison_figure_puts_regions_side_by_side():
-    frame = pd.DataFrame({"region_label": ["North", "North", "South"],
-                          "series": ["observed", "target", "observed"], "year": [2020, 2025, 2021],
-                          "qualifier": ["=", ">=", "="], "value": [1.0, 2.0, 1.5]})
-    figure = charts.comparison_figure(frame, "chart-shared-x", "x", "叉", "count", "en",
-                                      ["North", "South", "National"])
+    frame = pd.DataFrame(
+        {
+            "region_label": ["North", "North", "South"],
+            "series": ["observed", "target", "observed"],
+            "year": [2020, 2025, 2021],
+            "qualifier": ["=", ">=", "="],
+            "value": [1.0, 2.0, 1.5],
+        }
+    )
+    figure = charts.comparison_figure(
+        frame, "chart-shared-x", "x", "叉", "count", "en", ["North", "South", "National"]
+    )
     assert figure.sentence == "North — observed 2020: 1; target 2025: ≥ 2 | South — observed 2021: 1.5"
 
 
 def test_a_region_keeps_its_colour_when_the_others_have_no_data():
-    south_only = pd.DataFrame({"region_label": ["South"], "series": ["observed"], "year": [2021],
-                               "qualifier": ["="], "value": [1.5]})
-    figure = charts.comparison_figure(south_only, "chart-shared-y", "y", "乙", "count", "en",
-                                      ["North", "South", "National"])
+    south_only = pd.DataFrame(
+        {
+            "region_label": ["South"],
+            "series": ["observed"],
+            "year": [2021],
+            "qualifier": ["="],
+            "value": [1.5],
+        }
+    )
+    figure = charts.comparison_figure(
+        south_only, "chart-shared-y", "y", "乙", "count", "en", ["North", "South", "National"]
+    )
     assert charts.REGION_COLOURS[1] in figure.svg and charts.REGION_COLOURS[0] not in figure.svg
 
 
 def test_the_forecast_line_and_fan_start_at_the_last_exact_observation(literacy_frame):
     fan = charts.joined_fan(literacy_frame)
     # the last exact figure (2024: 32.52) opens the forecast with an interval of zero width
-    assert fan[["year", "value", "lower80", "upper80"]].values.tolist() == [[2024, 32.52, 32.52, 32.52],
-                                                                            [2025, 35.1, 33.7, 39.66]]
+    assert fan[["year", "value", "lower80", "upper80"]].values.tolist() == [
+        [2024, 32.52, 32.52, 32.52],
+        [2025, 35.1, 33.7, 39.66],
+    ]
     assert charts.alt_sentence(literacy_frame, "en").count("forecast — 2025") == 1  # the table is unchanged
 
 
 def test_a_chart_has_a_narrow_drawing_for_phones_its_sources_and_downloads(literacy_frame):
-    figure = charts.figure(literacy_frame, "chart-x", "literacy", "健康素养", "%", "caption", "en",
-                           source="Source: wjw.guizhou.gov.cn (official)",
-                           data_csv="year,value\n2024,32.52\n",
-                           files="../charts/en/")
+    figure = charts.figure(
+        literacy_frame,
+        "chart-x",
+        "literacy",
+        "健康素养",
+        "%",
+        "caption",
+        "en",
+        source="Source: wjw.guizhou.gov.cn (official)",
+        data_csv="year,value\n2024,32.52\n",
+        files="../charts/en/",
+    )
     out = figure._repr_mimebundle_()["text/html"]
     wide = re.search(r'pt-chart-wide.*?<svg[^>]*width="(\d+)"', out, re.S)
     narrow = re.search(r'pt-chart-narrow.*?<svg[^>]*width="(\d+)"', out, re.S)

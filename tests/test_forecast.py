@@ -20,7 +20,7 @@ from analysis.forecasting import decisions, models
 from analysis.io.readers.fit_store import FitStore
 from analysis.pipeline import Project
 
-SETTINGS = pipeline.load_settings()  # data/assessment_settings.csv: the base of a change target's goal
+SETTINGS = Project.here().settings  # data/assessment_settings.csv: the base of a change target's goal
 UNIFORM = calib.Calibration(
     kappa=0.0,
     default_sigma={"identity": 0.01, "log": 0.02, "logit": 0.03},

@@ -38,8 +38,11 @@ def test_the_lock_was_written_from_the_current_pyproject():
     wanted = pyproject_requirements()
     missing = [str(r) for r in wanted if lockcheck.canonical(r.name) not in pinned]
     assert missing == [], "pyproject.toml asks for packages the lock lacks: run `make lock`"
-    outside = [f"{r} (locked {pinned[lockcheck.canonical(r.name)]})" for r in wanted
-               if not r.specifier.contains(pinned[lockcheck.canonical(r.name)], prereleases=True)]
+    outside = [
+        f"{r} (locked {pinned[lockcheck.canonical(r.name)]})"
+        for r in wanted
+        if not r.specifier.contains(pinned[lockcheck.canonical(r.name)], prereleases=True)
+    ]
     assert outside == [], "pyproject.toml's bounds exclude the locked versions: run `make lock`"
     asked = {lockcheck.canonical(name) for name in asked_by_the_project(text)}
     assert asked == {lockcheck.canonical(r.name) for r in wanted}, "run `make lock`"
@@ -52,8 +55,11 @@ def test_the_lock_reader_sees_each_pin_its_marker_and_who_asked(tmp_path: Path):
         "pandas==3.1.1 \\\n    --hash=sha256:bb\n    # via plantracker (pyproject.toml)\n"
         "tzdata==2025.2 \\\n    --hash=sha256:cc\n    # via pandas\n"
     )
-    assert parse_pins(text) == [("numpy", "2.4.6", ["python_full_version < '3.12'"]),
-                                ("pandas", "3.1.1", []), ("tzdata", "2025.2", [])]
+    assert parse_pins(text) == [
+        ("numpy", "2.4.6", ["python_full_version < '3.12'"]),
+        ("pandas", "3.1.1", []),
+        ("tzdata", "2025.2", []),
+    ]
     assert asked_by_the_project(text) == {"numpy", "pandas"}
 
 

@@ -28,8 +28,9 @@ def run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProce
     """A command in the copy, importing the copy's own analysis package."""
     env = {**os.environ, "PLANTRACKER_ROOT": str(root), "COLUMNS": "200"}
     env.pop("PLANTRACKER_REQUIRE_BROWSER", None)
-    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(project_copy: Path):
@@ -53,10 +54,32 @@ def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(pr
     assert "10.5" in (root / "reports" / "guiyang.ipynb").read_text(encoding="utf-8")
     assert run(root, "-m", "analysis", "build", "--check").returncode == 0
 
-    suite = run(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_observations.py",
-                "tests/test_build.py", "-k", SHIPPED_DATA_TESTS)
+    suite = run(
+        root,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_observations.py",
+        "tests/test_build.py",
+        "-k",
+        SHIPPED_DATA_TESTS,
+    )
     assert suite.returncode == 0, suite.stdout[-3000:]
     notebooks = [f"reports/{name}.ipynb" for name in ("guiyang", "overview", "data")]
-    nbval = run(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--color=no", *notebooks)
+    nbval = run(
+        root,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval_sanitize.cfg",
+        "--color=no",
+        *notebooks,
+    )
     assert nbval.returncode == 0, nbval.stdout[-3000:]

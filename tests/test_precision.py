@@ -9,8 +9,9 @@ import pytest
 from analysis.core.precision import decimals_of, fmt, interval_decimals, ratio_text, signed
 
 
-@pytest.mark.parametrize(("value", "decimals"), [(92.5, 1), (200.0, 0), (8.8, 1), (32.52, 2), (0.125, 3),
-                                                 (math.nan, 0)])
+@pytest.mark.parametrize(
+    ("value", "decimals"), [(92.5, 1), (200.0, 0), (8.8, 1), (32.52, 2), (0.125, 3), (math.nan, 0)]
+)
 def test_decimals_of_a_number_as_printed(value, decimals):
     assert decimals_of(value) == decimals
 
@@ -20,12 +21,15 @@ def test_a_figure_keeps_the_decimals_its_source_printed():
     assert signed(1.5, 1) == "+1.5" and signed(-15.0, 1) == "−15.0" and signed(0.0, 0) == "0"
 
 
-@pytest.mark.parametrize(("lower", "upper", "data", "digits", "text"), [
-    (325.15, 382.28, 2, 0, "325–382"),  # width 57: a tenth is 5.7, so whole numbers
-    (33.7, 39.66, 2, 1, "33.7–39.7"),  # width 6: a tenth is 0.6, one decimal
-    (90.12, 90.98, 2, 2, "90.12–90.98"),  # width 0.86: two decimals, as many as the data has
-    (90.12, 90.98, 1, 1, "90.1–91.0"),  # never finer than the data's own decimals
-])
+@pytest.mark.parametrize(
+    ("lower", "upper", "data", "digits", "text"),
+    [
+        (325.15, 382.28, 2, 0, "325–382"),  # width 57: a tenth is 5.7, so whole numbers
+        (33.7, 39.66, 2, 1, "33.7–39.7"),  # width 6: a tenth is 0.6, one decimal
+        (90.12, 90.98, 2, 2, "90.12–90.98"),  # width 0.86: two decimals, as many as the data has
+        (90.12, 90.98, 1, 1, "90.1–91.0"),  # never finer than the data's own decimals
+    ],
+)
 def test_an_interval_is_printed_no_finer_than_its_width_supports(lower, upper, data, digits, text):
     assert interval_decimals(lower, upper, data) == digits
     assert f"{fmt(lower, digits)}–{fmt(upper, digits)}" == text

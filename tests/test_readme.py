@@ -34,8 +34,16 @@ def readme_commands() -> list[str]:
 def test_the_readme_prints_commands_of_each_kind():
     commands = readme_commands()
     assert {c.split()[0] for c in commands} <= {"make", ".venv/bin/plantracker", "git"}
-    for command in ("status", "targets", "observations", "validate", "template", "extract", "forecast",
-                    "build"):
+    for command in (
+        "status",
+        "targets",
+        "observations",
+        "validate",
+        "template",
+        "extract",
+        "forecast",
+        "build",
+    ):
         assert any(c.startswith(f".venv/bin/plantracker {command}") for c in commands), command
 
 
@@ -45,8 +53,9 @@ def test_every_readme_command_works_as_printed(project_copy: Path):
         if command.startswith("git "):
             continue
         if command.startswith("make "):
-            result = subprocess.run(["make", "-n", *command.split()[1:]], cwd=REPO, capture_output=True,
-                                    text=True, timeout=60)
+            result = subprocess.run(
+                ["make", "-n", *command.split()[1:]], cwd=REPO, capture_output=True, text=True, timeout=60
+            )
             assert result.returncode == 0, (command, result.stderr)
             continue
         if "data/observations/guiyang.xlsx" in command:  # "save the file as data/observations/guiyang.xlsx"
@@ -54,15 +63,19 @@ def test_every_readme_command_works_as_printed(project_copy: Path):
             if not saved.exists():
                 shutil.copyfile(project_copy / "guiyang.xlsx", saved)
         shell = command.replace(".venv/bin/plantracker", str(PLANTRACKER), 1)
-        result = subprocess.run(["bash", "-c", shell], cwd=project_copy, env=env, capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run(
+            ["bash", "-c", shell], cwd=project_copy, env=env, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, (command, result.stdout[-2000:], result.stderr[-2000:])
         assert "Traceback" not in result.stdout + result.stderr, command
 
 
-@pytest.mark.parametrize("command", ["", "status", "targets", "observations", "build", "forecast", "template",
-                                     "validate", "extract"])
+@pytest.mark.parametrize(
+    "command",
+    ["", "status", "targets", "observations", "build", "forecast", "template", "validate", "extract"],
+)
 def test_help_has_no_type_markers_on_flags(command: str):
-    result = subprocess.run([str(PLANTRACKER), *command.split(), "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [str(PLANTRACKER), *command.split(), "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "<bool>" not in result.stdout, result.stdout

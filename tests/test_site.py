@@ -48,8 +48,9 @@ def test_the_catalogue_has_228_targets_each_with_a_page_in_both_languages(pages)
     targets = catalogue()
     assert len(targets) == 228
     for language in ("en", "zh"):
-        expected = {permalinks.output_path(permalinks.target_source(t["target_id"], language))
-                    for t in targets}
+        expected = {
+            permalinks.output_path(permalinks.target_source(t["target_id"], language)) for t in targets
+        }
         assert expected <= set(pages), sorted(expected - set(pages))[:5]
 
 
@@ -59,8 +60,9 @@ def test_a_target_page_shows_the_plans_words_and_its_status(pages, site):
         for language in ("en", "zh"):
             page = pages[permalinks.output_path(permalinks.target_source(target["target_id"], language))]
             assert html.escape(target["quote"], quote=False) in page
-            found = re.search(r'pt-target-summary.*?class="pt-status pt-status-([a-z_]+)">([^<]+)<', page,
-                              re.S)
+            found = re.search(
+                r'pt-target-summary.*?class="pt-status pt-status-([a-z_]+)">([^<]+)<', page, re.S
+            )
             assert found, target["target_id"]
             status, text = found.groups()
             assert text == label(f"status_{status}", language)
@@ -100,8 +102,9 @@ def test_every_link_of_every_page_resolves(pages, site):
             if re.match(r"^(https?|data|mailto):", href):
                 continue
             target, fragment = resolve(name, href)
-            missing_anchor = (bool(fragment) and target.endswith(".html")
-                              and fragment not in ids.get(target, ()))
+            missing_anchor = (
+                bool(fragment) and target.endswith(".html") and fragment not in ids.get(target, ())
+            )
             if missing_anchor or not (site / target).exists():
                 broken.append((name, href))
     assert broken == []
@@ -116,11 +119,19 @@ def test_every_page_has_its_other_language_and_links_to_it(pages):
         assert re.search(rf'class="pt-lang-other"[^>]*href="{re.escape(href)}"', text), name
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
-    ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("92.6", "92.6"), ("县域内就诊率", "县域内就诊率"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("92.6", "92.6"),
+        ("县域内就诊率", "县域内就诊率"),
+    ],
+)
 def test_a_text_cell_a_spreadsheet_would_run_is_prefixed_with_a_quote(text, shown):
     assert neutralise_formula(text) == shown
 
@@ -145,7 +156,7 @@ def test_the_gaps_page_links_every_target_that_cannot_be_judged_once_with_its_te
         status = report.region_report(region, 2025, "en").status
         stuck |= set(status.loc[status["status"] == "not_assessable", "target_id"])
     page = pages["gaps.html"]
-    table = page[page.index('id="data-gaps"'):]
+    table = page[page.index('id="data-gaps"') :]
     linked = re.findall(r'class="pt-target-link" href="targets/([^"]+)\.html"', table)
     assert sorted(linked) == sorted(stuck)
     pattern = r'download="data-gaps-template.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"'

@@ -12,7 +12,7 @@ from analysis.assessment.reasons import GRADE_WORDS
 from analysis.assessment.table import assess
 from analysis.core import labels, vocabulary
 from analysis.io.readers.catalogue import load_vocabulary
-from analysis.pipeline import load_bands, load_grade_rules, load_publication_sources, load_settings
+from analysis.io.readers.settings import load_bands, load_grade_rules, load_publication_sources, load_settings
 
 
 def test_the_catalogue_accepts_exactly_the_measures_and_comparators_the_assessment_knows():

@@ -455,10 +455,15 @@ def build(
 
 @app.command()
 def publish(
-    date: Annotated[str | None, typer.Option(
-        "--date", metavar="YYYY-MM-DD", help="The edition's date (default: today)")] = None,
-    replace: Annotated[bool, typer.Option(
-        "--replace", help="Freeze today's figures over an edition already published on that date")] = False,
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The edition's date (default: today)")
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Freeze today's figures over an edition already published on that date"
+        ),
+    ] = False,
 ) -> None:
     """Freeze the published edition (every target's status, the data vintage, date and commit) into
     reports/editions/<date>/: the changes page compares with the last one. Commit it with the data."""
@@ -470,11 +475,15 @@ def publish(
             done = editions.publish(project_root(), date, replace)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
-    console.print(f"edition {done.date} published: {done.targets} targets in "
-                  f"{done.folder.relative_to(project_root())}/", highlight=False)
+    console.print(
+        f"edition {done.date} published: {done.targets} targets in "
+        f"{done.folder.relative_to(project_root())}/",
+        highlight=False,
+    )
     if done.same_as:
-        console.print(f"(the statuses and figures are the same as in the edition of {done.same_as})",
-                      highlight=False)
+        console.print(
+            f"(the statuses and figures are the same as in the edition of {done.same_as})", highlight=False
+        )
     folder = done.folder.relative_to(project_root())
     console.print(f"commit it: git add {folder} && git commit", highlight=False)
 

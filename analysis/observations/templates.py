@@ -18,28 +18,49 @@ def template_years(region_targets: pd.DataFrame, rules: Rules) -> range:
     return range(first, int(region_targets["target_year"].max()) + 1)
 
 
-def template_frame(region: str, targets: pd.DataFrame, indicators: pd.DataFrame, resolved: pd.DataFrame,
-                   rules: Rules) -> pd.DataFrame:
+def template_frame(
+    region: str, targets: pd.DataFrame, indicators: pd.DataFrame, resolved: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
     """One row per indicator with a target in the region and per year; known figures and sources filled in."""
     own = targets[targets["region"] == region]
     if own.empty:
         regions = ", ".join(sorted(targets["region"].unique()))
-        raise DataError([Problem("data/targets.csv", None, "region", f"no targets for region '{region}'",
-                                 f"choose a region with targets: {regions}")])
+        raise DataError(
+            [
+                Problem(
+                    "data/targets.csv",
+                    None,
+                    "region",
+                    f"no targets for region '{region}'",
+                    f"choose a region with targets: {regions}",
+                )
+            ]
+        )
     catalogue = indicators.set_index("indicator_id")
     known = resolved[resolved["region"] == region].set_index(["indicator", "year"])
     rows = []
     for indicator in dict.fromkeys(own["indicator"]):
         for year in template_years(own, rules):
             row = {c: "" for c in TEMPLATE_COLUMNS}
-            row.update(region=region, indicator=indicator, year=year, unit=catalogue.loc[indicator, "unit"],
-                       indicator_zh=catalogue.loc[indicator, "name_zh"])
+            row.update(
+                region=region,
+                indicator=indicator,
+                year=year,
+                unit=catalogue.loc[indicator, "unit"],
+                indicator_zh=catalogue.loc[indicator, "name_zh"],
+            )
             if (indicator, year) in known.index:
                 hit = known.loc[(indicator, year)]
-                row.update(qualifier=hit["qualifier"], value=hit["value_text"], source_url=hit["source_url"],
-                           source_kind=hit["source_kind"], excerpt=hit["excerpt"],
-                           indicator_zh=hit["indicator_zh"] or row["indicator_zh"], note=hit["note"],
-                           date_accessed=hit["date_accessed"])
+                row.update(
+                    qualifier=hit["qualifier"],
+                    value=hit["value_text"],
+                    source_url=hit["source_url"],
+                    source_kind=hit["source_kind"],
+                    excerpt=hit["excerpt"],
+                    indicator_zh=hit["indicator_zh"] or row["indicator_zh"],
+                    note=hit["note"],
+                    date_accessed=hit["date_accessed"],
+                )
             rows.append(row)
     return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
 
@@ -60,9 +81,16 @@ HOW_TO = [
 
 def indicator_sheet(own_targets: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """The template's read-me of indicators: names, unit, bounds and the targets set for them."""
-    wording = [f"{c} {v:g} {u} by {y}" for c, v, u, y in zip(
-        own_targets["comparator"], own_targets["target_value"], own_targets["unit"],
-        own_targets["target_year"], strict=True)]
+    wording = [
+        f"{c} {v:g} {u} by {y}"
+        for c, v, u, y in zip(
+            own_targets["comparator"],
+            own_targets["target_value"],
+            own_targets["unit"],
+            own_targets["target_year"],
+            strict=True,
+        )
+    ]
     stated = own_targets.assign(target=wording).groupby("indicator", sort=False)["target"].agg("; ".join)
     table = indicators.set_index("indicator_id").loc[list(stated.index)]
     columns = ["name_zh", "name_en", "unit", "direction", "lower_bound", "upper_bound"]

@@ -19,8 +19,15 @@ from analysis.site import permalinks, report
 from analysis.site.display import esc, figure_text, make_table, status_badge
 from analysis.site.qmd import front_matter, h, raw
 
-EDITION_COLUMNS = ["edition", "target_id", "region", "status", "latest_qualifier", "latest_value",
-                   "latest_year"]
+EDITION_COLUMNS = [
+    "edition",
+    "target_id",
+    "region",
+    "status",
+    "latest_qualifier",
+    "latest_value",
+    "latest_year",
+]
 COMPARED = ["status", "latest_qualifier", "latest_value", "latest_year"]
 
 
@@ -62,8 +69,9 @@ def changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
             rows.append({**r, "change": "new_target"})
             continue
         moved_status = str(r["status"]) != str(r["status_before"])
-        new_figure = any(str(r[c]) != str(r[f"{c}_before"]) for c in ("latest_qualifier", "latest_value",
-                                                                      "latest_year"))
+        new_figure = any(
+            str(r[c]) != str(r[f"{c}_before"]) for c in ("latest_qualifier", "latest_value", "latest_year")
+        )
         if not (moved_status or new_figure):
             continue
         if r["status_before"] == vocabulary.NOT_ASSESSABLE and r["status"] != vocabulary.NOT_ASSESSABLE:
@@ -86,25 +94,62 @@ def before_badge(row: dict, language: str) -> str:
 
 def changes_table(moved: pd.DataFrame, source: str, language: str):
     records = moved.to_dict("records")
-    cells = [[permalinks.target_link(r["target_id"], source), esc(label(f"region_{r['region']}", language)),
-              esc(label(f"change_{r['change']}", language)),
-              f"{before_badge(r, language)} → {status_badge(r['status'], language, single=True)}",
-              esc(figure_text(r.get("latest_qualifier_before"), r.get("latest_value_before")) or "–")
-              + " → " + esc(figure_text(r["latest_qualifier"], r["latest_value"]) or "–")]
-             for r in records]
-    columns = [("target", "col_target_id"), ("region", "col_region"), ("change", "col_change"),
-               ("status", "col_status"), ("latest", "col_latest")]
+    cells = [
+        [
+            permalinks.target_link(r["target_id"], source),
+            esc(label(f"region_{r['region']}", language)),
+            esc(label(f"change_{r['change']}", language)),
+            f"{before_badge(r, language)} → {status_badge(r['status'], language, single=True)}",
+            esc(figure_text(r.get("latest_qualifier_before"), r.get("latest_value_before")) or "–")
+            + " → "
+            + esc(figure_text(r["latest_qualifier"], r["latest_value"]) or "–"),
+        ]
+        for r in records
+    ]
+    columns = [
+        ("target", "col_target_id"),
+        ("region", "col_region"),
+        ("change", "col_change"),
+        ("status", "col_status"),
+        ("latest", "col_latest"),
+    ]
     keys = [[label(f"change_{r['change']}", language)] for r in records]
-    data = moved[["target_id", "region", "change", "status_before", "status", "latest_value_before",
-                  "latest_value", "latest_year_before", "latest_year"]] if len(moved) else moved
-    return make_table("changes", columns, cells, data, language, filters=["change"], filter_values=keys,
-                      search=True, cards=True)
+    data = (
+        moved[
+            [
+                "target_id",
+                "region",
+                "change",
+                "status_before",
+                "status",
+                "latest_value_before",
+                "latest_value",
+                "latest_year_before",
+                "latest_year",
+            ]
+        ]
+        if len(moved)
+        else moved
+    )
+    return make_table(
+        "changes",
+        columns,
+        cells,
+        data,
+        language,
+        filters=["change"],
+        filter_values=keys,
+        search=True,
+        cards=True,
+    )
 
 
 def changes_page(current: pd.DataFrame, previous: pd.DataFrame, language: str) -> str:
     source = permalinks.in_language("changes.qmd", language)
-    parts = [front_matter({"title": label("heading_changes", language), "lang": language}),
-             raw(permalinks.language_switch(source))]
+    parts = [
+        front_matter({"title": label("heading_changes", language), "lang": language}),
+        raw(permalinks.language_switch(source)),
+    ]
     if previous.empty:
         parts.append(raw(f"<p>{esc(label('word_first_edition', language))}</p>"))
         return "\n\n".join(parts) + "\n"
@@ -112,8 +157,11 @@ def changes_page(current: pd.DataFrame, previous: pd.DataFrame, language: str) -
     before, now = str(previous["edition"].iloc[0]), str(current["edition"].iloc[0])
     counts = moved["change"].value_counts() if len(moved) else pd.Series(dtype=int)
     summary = "; ".join(f"{label(f'change_{k}', language)}: {int(counts.get(k, 0))}" for k in CHANGE_ORDER)
-    intro = (f"当前数据（{now}）与 {before} 发布的版本相比：{summary}。" if language == "zh" else
-             f"The current figures ({now}) against the edition published on {before}: {summary}.")
+    intro = (
+        f"当前数据（{now}）与 {before} 发布的版本相比：{summary}。"
+        if language == "zh"
+        else f"The current figures ({now}) against the edition published on {before}: {summary}."
+    )
     parts.append(raw(f"<p>{esc(intro)}</p>"))
     if len(moved):
         order = {k: i for i, k in enumerate(CHANGE_ORDER)}

@@ -60,8 +60,9 @@ def format_number(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def chart_frame(observed: pd.DataFrame, national: pd.DataFrame, targets: pd.DataFrame,
-                forecast: pd.DataFrame) -> pd.DataFrame:
+def chart_frame(
+    observed: pd.DataFrame, national: pd.DataFrame, targets: pd.DataFrame, forecast: pd.DataFrame
+) -> pd.DataFrame:
     """The long table a chart draws and its text alternative lists, one row per point.
 
     observed / national: year, qualifier, value; targets: target_year, comparator, goal_value, target_id;
@@ -70,21 +71,52 @@ def chart_frame(observed: pd.DataFrame, national: pd.DataFrame, targets: pd.Data
     rows = []
     own_digits = int(observed["decimals"].max()) if "decimals" in observed and len(observed) else 2
     for r in observed.sort_values("year").to_dict("records"):
-        rows.append({"series": BOUND_SERIES.get(r["qualifier"], "observed"), "year": r["year"],
-                     "qualifier": r["qualifier"], "value": r["value"], "note": grade_note(r),
-                     "decimals": printed_decimals(r)})
+        rows.append(
+            {
+                "series": BOUND_SERIES.get(r["qualifier"], "observed"),
+                "year": r["year"],
+                "qualifier": r["qualifier"],
+                "value": r["value"],
+                "note": grade_note(r),
+                "decimals": printed_decimals(r),
+            }
+        )
     for r in national.sort_values("year").to_dict("records"):
-        rows.append({"series": "national", "year": r["year"], "qualifier": r["qualifier"],
-                     "value": r["value"], "note": grade_note(r), "decimals": printed_decimals(r)})
+        rows.append(
+            {
+                "series": "national",
+                "year": r["year"],
+                "qualifier": r["qualifier"],
+                "value": r["value"],
+                "note": grade_note(r),
+                "decimals": printed_decimals(r),
+            }
+        )
     for r in targets.sort_values(["target_year", "target_id"]).to_dict("records"):
         if not math.isnan(r["goal_value"]):
-            rows.append({"series": "target", "year": r["target_year"], "qualifier": r["comparator"],
-                         "value": r["goal_value"], "note": r["target_id"],
-                         "decimals": min(decimals_of(r["goal_value"]), max(own_digits, 1))})
+            rows.append(
+                {
+                    "series": "target",
+                    "year": r["target_year"],
+                    "qualifier": r["comparator"],
+                    "value": r["goal_value"],
+                    "note": r["target_id"],
+                    "decimals": min(decimals_of(r["goal_value"]), max(own_digits, 1)),
+                }
+            )
     for r in forecast.dropna(subset=["mean"]).sort_values("year").to_dict("records"):
-        rows.append({"series": "forecast", "year": r["year"], "qualifier": "=", "value": r["mean"],
-                     "lower80": r["lower80"], "upper80": r["upper80"], "note": r.get("method", ""),
-                     "decimals": interval_decimals(r["lower80"], r["upper80"], own_digits)})
+        rows.append(
+            {
+                "series": "forecast",
+                "year": r["year"],
+                "qualifier": "=",
+                "value": r["mean"],
+                "lower80": r["lower80"],
+                "upper80": r["upper80"],
+                "note": r.get("method", ""),
+                "decimals": interval_decimals(r["lower80"], r["upper80"], own_digits),
+            }
+        )
     frame = pd.DataFrame.from_records(rows, columns=CHART_COLUMNS)
     order = {key: i for i, (key, *_) in enumerate(LAYERS)}
     frame = frame.assign(_order=frame["series"].map(order))
@@ -111,8 +143,12 @@ def year_axis(alt, years: pd.Series):
     first, last = int(years.min()), int(years.max())
     step = max(1, math.ceil((last - first + 1) / 10))
     ticks = list(range(first, last + 1, step))
-    return alt.X("year:Q", title=None, axis=alt.Axis(format="d", values=ticks),
-                 scale=alt.Scale(zero=False, nice=False, padding=12))
+    return alt.X(
+        "year:Q",
+        title=None,
+        axis=alt.Axis(format="d", values=ticks),
+        scale=alt.Scale(zero=False, nice=False, padding=12),
+    )
 
 
 def joined_fan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -129,23 +165,39 @@ def joined_fan(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([start.astype(forecast.dtypes.to_dict()), forecast], ignore_index=True)
 
 
-def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str, language: str,
-                    width: int = WIDTH, height: int = HEIGHT):
+def indicator_chart(
+    frame: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    language: str,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+):
     """An altair layer chart of a chart_frame: lines for series, triangles for bounds, a fan (joined to
     the last observation), targets drawn last so nothing hides them."""
     alt = import_altair()
 
-    data = frame.assign(label=[label(f"series_{s}", language) for s in frame["series"]],
-                        shown=[_point_text(r) for r in frame.to_dict("records")])
-    present = [key for key, *_ in LAYERS if key in set(frame["series"]) or
-               (key == "interval" and "forecast" in set(frame["series"]))]
+    data = frame.assign(
+        label=[label(f"series_{s}", language) for s in frame["series"]],
+        shown=[_point_text(r) for r in frame.to_dict("records")],
+    )
+    present = [
+        key
+        for key, *_ in LAYERS
+        if key in set(frame["series"]) or (key == "interval" and "forecast" in set(frame["series"]))
+    ]
     names = [label(f"series_{k}", language) for k in present]
     style = {key: (shape, colour) for key, _, shape, colour in LAYERS}
-    colour = alt.Color("label:N", title=None,
-                       scale=alt.Scale(domain=names, range=[style[k][1] for k in present]),
-                       legend=alt.Legend(orient="bottom", columns=3, symbolOpacity=1))
-    shape = alt.Shape("label:N", title=None,
-                      scale=alt.Scale(domain=names, range=[style[k][0] for k in present]))
+    colour = alt.Color(
+        "label:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=[style[k][1] for k in present]),
+        legend=alt.Legend(orient="bottom", columns=3, symbolOpacity=1),
+    )
+    shape = alt.Shape(
+        "label:N", title=None, scale=alt.Scale(domain=names, range=[style[k][0] for k in present])
+    )
     years = year_axis(alt, frame["year"])
     value = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, padding=12))
     tooltip = [alt.Tooltip("label:N"), alt.Tooltip("year:Q", format="d"), alt.Tooltip("shown:N")]
@@ -153,8 +205,11 @@ def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str
     joined = joined_fan(data)
     if "forecast" in present:
         fan = joined.assign(label=label("series_interval", language))
-        layers.append(alt.Chart(fan).mark_area(opacity=0.45).encode(
-            x=years, y=alt.Y("lower80:Q", title=y_title), y2="upper80:Q", color=colour))
+        layers.append(
+            alt.Chart(fan)
+            .mark_area(opacity=0.45)
+            .encode(x=years, y=alt.Y("lower80:Q", title=y_title), y2="upper80:Q", color=colour)
+        )
     for key in ("national", "observed", "forecast"):
         if key in present:
             dash = [5, 3] if key == "forecast" else [1, 0]
@@ -162,18 +217,33 @@ def indicator_chart(frame: pd.DataFrame, title: str, subtitle: str, y_title: str
             layers.append(alt.Chart(rows).mark_line(strokeDash=dash).encode(x=years, y=value, color=colour))
     points = data[data["series"] != "target"]
     if not points.empty:
-        layers.append(alt.Chart(points).mark_point(filled=True, size=70, opacity=1).encode(
-            x=years, y=value, color=colour, shape=shape, tooltip=tooltip))
+        layers.append(
+            alt.Chart(points)
+            .mark_point(filled=True, size=70, opacity=1)
+            .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
+        )
     targets = data[data["series"] == "target"]
     if not targets.empty:  # hollow and on top, so a bound or a figure at the same place stays visible
         target_marks = alt.Chart(targets)
-        layers.append(target_marks.mark_point(filled=False, size=170, strokeWidth=2, opacity=1).encode(
-            x=years, y=value, color=colour, shape=shape, tooltip=tooltip))
-        layers.append(target_marks.mark_text(dy=-14, fontSize=11, color="#c92a2a").encode(
-            x=years, y=value, text="shown:N"))
-    return alt.layer(*layers).properties(
-        width=width, height=height, title=alt.Title(title, subtitle=subtitle, anchor="start"),
-    ).configure_view(stroke=None)
+        layers.append(
+            target_marks.mark_point(filled=False, size=170, strokeWidth=2, opacity=1).encode(
+                x=years, y=value, color=colour, shape=shape, tooltip=tooltip
+            )
+        )
+        layers.append(
+            target_marks.mark_text(dy=-14, fontSize=11, color="#c92a2a").encode(
+                x=years, y=value, text="shown:N"
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .properties(
+            width=width,
+            height=height,
+            title=alt.Title(title, subtitle=subtitle, anchor="start"),
+        )
+        .configure_view(stroke=None)
+    )
 
 
 def _number(row: dict, key: str = "value") -> str:
@@ -210,15 +280,21 @@ def alt_sentence(frame: pd.DataFrame, language: str) -> str:
     for key, *_ in LAYERS:
         rows = frame[frame["series"] == key]
         if not rows.empty:
-            points = "; ".join(f"{y}: {_point_text(r)}" for y, r in zip(rows["year"], rows.to_dict("records"),
-                                                                        strict=True))
+            points = "; ".join(
+                f"{y}: {_point_text(r)}" for y, r in zip(rows["year"], rows.to_dict("records"), strict=True)
+            )
             parts.append(f"{label(f'series_{key}', language)} — {points}")
     return " | ".join(parts)
 
 
 def alt_table_html(frame: pd.DataFrame, language: str) -> str:
-    heads = [both("col_kind", language), both("col_year", language), both("col_value", language),
-             both("col_interval", language), both("col_note", language)]
+    heads = [
+        both("col_kind", language),
+        both("col_year", language),
+        both("col_value", language),
+        both("col_interval", language),
+        both("col_note", language),
+    ]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
     body = []
     for r in frame.to_dict("records"):
@@ -256,10 +332,14 @@ class Figure:
             return ""
         name = html.escape(self.chart_id)
         folder = html.escape(self.files)
-        links = [f'<a class="pt-download" download href="{folder}{name}.{kind}">{kind.upper()}</a>'
-                 for kind in ("svg", "png", "csv")]
-        return f'<p class="pt-chart-links">{html.escape(label("word_download_chart", self.language))}: ' \
-               f'{" · ".join(links)}</p>'
+        links = [
+            f'<a class="pt-download" download href="{folder}{name}.{kind}">{kind.upper()}</a>'
+            for kind in ("svg", "png", "csv")
+        ]
+        return (
+            f'<p class="pt-chart-links">{html.escape(label("word_download_chart", self.language))}: '
+            f"{' · '.join(links)}</p>"
+        )
 
     def png(self) -> bytes:
         import vl_convert
@@ -270,42 +350,86 @@ class Figure:
     def _repr_mimebundle_(self, include=None, exclude=None):
         summary = html.escape(both("word_numbers", self.language))
         sentence = html.escape(self.sentence)
-        narrow = (f'<div class="pt-chart-svg pt-chart-narrow" role="img" aria-label="{sentence}">'
-                  f"{self.svg_narrow}</div>\n") if self.svg_narrow else ""
+        narrow = (
+            (
+                f'<div class="pt-chart-svg pt-chart-narrow" role="img" aria-label="{sentence}">'
+                f"{self.svg_narrow}</div>\n"
+            )
+            if self.svg_narrow
+            else ""
+        )
         wide = " pt-chart-wide" if self.svg_narrow else ""
         source = f'<p class="pt-chart-source">{html.escape(self.source)}</p>\n' if self.source else ""
-        figure = (f'<figure class="pt-chart" id="{html.escape(self.chart_id)}">\n'
-                  f'<div class="pt-chart-svg{wide}" role="img" aria-label="{sentence}">{self.svg}</div>\n'
-                  f"{narrow}<figcaption>{html.escape(self.caption)}</figcaption>\n{source}"
-                  f"{self.links_html}{self.downloads()}"
-                  f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
-                  "</figure>")
+        figure = (
+            f'<figure class="pt-chart" id="{html.escape(self.chart_id)}">\n'
+            f'<div class="pt-chart-svg{wide}" role="img" aria-label="{sentence}">{self.svg}</div>\n'
+            f"{narrow}<figcaption>{html.escape(self.caption)}</figcaption>\n{source}"
+            f"{self.links_html}{self.downloads()}"
+            f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
+            "</figure>"
+        )
         plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
         return {"text/html": figure, "text/plain": plain}
 
 
-def make_figure(chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str,
-                narrow=None, **extra) -> Figure:
+def make_figure(
+    chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str, narrow=None, **extra
+) -> Figure:
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
     narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
-    return Figure(safe_id, to_svg(chart, safe_id), caption, sentence, table_html, language, narrow_svg,
-                  spec=fonts.with_fonts(chart.to_dict(validate=False)), **extra)
+    return Figure(
+        safe_id,
+        to_svg(chart, safe_id),
+        caption,
+        sentence,
+        table_html,
+        language,
+        narrow_svg,
+        spec=fonts.with_fonts(chart.to_dict(validate=False)),
+        **extra,
+    )
 
 
-def figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_title: str, caption: str,
-           language: str, source: str = "", links_html: str = "", data_csv: str = "",
-           files: str = "") -> Figure:
+def figure(
+    frame: pd.DataFrame,
+    chart_id: str,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    caption: str,
+    language: str,
+    source: str = "",
+    links_html: str = "",
+    data_csv: str = "",
+    files: str = "",
+) -> Figure:
     """Draw a chart_frame (wide and narrow) and wrap it with its caption, sources and text alternative."""
     chart = indicator_chart(frame, title, subtitle, y_title, language)
     narrow = indicator_chart(frame, title, subtitle, y_title, language, NARROW_WIDTH, NARROW_HEIGHT)
-    return make_figure(chart, chart_id, caption, alt_sentence(frame, language),
-                       alt_table_html(frame, language), language, narrow=narrow, source=source,
-                       links_html=links_html, data_csv=data_csv, files=files)
+    return make_figure(
+        chart,
+        chart_id,
+        caption,
+        alt_sentence(frame, language),
+        alt_table_html(frame, language),
+        language,
+        narrow=narrow,
+        source=source,
+        links_html=links_html,
+        data_csv=data_csv,
+        files=files,
+    )
 
 
-STATUS_COLOURS = {"achieved": "#2b8a3e", "on_track": "#66a80f", "needs_acceleration": "#f59f00",
-                  "limited_progress": "#e8590c", "moving_away": "#c92a2a", "missed": "#862e9c",
-                  "not_assessable": "#adb5bd"}
+STATUS_COLOURS = {
+    "achieved": "#2b8a3e",
+    "on_track": "#66a80f",
+    "needs_acceleration": "#f59f00",
+    "limited_progress": "#e8590c",
+    "moving_away": "#c92a2a",
+    "missed": "#862e9c",
+    "not_assessable": "#adb5bd",
+}
 
 
 def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, **extra) -> Figure:
@@ -313,40 +437,75 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
     alt = import_altair()
 
     names = [label(f"status_{s}", language) for s in statuses]
-    data = counts.assign(status_label=[label(f"status_{s}", language) for s in counts["status"]],
-                         order=[statuses.index(s) for s in counts["status"]])
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("region_label:N", title=None, sort=None),
-        x=alt.X("targets:Q", title=both("col_n_targets", language), stack="zero"),
-        color=alt.Color("status_label:N", title=None, sort=names,
-                        scale=alt.Scale(domain=names, range=[STATUS_COLOURS[s] for s in statuses]),
-                        legend=alt.Legend(orient="bottom", columns=3)),
-        order=alt.Order("order:Q"),
-        tooltip=["region_label:N", "status_label:N", "targets:Q"],
-    ).properties(width=WIDTH, height=40 * max(counts["region_label"].nunique(), 1))
+    data = counts.assign(
+        status_label=[label(f"status_{s}", language) for s in counts["status"]],
+        order=[statuses.index(s) for s in counts["status"]],
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("region_label:N", title=None, sort=None),
+            x=alt.X("targets:Q", title=both("col_n_targets", language), stack="zero"),
+            color=alt.Color(
+                "status_label:N",
+                title=None,
+                sort=names,
+                scale=alt.Scale(domain=names, range=[STATUS_COLOURS[s] for s in statuses]),
+                legend=alt.Legend(orient="bottom", columns=3),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["region_label:N", "status_label:N", "targets:Q"],
+        )
+        .properties(width=WIDTH, height=40 * max(counts["region_label"].nunique(), 1))
+    )
     rows = data[data["targets"] > 0]
     sentence = " | ".join(
-        f"{region}: " + "; ".join(f"{s} {n}" for s, n in zip(group["status_label"], group["targets"],
-                                                             strict=True))
-        for region, group in rows.groupby("region_label", sort=False))
-    head = "".join(f"<th>{html.escape(both(k, language))}</th>" for k in ("col_region", "col_status",
-                                                                           "col_n_targets"))
-    body = "".join(f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['status_label'])}</td>"
-                   f"<td>{int(r['targets'])}</td></tr>" for r in rows.to_dict("records"))
+        f"{region}: "
+        + "; ".join(f"{s} {n}" for s, n in zip(group["status_label"], group["targets"], strict=True))
+        for region, group in rows.groupby("region_label", sort=False)
+    )
+    head = "".join(
+        f"<th>{html.escape(both(k, language))}</th>" for k in ("col_region", "col_status", "col_n_targets")
+    )
+    body = "".join(
+        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['status_label'])}</td>"
+        f"<td>{int(r['targets'])}</td></tr>"
+        for r in rows.to_dict("records")
+    )
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return make_figure(chart.configure_view(stroke=None), "chart-status-mix",
-                       both("heading_status_mix", language), sentence, table_html, language, **extra)
+    return make_figure(
+        chart.configure_view(stroke=None),
+        "chart-status-mix",
+        both("heading_status_mix", language),
+        sentence,
+        table_html,
+        language,
+        **extra,
+    )
 
 
-COMPARISON_SHAPES = {"observed": "circle", "upper_bound": "triangle-down", "lower_bound": "triangle-up",
-                     "target": "diamond"}
+COMPARISON_SHAPES = {
+    "observed": "circle",
+    "upper_bound": "triangle-down",
+    "lower_bound": "triangle-up",
+    "target": "diamond",
+}
 
 
 REGION_COLOURS = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#8a939c"]  # the last: the national series
 
 
-def comparison_figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: str, y_title: str,
-                      language: str, regions: list[str], **extra) -> Figure:
+def comparison_figure(
+    frame: pd.DataFrame,
+    chart_id: str,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    language: str,
+    regions: list[str],
+    **extra,
+) -> Figure:
     """One indicator across regions: each region's figures (bounds as triangles) and targets (hollow).
 
     frame: region_label, series (observed, upper_bound, lower_bound, target), year, qualifier, value;
@@ -355,41 +514,76 @@ def comparison_figure(frame: pd.DataFrame, chart_id: str, title: str, subtitle: 
     """
     alt = import_altair()
 
-    data = frame.assign(kind=[label(f"series_{s}", language) for s in frame["series"]],
-                        shown=[_point_text({**r, "lower80": math.nan}) for r in frame.to_dict("records")])
+    data = frame.assign(
+        kind=[label(f"series_{s}", language) for s in frame["series"]],
+        shown=[_point_text({**r, "lower80": math.nan}) for r in frame.to_dict("records")],
+    )
     kinds = [k for k in COMPARISON_SHAPES if k in set(frame["series"])]
     years = year_axis(alt, frame["year"])
     value = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, padding=12))
     own = [REGION_COLOURS[i % (len(REGION_COLOURS) - 1)] for i in range(len(regions) - 1)]
     palette = dict(zip(regions, own + REGION_COLOURS[-1:], strict=True))
     shown = [r for r in regions if r in set(frame["region_label"])]
-    colour = alt.Color("region_label:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=shown, range=[palette[r] for r in shown]))
+    colour = alt.Color(
+        "region_label:N",
+        title=None,
+        legend=alt.Legend(orient="bottom"),
+        scale=alt.Scale(domain=shown, range=[palette[r] for r in shown]),
+    )
     domain = [label(f"series_{k}", language) for k in kinds]
-    shape = alt.Shape("kind:N", title=None, legend=alt.Legend(orient="bottom"),
-                      scale=alt.Scale(domain=domain, range=[COMPARISON_SHAPES[k] for k in kinds]))
+    shape = alt.Shape(
+        "kind:N",
+        title=None,
+        legend=alt.Legend(orient="bottom"),
+        scale=alt.Scale(domain=domain, range=[COMPARISON_SHAPES[k] for k in kinds]),
+    )
     tooltip = ["region_label:N", "kind:N", alt.Tooltip("year:Q", format="d"), "shown:N"]
     observed = data[data["series"] == "observed"]
-    layers = [] if observed.empty else [
-        alt.Chart(observed).mark_line().encode(x=years, y=value, color=colour, detail="region_label:N")]
+    layers = (
+        []
+        if observed.empty
+        else [alt.Chart(observed).mark_line().encode(x=years, y=value, color=colour, detail="region_label:N")]
+    )
     points = data[data["series"] != "target"]
     if not points.empty:
-        layers.append(alt.Chart(points).mark_point(filled=True, size=60, opacity=1).encode(
-            x=years, y=value, color=colour, shape=shape, tooltip=tooltip))
+        layers.append(
+            alt.Chart(points)
+            .mark_point(filled=True, size=60, opacity=1)
+            .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
+        )
     targets = data[data["series"] == "target"]
     if not targets.empty:
-        layers.append(alt.Chart(targets).mark_point(filled=False, size=170, strokeWidth=2, opacity=1).encode(
-            x=years, y=value, color=colour, shape=shape, tooltip=tooltip))
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT,
-                                          title=alt.Title(title, subtitle=subtitle, anchor="start"))
-    sentence = " | ".join(f"{region} — " + "; ".join(f"{k} {y}: {t}" for k, y, t in zip(
-        group["kind"], group["year"], group["shown"], strict=True)) for region, group in data.groupby(
-        "region_label", sort=False))
-    head = "".join(f"<th>{html.escape(both(k, language))}</th>"
-                   for k in ("col_region", "col_kind", "col_year", "col_value"))
-    body = "".join(f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['kind'])}</td>"
-                   f"<td>{r['year']}</td><td>{html.escape(r['shown'])}</td></tr>"
-                   for r in data.to_dict("records"))
+        layers.append(
+            alt.Chart(targets)
+            .mark_point(filled=False, size=170, strokeWidth=2, opacity=1)
+            .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
+        )
+    chart = alt.layer(*layers).properties(
+        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=subtitle, anchor="start")
+    )
+    sentence = " | ".join(
+        f"{region} — "
+        + "; ".join(
+            f"{k} {y}: {t}" for k, y, t in zip(group["kind"], group["year"], group["shown"], strict=True)
+        )
+        for region, group in data.groupby("region_label", sort=False)
+    )
+    head = "".join(
+        f"<th>{html.escape(both(k, language))}</th>"
+        for k in ("col_region", "col_kind", "col_year", "col_value")
+    )
+    body = "".join(
+        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['kind'])}</td>"
+        f"<td>{r['year']}</td><td>{html.escape(r['shown'])}</td></tr>"
+        for r in data.to_dict("records")
+    )
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return make_figure(chart.configure_view(stroke=None), chart_id, f"{title} · {subtitle} ({y_title})",
-                       sentence, table_html, language, **extra)
+    return make_figure(
+        chart.configure_view(stroke=None),
+        chart_id,
+        f"{title} · {subtitle} ({y_title})",
+        sentence,
+        table_html,
+        language,
+        **extra,
+    )

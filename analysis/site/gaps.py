@@ -39,10 +39,16 @@ def gap_rows(reports: dict[str, report.RegionReport]) -> pd.DataFrame:
     for rr in reports.values():
         frame = report.targets_frame(rr)
         for r in frame[frame["status"] == vocabulary.NOT_ASSESSABLE].to_dict("records"):
-            rows.append({"region": rr.region, "indicator": r["indicator"], "target_id": r["target_id"],
-                         "target_year": int(r["target_year"]),
-                         "years": years_needed(r, rr.base_year, rr.as_of),
-                         "needed": "" if missing(r.get("needed")) else str(r["needed"])})
+            rows.append(
+                {
+                    "region": rr.region,
+                    "indicator": r["indicator"],
+                    "target_id": r["target_id"],
+                    "target_year": int(r["target_year"]),
+                    "years": years_needed(r, rr.base_year, rr.as_of),
+                    "needed": "" if missing(r.get("needed")) else str(r["needed"]),
+                }
+            )
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
 
 
@@ -51,10 +57,13 @@ def statistics(gaps: pd.DataFrame) -> pd.DataFrame:
     if gaps.empty:
         return pd.DataFrame(columns=["region", "indicator", "targets", "target_ids", "years"])
     grouped = gaps.groupby(["region", "indicator"], sort=False).agg(
-        targets=("target_id", "size"), target_ids=("target_id", list),
-        years=("years", lambda ys: sorted({y for year_list in ys for y in year_list})))
-    grouped = grouped.reset_index().sort_values(["targets", "region", "indicator"],
-                                                ascending=[False, True, True], kind="stable")
+        targets=("target_id", "size"),
+        target_ids=("target_id", list),
+        years=("years", lambda ys: sorted({y for year_list in ys for y in year_list})),
+    )
+    grouped = grouped.reset_index().sort_values(
+        ["targets", "region", "indicator"], ascending=[False, True, True], kind="stable"
+    )
     return grouped.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
 
 
@@ -62,8 +71,9 @@ def unlocks_html(target_ids: list[str], source: str) -> str:
     return ", ".join(permalinks.target_link(t, source) for t in target_ids)
 
 
-def gaps_table(stats: pd.DataFrame, rr_any: report.RegionReport, publications: pd.DataFrame, source: str,
-               language: str):
+def gaps_table(
+    stats: pd.DataFrame, rr_any: report.RegionReport, publications: pd.DataFrame, source: str, language: str
+):
     """The statistics to go and find, ranked: each with the targets it would let us judge."""
     meta = rr_any.indicators.set_index("indicator_id")
     records = stats.to_dict("records")
@@ -71,21 +81,45 @@ def gaps_table(stats: pd.DataFrame, rr_any: report.RegionReport, publications: p
     for r in records:
         ind = meta.loc[r["indicator"]]
         name = pair(ind["name_en"], ind["name_zh"], language)
-        where = reasons.where_published(publications, {"indicator_id": r["indicator"], **ind.to_dict()},
-                                        language)
+        where = reasons.where_published(
+            publications, {"indicator_id": r["indicator"], **ind.to_dict()}, language
+        )
         region = label(f"region_{r['region']}", language)
-        cells.append([esc(r["rank"]), f"{esc(name)}<br><small>{esc(ind['unit'])}</small>", esc(region),
-                      f"<strong>{esc(r['targets'])}</strong>: {unlocks_html(r['target_ids'], source)}",
-                      esc(", ".join(str(y) for y in r["years"])), esc(where)])
+        cells.append(
+            [
+                esc(r["rank"]),
+                f"{esc(name)}<br><small>{esc(ind['unit'])}</small>",
+                esc(region),
+                f"<strong>{esc(r['targets'])}</strong>: {unlocks_html(r['target_ids'], source)}",
+                esc(", ".join(str(y) for y in r["years"])),
+                esc(where),
+            ]
+        )
         keys.append([region])
-    columns = [("rank", "col_rank"), ("indicator", "col_statistic"), ("region", "col_region"),
-               ("unlocks", "col_unlocks"), ("years", "col_years_needed"), ("where", "col_where_published")]
-    data = stats.assign(target_ids=[" ".join(t) for t in stats["target_ids"]],
-                        years=[" ".join(str(y) for y in ys) for ys in stats["years"]])
-    return make_table("data-gaps", columns, cells, data[["rank", "region", "indicator", "targets", "years",
-                                                          "target_ids"]],
-                      language, numeric=["rank"], filters=["region"], filter_values=keys, search=True,
-                      cards=True)
+    columns = [
+        ("rank", "col_rank"),
+        ("indicator", "col_statistic"),
+        ("region", "col_region"),
+        ("unlocks", "col_unlocks"),
+        ("years", "col_years_needed"),
+        ("where", "col_where_published"),
+    ]
+    data = stats.assign(
+        target_ids=[" ".join(t) for t in stats["target_ids"]],
+        years=[" ".join(str(y) for y in ys) for ys in stats["years"]],
+    )
+    return make_table(
+        "data-gaps",
+        columns,
+        cells,
+        data[["rank", "region", "indicator", "targets", "years", "target_ids"]],
+        language,
+        numeric=["rank"],
+        filters=["region"],
+        filter_values=keys,
+        search=True,
+        cards=True,
+    )
 
 
 def template_rows(stats: pd.DataFrame, reports: dict[str, report.RegionReport], root) -> pd.DataFrame:
@@ -113,26 +147,38 @@ def gaps_page(reports: dict[str, report.RegionReport], root, language: str) -> s
     total = sum(len(rr.targets) for rr in reports.values())
     several = int((stats["targets"] > 1).sum()) if not stats.empty else 0
     if language == "zh":
-        intro = (f"全部 {total} 项目标中，{len(gaps)} 项尚无法评估。下表列出能够判定这些目标的数据："
-                 f"共 {len(stats)} 项统计数据（某地区某指标的数据），按可判定的目标数排序；"
-                 f"其中 {several} 项可同时判定多项目标。每项数据注明所需年份及此类数据通常的发布渠道。")
-        how = ("下载的填报模板恰好包含这些行（已知数据已填入）：填写数值、来源链接和原文摘录后放入 "
-               "data/observations/，重新生成本站即可。")
+        intro = (
+            f"全部 {total} 项目标中，{len(gaps)} 项尚无法评估。下表列出能够判定这些目标的数据："
+            f"共 {len(stats)} 项统计数据（某地区某指标的数据），按可判定的目标数排序；"
+            f"其中 {several} 项可同时判定多项目标。每项数据注明所需年份及此类数据通常的发布渠道。"
+        )
+        how = (
+            "下载的填报模板恰好包含这些行（已知数据已填入）：填写数值、来源链接和原文摘录后放入 "
+            "data/observations/，重新生成本站即可。"
+        )
     else:
-        intro = (f"Of the {total} targets, {len(gaps)} cannot be judged yet. Below is what would decide "
-                 f"them: {len(stats)} statistics (one indicator of one region), ranked by how many targets "
-                 f"each would let us judge; {several} of them unlock more than one target. Each gives the "
-                 "years needed and where such figures are usually published.")
-        how = ("The intake template below holds exactly these rows (figures already known filled in): "
-               "add the value, the source's address and an excerpt, save it into data/observations/ and "
-               "rebuild.")
+        intro = (
+            f"Of the {total} targets, {len(gaps)} cannot be judged yet. Below is what would decide "
+            f"them: {len(stats)} statistics (one indicator of one region), ranked by how many targets "
+            f"each would let us judge; {several} of them unlock more than one target. Each gives the "
+            "years needed and where such figures are usually published."
+        )
+        how = (
+            "The intake template below holds exactly these rows (figures already known filled in): "
+            "add the value, the source's address and an excerpt, save it into data/observations/ and "
+            "rebuild."
+        )
     template = data_download(template_rows(stats, reports, root), "data-gaps-template.csv", language)
-    table = gaps_table(stats, next(iter(reports.values())), load_publication_sources(root), source,
-                       language)
+    table = gaps_table(stats, next(iter(reports.values())), load_publication_sources(root), source, language)
     from analysis.site.permalinks import language_switch
 
-    parts = [front_matter({"title": label("heading_gaps", language), "lang": language}),
-             raw(language_switch(source)), raw(f"<p>{esc(intro)}</p>"),
-             h(label("heading_template", language)), raw(f"<p>{esc(how)}</p><p>{template}</p>"),
-             h(label("heading_statistics", language)), raw(table.to_html())]
+    parts = [
+        front_matter({"title": label("heading_gaps", language), "lang": language}),
+        raw(language_switch(source)),
+        raw(f"<p>{esc(intro)}</p>"),
+        h(label("heading_template", language)),
+        raw(f"<p>{esc(how)}</p><p>{template}</p>"),
+        h(label("heading_statistics", language)),
+        raw(table.to_html()),
+    ]
     return "\n\n".join(parts) + "\n"

@@ -50,10 +50,14 @@ class Edition:
 
     def cite(self, what: str, path: str, language: str) -> str:
         if language == "zh":
-            return (f"Plan Tracker（规划目标跟踪），{what}。{self.built} 版（数据截至 {self.as_of} 年；"
-                    f"版本 {self.version}，提交 {self.commit}）。{path}")
-        return (f"Plan Tracker, {what}. Edition of {self.built} (data up to {self.as_of}; version "
-                f"{self.version}, commit {self.commit}). {path}")
+            return (
+                f"Plan Tracker（规划目标跟踪），{what}。{self.built} 版（数据截至 {self.as_of} 年；"
+                f"版本 {self.version}，提交 {self.commit}）。{path}"
+            )
+        return (
+            f"Plan Tracker, {what}. Edition of {self.built} (data up to {self.as_of}; version "
+            f"{self.version}, commit {self.commit}). {path}"
+        )
 
 
 def notebook_default(name: str, root: Path, notebook: str = "region.ipynb") -> object:
@@ -101,41 +105,60 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     if frame.empty:
         return f"<p>{esc(label('word_no_figures', language))}</p>"
     yes, no = label("word_yes", language), label("word_no", language)
-    heads = [label(k, language) for k in ("col_year", "col_value", "col_grade", "col_used", "col_source",
-                                         "col_excerpt")]
+    heads = [
+        label(k, language)
+        for k in ("col_year", "col_value", "col_grade", "col_used", "col_source", "col_excerpt")
+    ]
     body = "".join(
-        "<tr>" + "".join(f"<td>{c}</td>" for c in (
-            esc(r["year"]), esc(figure_text(r["qualifier"], r["value"], r["unit"])),
-            esc(grade_text(grade_of(r), language)), esc(yes if r.get("used", True) else no),
-            link(r["source_url"], r["source_url"]),
-            f'<small lang="zh">{esc(r["excerpt"])}</small>')) + "</tr>"
-        for r in frame.to_dict("records"))
+        "<tr>"
+        + "".join(
+            f"<td>{c}</td>"
+            for c in (
+                esc(r["year"]),
+                esc(figure_text(r["qualifier"], r["value"], r["unit"])),
+                esc(grade_text(grade_of(r), language)),
+                esc(yes if r.get("used", True) else no),
+                link(r["source_url"], r["source_url"]),
+                f'<small lang="zh">{esc(r["excerpt"])}</small>',
+            )
+        )
+        + "</tr>"
+        for r in frame.to_dict("records")
+    )
     head = "".join(f"<th>{esc(x)}</th>" for x in heads)
-    return f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>' \
-           f"<tbody>{body}</tbody></table></div>"
+    return (
+        f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def summary_html(row: dict, language: str) -> str:
     """The verdict first: status, P(met), latest figure and deadline, readable at a glance."""
     latest = figure_text(row["latest_qualifier"], row["latest_value"], row["unit"])
-    tiles = [(label("col_status", language), status_badge(row["status"], language, single=True)),
-             (label("col_p_met", language), esc(percent(row["p_met"])) or "–"),
-             (label("col_latest", language),
-              f"{esc(latest)} ({esc(row['latest_year'])})" if latest else "–"),
-             (label("col_target", language), esc(report.target_text(row))),
-             (label("col_deadline", language), esc(row["target_year"]))]
-    cells = "".join(f'<div class="pt-tile"><span class="pt-tile-label">{esc(k)}</span>'
-                    f'<span class="pt-tile-value">{v}</span></div>' for k, v in tiles)
+    tiles = [
+        (label("col_status", language), status_badge(row["status"], language, single=True)),
+        (label("col_p_met", language), esc(percent(row["p_met"])) or "–"),
+        (label("col_latest", language), f"{esc(latest)} ({esc(row['latest_year'])})" if latest else "–"),
+        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_deadline", language), esc(row["target_year"])),
+    ]
+    cells = "".join(
+        f'<div class="pt-tile"><span class="pt-tile-label">{esc(k)}</span>'
+        f'<span class="pt-tile-value">{v}</span></div>'
+        for k, v in tiles
+    )
     return f'<div class="pt-tiles pt-target-summary">{cells}</div>'
 
 
 def plan_words_html(row: dict, plan: dict, language: str) -> str:
     quote = f'<blockquote class="pt-quote" lang="zh">{esc(row["quote"])}</blockquote>'
-    fields = [(label("col_document", language), esc(pair(plan["title_en"], plan["title_zh"], language))),
-              (label("col_clause", language), esc(row["clause"])),
-              (label("col_issuer", language), esc(plan["issuing_body"])),
-              (label("word_statement_en", language), f'<span lang="en">{esc(row["description_en"])}</span>'),
-              (label("col_note", language), esc(row["note"]))]
+    fields = [
+        (label("col_document", language), esc(pair(plan["title_en"], plan["title_zh"], language))),
+        (label("col_clause", language), esc(row["clause"])),
+        (label("col_issuer", language), esc(plan["issuing_body"])),
+        (label("word_statement_en", language), f'<span lang="en">{esc(row["description_en"])}</span>'),
+        (label("col_note", language), esc(row["note"])),
+    ]
     return quote + field_list(fields)
 
 
@@ -143,17 +166,25 @@ def measure_html(row: dict, indicator: dict, language: str) -> str:
     base = figure_text("=", row["baseline_value"], row["unit"])
     used_base = figure_text("=", row["base_value"], row["unit"])
     name = pair(indicator["name_en"], indicator["name_zh"], language)
-    fields = [(label("col_indicator", language), esc(name)),
-              (label("col_unit", language), esc(row["unit"])),
-              (label("col_direction", language), esc(label(f"direction_{indicator['direction']}", language))),
-              (label("col_target", language), esc(report.target_text(row))),
-              (label("col_deadline", language), esc(row["target_year"])),
-              (label("word_stated_base", language),
-               esc(f"{base} ({int(row['baseline_year'])})")
-               if base and not missing(row["baseline_year"]) else ""),
-              (label("word_base_used", language),
-               esc(f"{used_base} ({int(row['base_year'])})")
-               if used_base and not missing(row["base_year"]) else "")]
+    fields = [
+        (label("col_indicator", language), esc(name)),
+        (label("col_unit", language), esc(row["unit"])),
+        (label("col_direction", language), esc(label(f"direction_{indicator['direction']}", language))),
+        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_deadline", language), esc(row["target_year"])),
+        (
+            label("word_stated_base", language),
+            esc(f"{base} ({int(row['baseline_year'])})")
+            if base and not missing(row["baseline_year"])
+            else "",
+        ),
+        (
+            label("word_base_used", language),
+            esc(f"{used_base} ({int(row['base_year'])})")
+            if used_base and not missing(row["base_year"])
+            else "",
+        ),
+    ]
     return field_list(fields)
 
 
@@ -161,14 +192,16 @@ def reasoning_html(row: dict, needed: str, language: str) -> str:
     def number(key: str) -> str:
         return "" if missing(row.get(key)) else esc(format_number(float(row[key])))
 
-    fields = [(label("col_status", language), status_badge(row["status"], language, single=True)),
-              (label("col_status_reason", language), esc(row["reason"])),
-              (label("col_gap", language), number("gap")),
-              (label("word_observed_pace", language), number("observed_pace")),
-              (label("word_required_pace", language), number("required_pace")),
-              (label("word_ratio", language), number("pace_ratio")),
-              (label("word_ratio_basis", language), esc(row.get("pace_basis"))),
-              (label("col_needed", language), esc(needed))]
+    fields = [
+        (label("col_status", language), status_badge(row["status"], language, single=True)),
+        (label("col_status_reason", language), esc(row["reason"])),
+        (label("col_gap", language), number("gap")),
+        (label("word_observed_pace", language), number("observed_pace")),
+        (label("word_required_pace", language), number("required_pace")),
+        (label("word_ratio", language), number("pace_ratio")),
+        (label("word_ratio_basis", language), esc(row.get("pace_basis"))),
+        (label("col_needed", language), esc(needed)),
+    ]
     return field_list(fields)
 
 
@@ -185,21 +218,30 @@ def forecast_value(row: dict) -> str:
 def forecast_block(row: dict, language: str) -> str:
     if missing(row["forecast_mean"]):
         reason = row.get("method_reason")
-        return f"<p>{esc(label('word_no_forecast', language))}" + \
-            (f' <span lang="en">({esc(reason)})</span>' if not missing(reason) and reason else "") + "</p>"
-    fields = [(label("col_year", language), esc(row["forecast_year"])),
-              (label("col_value", language), esc(forecast_value(row))),
-              (label("col_interval", language), esc(interval_text(row["forecast_lower80"],
-                                                                   row["forecast_upper80"],
-                                                                   row.get("forecast_decimals")))),
-              (label("col_p_met", language), esc(percent(row["p_met"]))),
-              (label("col_method", language), esc(row["method"])),
-              (label("word_method_reason", language), f'<span lang="en">{esc(row["method_reason"])}</span>')]
+        return (
+            f"<p>{esc(label('word_no_forecast', language))}"
+            + (f' <span lang="en">({esc(reason)})</span>' if not missing(reason) and reason else "")
+            + "</p>"
+        )
+    fields = [
+        (label("col_year", language), esc(row["forecast_year"])),
+        (label("col_value", language), esc(forecast_value(row))),
+        (
+            label("col_interval", language),
+            esc(
+                interval_text(row["forecast_lower80"], row["forecast_upper80"], row.get("forecast_decimals"))
+            ),
+        ),
+        (label("col_p_met", language), esc(percent(row["p_met"]))),
+        (label("col_method", language), esc(row["method"])),
+        (label("word_method_reason", language), f'<span lang="en">{esc(row["method_reason"])}</span>'),
+    ]
     return field_list(fields)
 
 
-def target_page(rr: report.RegionReport, row: dict, figure, needed: str, edition: Edition,
-                language: str) -> str:
+def target_page(
+    rr: report.RegionReport, row: dict, figure, needed: str, edition: Edition, language: str
+) -> str:
     """The .qmd text of one target's page."""
     source = permalinks.target_source(row["target_id"], language)
     plan = rr.plans.set_index("file").loc[row["document"]].to_dict()
@@ -209,28 +251,46 @@ def target_page(rr: report.RegionReport, row: dict, figure, needed: str, edition
     front = {"title": title, "subtitle": f"{region_name} · {row['target_id']}", "lang": language}
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
-    download = data_download(target_csv(row, figures_frame(rr, row["indicator"])), f"{row['target_id']}.csv",
-                             language)
+    download = data_download(
+        target_csv(row, figures_frame(rr, row["indicator"])), f"{row['target_id']}.csv", language
+    )
     cite = edition.cite(f"“{title}” ({row['target_id']})", permalinks.output_path(source), language)
-    chart = figure._repr_mimebundle_()["text/html"] if figure is not None else \
-        f"<p>{esc(label('word_no_chart', language))}</p>"
+    chart = (
+        figure._repr_mimebundle_()["text/html"]
+        if figure is not None
+        else f"<p>{esc(label('word_no_chart', language))}</p>"
+    )
     parts = [
         front_matter(front),
         raw(permalinks.language_switch(source) + back + summary_html(row, language)),
-        h(label("heading_plan_words", language)), raw(plan_words_html(row, plan, language)),
-        h(label("heading_measure", language)), raw(measure_html(row, indicator, language)),
-        h(label("heading_chart", language)), raw(chart),
-        h(label("heading_figures", language)), raw(figures_table(rr, row["indicator"], language)),
-        h(label("heading_reasoning", language)), raw(reasoning_html(row, needed, language)),
-        h(label("heading_forecast", language)), raw(forecast_block(row, language)),
-        h(label("heading_download", language)), raw(f"<p>{download}</p>"),
-        h(label("heading_cite", language)), raw(f'<p class="pt-cite">{esc(cite)}</p>'),
+        h(label("heading_plan_words", language)),
+        raw(plan_words_html(row, plan, language)),
+        h(label("heading_measure", language)),
+        raw(measure_html(row, indicator, language)),
+        h(label("heading_chart", language)),
+        raw(chart),
+        h(label("heading_figures", language)),
+        raw(figures_table(rr, row["indicator"], language)),
+        h(label("heading_reasoning", language)),
+        raw(reasoning_html(row, needed, language)),
+        h(label("heading_forecast", language)),
+        raw(forecast_block(row, language)),
+        h(label("heading_download", language)),
+        raw(f"<p>{download}</p>"),
+        h(label("heading_cite", language)),
+        raw(f'<p class="pt-cite">{esc(cite)}</p>'),
     ]
     return "\n\n".join(parts) + "\n"
 
 
-TARGET_CSV_COLUMNS = [*report.TARGET_CSV_COLUMNS, "quote", "description_en", "reason", "needed",
-                      "method_reason"]
+TARGET_CSV_COLUMNS = [
+    *report.TARGET_CSV_COLUMNS,
+    "quote",
+    "description_en",
+    "reason",
+    "needed",
+    "method_reason",
+]
 FIGURE_CSV_COLUMNS = ["year", "qualifier", "value", "unit", "source_url", "source_kind", "used", "excerpt"]
 
 
@@ -250,8 +310,9 @@ def region_figures(rr: report.RegionReport) -> dict:
     return {i: region_charts.indicator_figure(rr, i) for i in region_charts.charted_indicators(rr)}
 
 
-def region_target_pages(reports: dict[str, report.RegionReport], figures_of: dict[str, dict],
-                        edition: Edition) -> dict[str, str]:
+def region_target_pages(
+    reports: dict[str, report.RegionReport], figures_of: dict[str, dict], edition: Edition
+) -> dict[str, str]:
     """source path → .qmd text, for every target of one region; `reports` and `figures_of`: the region
     and its charts in each language (the assessment writes its reasons in the page's language)."""
     pages = {}
@@ -273,37 +334,69 @@ def region_sentence(rr: report.RegionReport, edition: Edition, language: str) ->
     frame = report.targets_frame(rr)
     counts = frame["status"].value_counts()
     judged = int(len(frame) - counts.get("not_assessable", 0))
-    mix = ", ".join(f"{label(f'status_{s}', language)} {int(counts[s])}" for s in vocabulary.STATUS_ORDER
-                    if counts.get(s, 0) and s != "not_assessable")
+    mix = ", ".join(
+        f"{label(f'status_{s}', language)} {int(counts[s])}"
+        for s in vocabulary.STATUS_ORDER
+        if counts.get(s, 0) and s != "not_assessable"
+    )
     latest = edition.latest_year.get(rr.region)
     name = label(f"region_{rr.region}", language)
     href = permalinks.page_href(f"reports/{rr.region}.ipynb", permalinks.in_language("index.qmd", language))
     if language == "zh":
-        text = (f"{len(frame)} 项目标（{len(rr.plans)} 份规划），其中 {judged} 项可依据截至 {rr.as_of} 年的"
-                f"公开数据评估" + (f"：{mix}" if mix else "") + "；" +
-                (f"最新数据年份 {latest} 年。" if latest else "尚无本地区公开数据。"))
+        text = (
+            f"{len(frame)} 项目标（{len(rr.plans)} 份规划），其中 {judged} 项可依据截至 {rr.as_of} 年的"
+            f"公开数据评估"
+            + (f"：{mix}" if mix else "")
+            + "；"
+            + (f"最新数据年份 {latest} 年。" if latest else "尚无本地区公开数据。")
+        )
     else:
-        text = (f"{len(frame)} targets in {len(rr.plans)} plan(s); {judged} can be judged with the figures "
-                f"published up to {rr.as_of}" + (f" ({mix})" if mix else "") + "; " +
-                (f"latest figure from {latest}." if latest else "no figure of the region published yet."))
+        text = (
+            f"{len(frame)} targets in {len(rr.plans)} plan(s); {judged} can be judged with the figures "
+            f"published up to {rr.as_of}"
+            + (f" ({mix})" if mix else "")
+            + "; "
+            + (f"latest figure from {latest}." if latest else "no figure of the region published yet.")
+        )
     return f"- **[{markdown_escape(name)}]({href})**: {markdown_escape(text)}"
 
 
 def home_summary(reports: dict[str, report.RegionReport], edition: Edition, language: str) -> str:
-    lines = [h(label("heading_regions", language)), "",
-             *(region_sentence(rr, edition, language) for rr in reports.values()), "",
-             h(label("heading_edition", language)), ""]
+    lines = [
+        h(label("heading_regions", language)),
+        "",
+        *(region_sentence(rr, edition, language) for rr in reports.values()),
+        "",
+        h(label("heading_edition", language)),
+        "",
+    ]
     if language == "zh":
-        lines.append(markdown_escape(f"本版生成于 {edition.built}，使用截至 {edition.as_of} 年的数据；"
-                                     f"Plan Tracker 版本 {edition.version}（提交 {edition.commit}）。"))
+        lines.append(
+            markdown_escape(
+                f"本版生成于 {edition.built}，使用截至 {edition.as_of} 年的数据；"
+                f"Plan Tracker 版本 {edition.version}（提交 {edition.commit}）。"
+            )
+        )
     else:
-        lines.append(markdown_escape(f"This edition was built on {edition.built} from the figures "
-                                     f"published up to {edition.as_of}, with Plan Tracker version "
-                                     f"{edition.version} (commit {edition.commit})."))
-    what = "规划目标进展报告" if language == "zh" else "progress report on the health plans of Guizhou, " \
-                                                     "Guiyang & Gui'an and Bazhong"
-    lines += ["", h(label("heading_cite_report", language)), "",
-              raw(f'<p class="pt-cite">{esc(edition.cite(what, "index.html", language))}</p>'), ""]
+        lines.append(
+            markdown_escape(
+                f"This edition was built on {edition.built} from the figures "
+                f"published up to {edition.as_of}, with Plan Tracker version "
+                f"{edition.version} (commit {edition.commit})."
+            )
+        )
+    what = (
+        "规划目标进展报告"
+        if language == "zh"
+        else "progress report on the health plans of Guizhou, Guiyang & Gui'an and Bazhong"
+    )
+    lines += [
+        "",
+        h(label("heading_cite_report", language)),
+        "",
+        raw(f'<p class="pt-cite">{esc(edition.cite(what, "index.html", language))}</p>'),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -319,8 +412,10 @@ def overview_figures(ov) -> list:
 
 def table_files(ov) -> dict[str, str]:
     """downloads/<language>/<table id>.csv: every row of each table of the data page."""
-    return {f"{permalinks.DOWNLOADS_FOLDER}/{ov.language}/{table.table_id}.csv": "\ufeff" + table.csv()
-            for _, table in data_page.data_tables(ov)}
+    return {
+        f"{permalinks.DOWNLOADS_FOLDER}/{ov.language}/{table.table_id}.csv": "\ufeff" + table.csv()
+        for _, table in data_page.data_tables(ov)
+    }
 
 
 def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
@@ -334,14 +429,19 @@ def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
     return files
 
 
-def edition_pages(reports: dict[str, dict[str, report.RegionReport]], edition: Edition,
-                  published: editions.PublishedEdition | None) -> dict:
+def edition_pages(
+    reports: dict[str, dict[str, report.RegionReport]],
+    edition: Edition,
+    published: editions.PublishedEdition | None,
+) -> dict:
     """The page of what changed since the last published edition, in each language (no edition is
     written: only `plantracker publish` does that)."""
     now = changes.status_table(reports["en"], edition.built)
     before = changes.parse(published.status_text if published else None)
-    return {permalinks.in_language("changes.qmd", language): changes.changes_page(now, before, language)
-            for language in LANGUAGES}
+    return {
+        permalinks.in_language("changes.qmd", language): changes.changes_page(now, before, language)
+        for language in LANGUAGES
+    }
 
 
 def commit_of(root: Path) -> tuple[str, str]:
@@ -350,15 +450,21 @@ def commit_of(root: Path) -> tuple[str, str]:
     import subprocess
 
     try:
-        out = subprocess.run(["git", "log", "-1", "--format=%h %cs"], cwd=root, capture_output=True,
-                             text=True, timeout=10).stdout.split()
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%h %cs"], cwd=root, capture_output=True, text=True, timeout=10
+        ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         out = []
     return (out[0], out[1]) if len(out) == 2 else ("unknown", "unknown")
 
 
-def edition_of(root: Path, as_of: int, resolved: pd.DataFrame, regions: list[str],
-               published: editions.PublishedEdition | None = None) -> Edition:
+def edition_of(
+    root: Path,
+    as_of: int,
+    resolved: pd.DataFrame,
+    regions: list[str],
+    published: editions.PublishedEdition | None = None,
+) -> Edition:
     from importlib import metadata
 
     try:
@@ -385,20 +491,27 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
     english = {r: report.region_report(r, as_of, "en", project=project, min_grade=min_grade) for r in regions}
     reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
     resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
-        subset=["region", "indicator", "year", "source_file", "source_row"])
+        subset=["region", "indicator", "year", "source_file", "source_row"]
+    )
     published = editions.last_published(root)
     edition = edition_of(root, as_of, resolved, regions, published)
     figures = {lang: {r: region_figures(reports[lang][r]) for r in regions} for lang in LANGUAGES}
     pages: dict[str, str | bytes] = {}
     for region in regions:
-        pages.update(region_target_pages({lang: reports[lang][region] for lang in LANGUAGES},
-                                         {lang: figures[lang][region] for lang in LANGUAGES}, edition))
+        pages.update(
+            region_target_pages(
+                {lang: reports[lang][region] for lang in LANGUAGES},
+                {lang: figures[lang][region] for lang in LANGUAGES},
+                edition,
+            )
+        )
     pages.update(edition_pages(reports, edition, published))
     for language in LANGUAGES:
         gaps_source = permalinks.in_language("gaps.qmd", language)
         pages[gaps_source] = gaps.gaps_page(reports[language], root, language)
-        pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(reports[language], edition,
-                                                                                language)
+        pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home_summary(
+            reports[language], edition, language
+        )
         drawn = [f for region in regions for f in figures[language][region].values()]
         ov = overview.gather(as_of, language, project=project, min_grade=min_grade)
         pages.update(chart_files(drawn + overview_figures(ov), language))
@@ -429,7 +542,6 @@ def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> b
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint + "\n", encoding="utf-8")
     return True
-
 
 
 def main(argv: list[str] | None = None) -> int:

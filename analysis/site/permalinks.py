@@ -29,8 +29,10 @@ GENERATED_STAMP = f"{GENERATED_DATA}/.fingerprint"
 def wants_generated(render_patterns) -> bool:
     """The site asks for generated pages when _quarto.yml's render list names one of their folders."""
     pages = {in_language(p, lang) for p in GENERATED_PAGES for lang in LANGUAGE_FOLDER}
-    return any(p in pages or p.startswith(tuple(f"{folder}/" for folder in GENERATED_FOLDERS))
-               for p in render_patterns)
+    return any(
+        p in pages or p.startswith(tuple(f"{folder}/" for folder in GENERATED_FOLDERS))
+        for p in render_patterns
+    )
 
 
 def language_of(source: str) -> str:
@@ -38,7 +40,7 @@ def language_of(source: str) -> str:
 
 
 def english_source(source: str) -> str:
-    return source[len(LANGUAGE_FOLDER["zh"]):] if language_of(source) == "zh" else source
+    return source[len(LANGUAGE_FOLDER["zh"]) :] if language_of(source) == "zh" else source
 
 
 def in_language(source: str, language: str) -> str:
@@ -96,8 +98,10 @@ def language_switch(source: str) -> str:
             links.append(f'<span aria-current="true" lang="{language}">{html.escape(name)}</span>')
         else:
             href = relative_href(output_path(in_language(source, language)), output_path(source))
-            links.append(f'<a class="pt-lang-other" lang="{language}" hreflang="{language}" '
-                         f'href="{html.escape(href, quote=True)}">{html.escape(name)}</a>')
+            links.append(
+                f'<a class="pt-lang-other" lang="{language}" hreflang="{language}" '
+                f'href="{html.escape(href, quote=True)}">{html.escape(name)}</a>'
+            )
     return f'<nav class="pt-lang" aria-label="Language · 语言">{" · ".join(links)}</nav>'
 
 
