@@ -51,6 +51,7 @@ site: $(STAMP)
 test: $(STAMP)
 	$(BIN)/plantracker build --check
 	$(BIN)/ruff check analysis tests bench scripts
+	$(BIN)/ruff format --check analysis tests bench scripts
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider --color=no reports zh/reports
 

@@ -190,3 +190,15 @@ def test_the_checker_sees_an_upward_import_anywhere_in_a_file(tmp_path):
     found = imports_of(fake, set(modules()))
     assert found == {"analysis.io.readers.files", "analysis.pipeline"}
     assert {m for m in found if layer(m) not in ALLOWED["stage"]} == found
+
+
+MAX_LINES = 500  # a module of one concern reads in one sitting
+
+
+def test_no_module_is_longer_than_a_module_of_one_concern():
+    long = {
+        name: n
+        for name, path in modules().items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}, "split these by concern"
