@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
+from analysis.core.numbers import shortest_text
 from analysis.core.schema import ROW
 
 MAX_BYTES = 512 * 1024 * 1024  # a table file larger than this is not an observation file
@@ -316,11 +317,7 @@ def _cell_text(value, number_format: str) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         percent = "%" in (number_format or "")
-        number = value * 100 if percent else value
-        text = (
-            str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else format(number, ".15g")
-        )
-        return text + ("%" if percent else "")
+        return shortest_text(value, percent) + ("%" if percent else "")
     return str(value).strip()
 
 
