@@ -19,6 +19,7 @@ from analysis.assessment import status as assessment
 from analysis.forecasting import calibration
 from analysis.catalogue import checks as catalogue
 from analysis.observations import conflicts
+from analysis.observations import evidence
 from analysis.catalogue import extraction
 from analysis.observations import grading
 from analysis.observations import checks as observations
@@ -189,8 +190,9 @@ def read_observations(
     read = OBSERVATION_OUTPUT[: -len(conflicts.RESOLUTION_COLUMNS)]
     frame = frame.assign(order=range(len(frame)))[read]
     frame = frame.astype({"year": "int64", "value": "float64", "decimals": "int64", "source_row": "int64"})
-    marked = conflicts.mark_resolution(frame, ctx.rules)
-    return grading.with_grades(marked, load_grade_rules(root)), problems
+    grade_rules = load_grade_rules(root)  # graded first: the conflict rule ranks rows by grade
+    marked = conflicts.mark_resolution(grading.with_grades(frame, grade_rules), ctx.rules)
+    return grading.with_grades(marked, grade_rules), problems
 
 
 def better_sources(observations_: pd.DataFrame, min_grade: str, root: Path | None = None) -> pd.DataFrame:
@@ -201,8 +203,7 @@ def better_sources(observations_: pd.DataFrame, min_grade: str, root: Path | Non
     except ValueError as exc:
         raise DataError([Problem("--min-grade", None, None, str(exc),
                                  f"use one of: {', '.join(grading.GRADES)}")]) from exc
-    own = kept.drop(columns=grading.GRADE_COLUMNS)
-    marked = conflicts.mark_resolution(own, load_rules(root))
+    marked = conflicts.mark_resolution(kept, load_rules(root))
     return grading.with_grades(marked, load_grade_rules(root))
 
 
@@ -224,7 +225,7 @@ def load_with_problems(
     ctx = observation_context(root)
     files, problems = observation_files.shipped_files(root)
     frame, found = read_observations(_unique([*files, *(extra or [])], root), ctx, root)
-    return frame, problems + found + conflicts.conflict_warnings(frame)
+    return frame, problems + found + conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
 
 
 def load_observations(
@@ -253,11 +254,12 @@ def validate_observation_files(
     shipped, problems = observation_files.shipped_files(root)
     if given is None:
         frame, found = read_observations(shipped, ctx, root)
-        return problems + found + conflicts.conflict_warnings(frame)
+        return problems + found + conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
     given = [Path(p) for p in given]
     names = {display_name(p, root) for p in given}
     frame, found = read_observations(_unique([*shipped, *given], root), ctx, root)
-    return [p for p in found if p.file in names] + conflicts.conflict_warnings(frame, names)
+    return ([p for p in found if p.file in names] + conflicts.conflict_warnings(frame, names)
+            + evidence.source_problems(frame, names))
 
 
 def validate(given: Iterable[Path] | None = None, root: Path | None = None) -> list[Problem]:
@@ -289,7 +291,7 @@ def read_series(
         frame, problems = read_observations([path], ctx, root)
     else:
         frame, problems = read_observations([path], ctx, root, contract)
-    problems += conflicts.conflict_warnings(frame)
+    problems += conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
     errors = errors_in(problems)
     if errors:
         raise DataError(errors)
