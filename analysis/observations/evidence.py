@@ -73,16 +73,24 @@ def plan_marker(excerpt: str, note: str, figure: str, rules: Rules) -> str:
 
 def plan_markers(frame: pd.DataFrame, rules: Rules) -> pd.Series:
     """`plan_marker` of every row, the figure as typed (`value_text`, else the value), '' where a
-    column is missing; each distinct (excerpt, note, figure) is read once."""
-    blank = pd.Series("", index=frame.index)
+    column is missing; only rows with an excerpt are read (a machine-written series has none), each
+    distinct (excerpt, note, figure) once."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    if "excerpt" not in frame:
+        return out
+    worded = frame[frame["excerpt"].fillna("").astype(str).ne("")]
+    if worded.empty:
+        return out
+    blank = pd.Series("", index=worded.index)
 
     def text(column: str) -> pd.Series:
-        return frame[column].fillna("").astype(str) if column in frame else blank
+        return worded[column].fillna("").astype(str) if column in worded else blank
 
-    figures = text("value_text") if "value_text" in frame else frame["value"].map(_figure_text)
+    figures = text("value_text") if "value_text" in worded else worded["value"].map(_figure_text)
     triples = list(zip(text("excerpt"), text("note"), figures, strict=True))
     found = {triple: plan_marker(*triple, rules) for triple in set(triples)}
-    return pd.Series([found[t] for t in triples], index=frame.index, dtype=object)
+    out[worded.index] = [found[t] for t in triples]
+    return out
 
 
 def _figure_text(value: object) -> str:
@@ -160,17 +168,24 @@ def _where(first: dict, second: dict, focus: set[str] | None) -> dict:
     return first if focus is not None and second["source_file"] not in focus else second
 
 
+def _shared(observations: pd.DataFrame, by: list[str], column: str) -> pd.DataFrame:
+    """The rows with a source URL whose group (`by`) holds two or more distinct `column` values: the
+    only groups worth a look, found at once so a 100,000-row series costs no loop over its keys."""
+    sourced = observations[observations["source_url"].fillna("").ne("")]
+    if sourced.empty:
+        return sourced
+    return sourced[sourced.groupby(by, sort=False)[column].transform("nunique").ge(2)]
+
+
 def tenfold_errors(observations: pd.DataFrame, files: Iterable[str] | None = None) -> list[Problem]:
     """One error per pair of rows where the same source gives two values a power of ten apart for one
     region, indicator and year; with `files`, only pairs involving those files."""
     focus = set(files) if files is not None else None
-    sourced = observations[observations["source_url"].fillna("").ne("")]
+    sourced = _shared(observations, [*OBSERVATION_KEY, "source_url"], "value")
     problems = []
     for (region, indicator, year, url), group in sourced.groupby(
         [*OBSERVATION_KEY, "source_url"], sort=False
     ):
-        if group["value"].nunique() < 2:
-            continue
         rows = group.drop_duplicates("value").to_dict("records")
         for i, first in enumerate(rows):
             for second in rows[i + 1 :]:
@@ -199,7 +214,7 @@ def grade_warnings(observations: pd.DataFrame, files: Iterable[str] | None = Non
     focus = set(files) if files is not None else None
     if "grade" not in observations:
         return []
-    sourced = observations[observations["source_url"].fillna("").ne("")]
+    sourced = _shared(observations, ["source_url"], "grade")
     problems = []
     for url, group in sourced.groupby("source_url", sort=False):
         firsts = group.drop_duplicates("grade").to_dict("records")
