@@ -190,9 +190,19 @@ def read_observations(
     read = OBSERVATION_OUTPUT[: -len(conflicts.RESOLUTION_COLUMNS)]
     frame = frame.assign(order=range(len(frame)))[read]
     frame = frame.astype({"year": "int64", "value": "float64", "decimals": "int64", "source_row": "int64"})
-    grade_rules = load_grade_rules(root)  # graded first: the conflict rule ranks rows by grade
-    marked = conflicts.mark_resolution(grading.with_grades(frame, grade_rules), ctx.rules)
+    grade_rules = load_grade_rules(root)
+    marked = conflicts.mark_resolution(_ranking_grades(frame, grade_rules), ctx.rules)
     return grading.with_grades(marked, grade_rules), problems
+
+
+def _ranking_grades(frame: pd.DataFrame, grade_rules: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the grade the conflict rule ranks them by, for the rows that share their region,
+    indicator and year with another (a lone row needs no ranking): a series of distinct keys costs no
+    second grading."""
+    shared = frame.duplicated(["region", "indicator", "year"], keep=False)
+    graded_by = [c for c in ("source_url", *grading.TEXT_COLUMNS) if c in frame]  # all a grade reads
+    own = grading.with_grades(frame.loc[shared, graded_by], grade_rules)["grade"]
+    return frame.assign(grade=own.reindex(frame.index))
 
 
 def better_sources(observations_: pd.DataFrame, min_grade: str, root: Path | None = None) -> pd.DataFrame:
