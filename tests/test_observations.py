@@ -215,9 +215,10 @@ def test_conflicting_duplicates_warn_and_state_the_rule_choice(project):
     problems = pipeline.validate_observation_files(Project(project), [GOOD / "conflicting_duplicates.csv"])
     assert errors_in(problems) == []
     (warning,) = problems
-    # 25.1 (official_news) outranks 26.0 (other); the warning sits on the losing row 3
+    # both example.org pages are unverified (the kind does not rank), one page and one decimal each:
+    # the row read first, 25.1, is used; the warning sits on the losing row 3
     assert (warning.severity, warning.row, warning.column) == ("warning", 3, "value")
-    assert "the rule uses 25.1: source kind official_news outranks other" in warning.message
+    assert "the rule uses 25.1: equal on every criterion; the row read first is used" in warning.message
 
 
 def test_warnings_alone_do_not_make_errors(project):
@@ -298,11 +299,11 @@ def test_bound_met_by_a_figure_corroborates_and_the_figure_is_used(rules):
 
 def test_bound_contradicted_by_a_figure_conflicts_and_the_better_source_stands(rules):
     marked = conflicts.mark_resolution(
-        rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2")), rules
-    )
+        rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2"))
+        .assign(grade=["official", "unverified"]), rules)
     used = conflicts.resolve(marked).iloc[0]
     assert (used["qualifier"], used["value"], used["conflict"], used["n_sources"]) == ("<=", 12.0, True, 1)
-    assert used["reason"] == "source kind government_report outranks other"
+    assert used["reason"] == "grade official outranks unverified"
 
 
 def test_figure_from_a_better_source_beats_a_bound(rules):
@@ -540,16 +541,21 @@ def test_the_projects_observations_have_no_errors():
 
 def test_shipped_data_warns_only_of_its_conflicts(shipped_only: Path):
     problems = pipeline.validate_observation_files(Project(shipped_only))
-    # one warning per year whose sources disagree on national life expectancy: 2010 and 2015
-    assert len(problems) == 2 and all("life_expectancy" in p.message for p in problems)
+    # one warning per year whose sources disagree on national life expectancy (2010, 2015); two
+    # plan-tense excerpts (row 10 将…建成, row 40 預計); two URLs graded two ways (rows 10/11, 148/149)
+    located = sorted((p.row, p.column) for p in problems)
+    assert located == [(10, "excerpt"), (11, "source_url"), (38, "value"), (40, "excerpt"),
+                       (41, "value"), (149, "source_url")]
+    assert errors_in(problems) == []
 
 
 def test_shipped_conflicts_show_both_sources(shipped):
     table = conflicts.conflicts(shipped)
     pairs = {(r.year, r.used_value, r.other_value) for r in table.itertuples()}
-    # 2010: 73.5 vs 74.83, both `other`, one source each: the more precise 74.83 is used.
-    # 2015: 76.3 is the only `official_news` row; 75.8 and 76.34 (`other`) conflict with it.
-    assert pairs == {(2010, 74.83, 73.5), (2015, 76.3, 75.8), (2015, 76.3, 76.34)}
+    # 2010: 73.5 (unverified) vs 74.83 (official_media, taiwan.cn): the better grade is used.
+    # 2015: 76.3 (official_media, cnwomen.com.cn) against 76.34 (unverified); 75.8 is a 预计 estimate,
+    # set aside as a plan, not a conflicting result.
+    assert pairs == {(2010, 74.83, 73.5), (2015, 76.3, 76.34)}
     assert set(table["indicator"]) == {"life_expectancy"} and set(table["region"]) == {"china"}
     assert table["other_source_url"].str.startswith("http").all()
     assert table["used_source_url"].str.startswith("http").all()
@@ -578,15 +584,8 @@ def test_observations_conflicts_command_lists_both_sources(shipped_only: Path):
         app, ["observations", "--conflicts"], env={"PLANTRACKER_ROOT": str(shipped_only)}
     )
     assert result.exit_code == 0, result.output
-    for text in [
-        "74.83",
-        "73.5",
-        "76.34",
-        "75.8",
-        "http://taiwan.cn/xwzx/PoliticsNews/201208/t20120811_2904464.htm",
-        "http://bdf.6849349.cn/ab2a7/37700.html",
-        "[preliminary estimate 预计]",
-    ]:
+    for text in ["74.83", "73.5", "76.34", "http://taiwan.cn/xwzx/PoliticsNews/201208/t20120811_2904464.htm",
+                 "http://bdf.6849349.cn/ab2a7/37700.html"]:
         assert text in result.output
 
 

@@ -9,11 +9,26 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％﹪＋－＜＞＝", "0123456789.%%+-<>=")
 _DECIMAL_MARK = re.compile(r"(?<=\d)[。．·](?=\d)")
 
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                  "八": 8, "九": 9}
+CHINESE_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERAL_CHARS = "".join(CHINESE_DIGITS) + "".join(CHINESE_UNITS)
 
@@ -54,7 +69,16 @@ def chinese_numeral_value(numeral: str) -> int:
 # files) or `parse_plain` (catalogue and settings columns), so every command accepts the same cells.
 # The forms accepted are those data/README.md lists; anything else is refused by name.
 
-MAX_DIGITS = 15  # a float holds 15 significant digits exactly; no figure of these plans needs more
+# The shortest text that gives back a double has at most 17 significant digits (what pandas' to_csv and
+# Python's repr write, e.g. 7.2215300547391434): a machine-written table must read as it was written.
+# More digits than that cannot come from a number a program held, so they are refused as a slip.
+MAX_DIGITS = 17
+
+# A plain decimal as every reader's fast path takes it; a cell that matches is still held to MAX_DIGITS
+# (`plain_cells`), so the fast path and the parser accept the same cells.
+PLAIN_DECIMAL = r"-?[0-9]+(?:\.[0-9]+)?"
+PLAIN_INTEGER = r"-?[0-9]+"
+EXPONENT = r"(?:[eE][+-]?[0-9]{1,3})?"
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,43 @@ def refusal(text: str) -> str | None:
     return None
 
 
+def significant_digits(cells: pd.Series) -> pd.Series:
+    """Significant digits of each plain number as written (leading zeros and sign, point and exponent
+    aside): 0.00125 has 3, 7.2215300547391434 has 17, 100 has 3."""
+    mantissa = cells.str.replace(r"[eE].*$", "", regex=True).str.replace(r"[-+.]", "", regex=True)
+    return mantissa.str.lstrip("0").str.len()
+
+
+def plain_cells(cells: pd.Series, integer: bool = False, exponent: bool = False) -> pd.Series:
+    """Which text cells every reader may convert at once: a plain decimal (or whole number; with
+    `exponent`, 1.5e-06, as a machine-written table holds) of at most MAX_DIGITS significant digits,
+    whose value is finite. The other cells go through `parse_value`/`parse_plain`, which say why.
+
+    One fast path for all readers, so no reader accepts a cell another refuses."""
+    text = cells.astype(str)
+    pattern = (PLAIN_INTEGER if integer else PLAIN_DECIMAL) + (EXPONENT if exponent else "")
+    shaped = text.str.fullmatch(pattern) & significant_digits(text).le(MAX_DIGITS)
+    if exponent and shaped.any():
+        finite = pd.Series(False, index=text.index)
+        finite[shaped] = np.isfinite(pd.to_numeric(text[shaped], errors="coerce").astype(float))
+        shaped &= finite
+    return shaped
+
+
+def shortest_text(number: float, percent: bool = False) -> str:
+    """The shortest decimal text that reads back as `number` (at most 17 significant digits, no
+    exponent), as a spreadsheet cell should read; with `percent`, the same digits times 100 (0.925 as
+    92.5, moved by text so that no float noise such as 92.50000000000001 appears)."""
+    text = np.format_float_positional(float(number), unique=True, trim="-")
+    if not percent:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, fraction = digits.partition(".")
+    fraction = fraction.ljust(2, "0")
+    whole, fraction = (whole + fraction[:2]).lstrip("0") or "0", fraction[2:]
+    return sign + whole + (f".{fraction}" if fraction else "")
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
 
@@ -114,7 +175,7 @@ def _strip_words(text: str, table: dict[str, str | None], at_start: bool) -> tup
         changed = False
         for word in words:
             if text.startswith(word) if at_start else text.endswith(word):
-                text = text[len(word):] if at_start else text[: -len(word)]
+                text = text[len(word) :] if at_start else text[: -len(word)]
                 if table[word]:
                     found.append(table[word])
                 changed = True
@@ -137,7 +198,7 @@ def parse_value(text: str, rules) -> ParsedValue:
     number = _NUMBER.match(rest)
     if not number:
         raise ValueError(f"'{_short(text)}' is not a number")
-    tail, found_after = _strip_words(rest[number.end():], dict(rules.bound_suffixes), at_start=False)
+    tail, found_after = _strip_words(rest[number.end() :], dict(rules.bound_suffixes), at_start=False)
     found += found_after
     if tail and tail not in rules.unit_marks and tail not in rules.measure_words:
         raise ValueError(f"cannot read '{_short(tail)}' after the number in '{_short(text)}'")

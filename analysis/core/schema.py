@@ -7,6 +7,7 @@ targets.csv), so neither has to import the other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -241,6 +242,20 @@ class Rules:
     bound_prefixes: dict[str, str]
     bound_suffixes: dict[str, str]
     filler_words: tuple[str, ...]
+    # Wording that makes an excerpt a plan rather than a result (regular expressions, one clause at a
+    # time), wording that keeps a clause a result, and the note that says a flagged row is a result.
+    plan_markers: tuple[str, ...] = ()
+    result_markers: tuple[str, ...] = ()
+    result_note: str = r"^\s*result\b"
+
+    def __post_init__(self) -> None:
+        """A pattern that is not a regular expression is refused when the rules are read (ValueError,
+        which the reader reports at the rules file), not when the first excerpt is checked."""
+        for pattern in (*self.plan_markers, *self.result_markers, self.result_note):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from exc
 
     def kind_rank(self, kind: str) -> int:
         """Position of a source kind in the ranking; blank or unknown kinds rank with the last kind."""

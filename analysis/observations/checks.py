@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import Problem, errors_in
-from analysis.core.numbers import ParsedValue, canonical_text, parse_value, refusal, unit_fits
+from analysis.core.numbers import ParsedValue, canonical_text, parse_value, plain_cells, refusal, unit_fits
 from analysis.core.schema import (
     OBSERVATION_OPTIONAL,
     OBSERVATION_OUTPUT,
@@ -31,25 +32,31 @@ from analysis.core.schema import (
     ObservationContract,
     Rules,
 )
+from analysis.observations import evidence
 
 CLEAN_COLUMNS = [c for c in OBSERVATION_OUTPUT[: -len(RESOLUTION_COLUMNS)] if c != "order"]
-_PLAIN_VALUE = r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?"
 _TEXT_KEPT = ("excerpt", "indicator_zh", "indicator_en", "date_accessed", "note")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a row is checked against: the catalogue's indicators, the known regions, the rules."""
+    """What a row is checked against: the catalogue's indicators, the known regions, the rules, and the
+    current year (a figure cannot describe a later one)."""
 
     indicators: dict[str, dict]
     regions: tuple[str, ...]
     rules: Rules
+    this_year: int = field(default_factory=lambda: date.today().year)
 
 
-def make_context(indicators: pd.DataFrame, plan_regions: list[str], rules: Rules) -> Context:
-    """The plans' regions (registry) then the comparison regions of the rules."""
+def make_context(
+    indicators: pd.DataFrame, plan_regions: list[str], rules: Rules, this_year: int | None = None
+) -> Context:
+    """The plans' regions (registry) then the comparison regions of the rules; `this_year` is the
+    calendar's unless given (a test, or a check run as of a date)."""
     regions = tuple(dict.fromkeys([*plan_regions, *rules.comparison_regions]))
-    return Context({r["indicator_id"]: r for r in indicators.to_dict("records")}, regions, rules)
+    indicators_ = {r["indicator_id"]: r for r in indicators.to_dict("records")}
+    return Context(indicators_, regions, rules, this_year or date.today().year)
 
 
 def header_problems(
@@ -112,7 +119,7 @@ class _Found:
             self.add([row], column, message(cell), fix, severity)
 
 
-def _years(frame: pd.DataFrame, rules: Rules, found: _Found) -> pd.Series:
+def _years(frame: pd.DataFrame, rules: Rules, this_year: int, found: _Found) -> pd.Series:
     cells = frame["year"]
     plain = cells.str.fullmatch(r"[0-9]{4}")
     years = pd.Series(0, index=frame.index, dtype="int64")
@@ -142,13 +149,33 @@ def _years(frame: pd.DataFrame, rules: Rules, found: _Found) -> pd.Series:
         ),
         "check the year (a typing error?)",
     )
+    _future(frame, years, readable & ~outside, this_year, found)
     return years
+
+
+def _future(
+    frame: pd.DataFrame, years: pd.Series, readable: pd.Series, this_year: int, found: _Found
+) -> None:
+    """A figure dated after the current year describes a year that has not happened: a plan's deadline
+    or a typing error, never an observation."""
+    later = readable & years.gt(this_year)
+    found.each(
+        frame,
+        later,
+        "year",
+        lambda c: (
+            f"year {int(canonical_text(c).removesuffix('年'))} is after the current year ({this_year}): "
+            "no figure can describe it yet"
+        ),
+        "write the year the figure describes; a figure a plan promises for a later year is a target "
+        "(data/targets.csv), not an observation",
+    )
 
 
 def _values(frame: pd.DataFrame, rules: Rules, found: _Found) -> pd.DataFrame:
     """value, decimals, mark, qualifier, explicit per row (NaN value where it cannot be read)."""
     cells = frame["value"]
-    plain = cells.str.fullmatch(_PLAIN_VALUE)
+    plain = plain_cells(cells)
     out = pd.DataFrame(
         {"value": np.nan, "decimals": 0, "mark": None, "parsed_qualifier": "=", "explicit": False},
         index=frame.index,
@@ -338,7 +365,7 @@ def check_table(
                 "use an indicator_id of data/indicators.csv if it is one",
                 "warning",
             )
-    years = _years(frame, ctx.rules, found)
+    years = _years(frame, ctx.rules, ctx.this_year, found)
     values = _values(frame, ctx.rules, found)
     unit = _units(frame, values, ctx, found)
     _bounds(frame, values, ctx, found)
@@ -373,12 +400,14 @@ def check_table(
             frame,
             kind.eq(""),
             "source_kind",
-            lambda c: "no source_kind: ranked as 'other' when sources disagree",
+            lambda c: "no source_kind: the kind of source is not recorded (its grade comes from the URL)",
             f"say what the source is: {', '.join(ctx.rules.source_kinds)}",
             "warning",
         )
     problems += found.problems
+    problems += evidence.duplicate_warnings(frame, list(contract.columns), name, labels)
     clean = ~frame[ROW].isin(found.bad)
+    problems += evidence.plan_warnings(frame[clean], ctx.rules, name, labels)
     out = pd.DataFrame(
         {
             "region": regions,

@@ -1,9 +1,13 @@
 """Corroboration and conflicts: which figure stands when sources for the same region, indicator and year
-disagree (data/README.md, "Corroboration and conflicts"; the ranking is in data/observation_rules.yaml).
+disagree (data/README.md, "Corroboration and conflicts").
 
 Rows corroborate when one value could make them all true and conflict otherwise; a documented,
-deterministic rule picks the row used and every conflict stays visible. Most keys have one row: they
-are marked at once, only keys with several rows go through the rule.
+deterministic rule picks the row used and every conflict stays visible. The source's grade ranks first
+(official > official_media > repost > unverified, analysis.observations.grading), so a figure never
+rests on a lower grade while a higher-graded row exists for its region, indicator and year; the seed's
+source kind describes a source but does not rank it. Rows whose excerpt states a plan are set aside
+(analysis.observations.evidence). Most keys have one row: they are marked at once, only keys with
+several rows go through the rule.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import pandas as pd
 from analysis.core.errors import Problem
 from analysis.core.schema import OBSERVATION_KEY as GROUP
 from analysis.core.schema import RESOLUTION_COLUMNS, Rules
+from analysis.observations.evidence import plan_markers
+from analysis.observations.grading import GRADES
+
+UNGRADED = "ungraded"  # rows marked before grading (a unit test, a frame without `grade`) rank alike
 
 
 def interval(qualifier: str, value: float) -> tuple[float, float, bool, bool]:
@@ -46,10 +54,15 @@ def consistent(a: tuple[str, float], b: tuple[str, float]) -> bool:
     return not excluded
 
 
-def _rank_key(row: dict, support: int, rules: Rules) -> tuple:
-    """Smaller is better: source kind, corroboration, exact before bound, precision, reading order."""
+def _grade_rank(grade: str) -> int:
+    """Position of a grade, best first; an ungraded row ranks after every grade."""
+    return GRADES.index(grade) if grade in GRADES else len(GRADES)
+
+
+def _rank_key(row: dict, support: int) -> tuple:
+    """Smaller is better: source grade, corroboration, exact before bound, precision, reading order."""
     return (
-        rules.kind_rank(row["source_kind"]),
+        _grade_rank(row["grade"]),
         -support,
         row["qualifier"] != "=",
         -row["decimals"],
@@ -62,14 +75,14 @@ def _reason(used: dict, reference: dict, rival: dict | None, keys: dict[int, tup
     if used is not reference:
         bound = figure(reference["qualifier"], reference["value"])
         return (
-            f"the best-ranked source ({reference['source_kind'] or 'no kind'}) gives only a bound, "
-            f"{bound}; the best-ranked exact figure meeting it is used"
+            f"the best-ranked source ({reference['grade']}) gives only a bound, "
+            f"{bound}; the best-ranked exact figure of that grade meeting it is used"
         )
     if rival is None:
         return "only source" if n_sources == 1 else f"{n_sources} sources agree"
     a, b = keys[used["_i"]], keys[rival["_i"]]
     criteria = [
-        f"source kind {used['source_kind'] or 'other'} outranks {rival['source_kind'] or 'other'}",
+        f"grade {used['grade']} outranks {rival['grade']}",
         f"{-a[1]} sources agree with it against {-b[1]}",
         "an exact figure is preferred to a bound",
         f"the more precise figure ({-a[3]} decimals against {-b[3]})",
@@ -79,7 +92,7 @@ def _reason(used: dict, reference: dict, rival: dict | None, keys: dict[int, tup
     return next(text for x, y, text in zip(a, b, criteria, strict=False) if x != y)
 
 
-def _resolve_group(rows: list[dict], rules: Rules) -> dict[int, dict]:
+def _resolve_group(rows: list[dict]) -> dict[int, dict]:
     """used / corroborates / conflicts for each row of one (region, indicator, year).
 
     Rows that state the same figure or bound agree with the same rows, so agreement is worked out once
@@ -94,11 +107,20 @@ def _resolve_group(rows: list[dict], rules: Rules) -> dict[int, dict]:
     def figure_of(r: dict) -> tuple:
         return (r["qualifier"], r["value"])
 
-    keys = {r["_i"]: _rank_key(r, support[figure_of(r)], rules) for r in rows}
+    keys = {r["_i"]: _rank_key(r, support[figure_of(r)]) for r in rows}
     ranked = sorted(rows, key=lambda r: keys[r["_i"]])
     reference = ranked[0]
     with_reference = set(agrees[figure_of(reference)])
-    used = next((r for r in ranked if r["qualifier"] == "=" and figure_of(r) in with_reference), reference)
+    # a figure says more than a bound it meets, but only a figure of the bound's own grade replaces it:
+    # the figure used never comes from a lower grade than the best source of its key
+    used = next(
+        (
+            r
+            for r in ranked
+            if r["qualifier"] == "=" and figure_of(r) in with_reference and r["grade"] == reference["grade"]
+        ),
+        reference,
+    )
     with_used = set(agrees[figure_of(used)])
     rival = next((r for r in ranked if figure_of(r) not in with_used), None)
     n_sources = support[figure_of(used)]
@@ -119,13 +141,13 @@ def _resolve_group(rows: list[dict], rules: Rules) -> dict[int, dict]:
     }
 
 
-def _mark_exact_groups(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def _mark_exact_groups(frame: pd.DataFrame) -> pd.DataFrame:
     """The rule for keys whose rows are all exact figures, for all such keys at once: figures agree only
     when equal, so support is the number of distinct URLs giving the same value."""
-    work = frame.assign(kind_rank=frame["source_kind"].map(rules.kind_rank))
+    work = frame.assign(grade_rank=frame["grade"].map(_grade_rank))
     work["support"] = work.groupby([*GROUP, "value"])["source_url"].transform("nunique")
     ranked = work.sort_values(
-        [*GROUP, "kind_rank", "support", "decimals", "order"],
+        [*GROUP, "grade_rank", "support", "decimals", "order"],
         ascending=[True, True, True, True, False, False, True],
         kind="stable",
     )
@@ -157,7 +179,7 @@ def _mark_exact_groups(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         used = {**record, "_i": i}
         key = tuple(used[c] for c in GROUP)
         rival = {**rival_rows[rival_of[key]], "_i": rival_of[key]} if key in rival_of else None
-        keys = {r["_i"]: _rank_key(r, r["support"], rules) for r in ([used, rival] if rival else [used])}
+        keys = {r["_i"]: _rank_key(r, r["support"]) for r in ([used, rival] if rival else [used])}
         reason_of[key] = _reason(used, used, rival, keys, int(used["support"]))
     out["reason"] = [reason_of[k] for k in zip(*(ranked[c] for c in GROUP), strict=True)]
     return out.loc[frame.index]
@@ -166,36 +188,55 @@ def _mark_exact_groups(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 def mark_resolution(observations: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """A copy with used, conflict, n_sources, resolution and reason set for every row.
 
-    Needs region, indicator, year, qualifier, value, source_url, source_kind; decimals, order,
-    source_file and source_row are filled in when missing (0, row position, blank, 0).
-    """
-    defaults = {"decimals": 0, "order": range(len(observations)), "source_file": "", "source_row": 0}
+    Needs region, indicator, year, qualifier, value, source_url, source_kind; grade, decimals, order,
+    source_file and source_row are filled in when missing (ungraded, 0, row position, blank, 0). A row
+    whose excerpt states a plan (`resolution` "plan") is neither used nor counted: the rule decides among
+    the others, and a key with only plans has no figure."""
+    defaults = {
+        "grade": UNGRADED,
+        "decimals": 0,
+        "order": range(len(observations)),
+        "source_file": "",
+        "source_row": 0,
+    }
     frame = observations.drop(columns=RESOLUTION_COLUMNS, errors="ignore").reset_index(drop=True)
     frame = frame.assign(**{c: v for c, v in defaults.items() if c not in frame})
-    keys = frame[GROUP].astype({"year": "int64"})
-    shared = keys.duplicated(keep=False)
+    markers = plan_markers(frame, rules)
     result = pd.DataFrame(
         {"used": True, "conflict": False, "n_sources": 1, "resolution": "used", "reason": "only source"},
         index=frame.index,
     )
-    if shared.any():
-        bounded = frame["qualifier"].ne("=").groupby([keys[c] for c in GROUP]).transform("any")
-        exact = shared & ~bounded
-        if exact.any():
-            result.loc[exact[exact].index] = _mark_exact_groups(frame[exact], rules)[RESOLUTION_COLUMNS]
-        mixed = shared & bounded
-        if mixed.any():
-            groups: dict[tuple, list[dict]] = {}
-            for i, record in frame[mixed].to_dict("index").items():
-                groups.setdefault((record["region"], record["indicator"], int(record["year"])), []).append(
-                    {**record, "_i": i}
-                )
-            marks: dict[int, dict] = {}
-            for rows in groups.values():
-                marks.update(_resolve_group(rows, rules))
-            result.loc[list(marks)] = pd.DataFrame.from_dict(marks, orient="index")[RESOLUTION_COLUMNS]
+    plans = markers.ne("")
+    result.loc[plans, ["used", "n_sources", "resolution"]] = [False, 0, "plan"]
+    result.loc[plans, "reason"] = [
+        f"the excerpt states a plan, not a result ('{m}'): not used for a judgement" for m in markers[plans]
+    ]
+    _mark_shared(frame[~plans], result)
     result = result.astype({"used": bool, "conflict": bool, "n_sources": int})
     return pd.concat([frame, result], axis=1)
+
+
+def _mark_shared(frame: pd.DataFrame, result: pd.DataFrame) -> None:
+    """Fill `result` (in place: it is this module's own frame) for the keys with several rows."""
+    keys = frame[GROUP].astype({"year": "int64"})
+    shared = keys.duplicated(keep=False)
+    if not shared.any():
+        return
+    bounded = frame["qualifier"].ne("=").groupby([keys[c] for c in GROUP]).transform("any")
+    exact = shared & ~bounded
+    if exact.any():
+        result.loc[exact[exact].index] = _mark_exact_groups(frame[exact])[RESOLUTION_COLUMNS]
+    mixed = shared & bounded
+    if mixed.any():
+        groups: dict[tuple, list[dict]] = {}
+        for i, record in frame[mixed].to_dict("index").items():
+            groups.setdefault((record["region"], record["indicator"], int(record["year"])), []).append(
+                {**record, "_i": i}
+            )
+        marks: dict[int, dict] = {}
+        for rows in groups.values():
+            marks.update(_resolve_group(rows))
+        result.loc[list(marks)] = pd.DataFrame.from_dict(marks, orient="index")[RESOLUTION_COLUMNS]
 
 
 def resolve(observations: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
@@ -219,11 +260,13 @@ def _rounds_to(a: tuple[float, int], b: tuple[float, int]) -> bool:
 def conflicts(observations: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
     """Every conflicting row beside the row used for the same region, indicator and year."""
     marked = observations if "resolution" in observations else mark_resolution(observations, _needed(rules))
+    marked = marked if "grade" in marked else marked.assign(grade=UNGRADED)
     side = [
         "qualifier",
         "value",
         "decimals",
         "source_kind",
+        "grade",
         "source_url",
         "excerpt",
         "source_file",
@@ -260,8 +303,8 @@ def figure(qualifier: str, value: float, unit: str = "") -> str:
     return f"{shown} {unit}".strip()
 
 
-def _cited(qualifier: str, value: float, kind: str, file: str, row: int) -> str:
-    return f"{figure(qualifier, value)} ({kind or 'no kind'}, {file} row {row})"
+def _cited(qualifier: str, value: float, grade: str, file: str, row: int) -> str:
+    return f"{figure(qualifier, value)} ({grade}, {file} row {row})"
 
 
 def conflict_warnings(observations: pd.DataFrame, files: Iterable[str] | None = None) -> list[Problem]:
@@ -294,7 +337,7 @@ def conflict_warnings(observations: pd.DataFrame, files: Iterable[str] | None = 
             _cited(
                 p["other_qualifier"],
                 p["other_value"],
-                p["other_source_kind"],
+                p["other_grade"],
                 p["other_source_file"],
                 p["other_source_row"],
             )
@@ -304,7 +347,7 @@ def conflict_warnings(observations: pd.DataFrame, files: Iterable[str] | None = 
         used = _cited(
             first["used_qualifier"],
             first["used_value"],
-            first["used_source_kind"],
+            first["used_grade"],
             first["used_source_file"],
             first["used_source_row"],
         )

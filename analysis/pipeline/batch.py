@@ -26,7 +26,7 @@ from analysis.forecasting import calibration
 from analysis.io.readers import catalogue as catalogue_files
 from analysis.io.readers.files import display_name
 from analysis.io.writers import check_output, write_csv
-from analysis.observations import checks, conflicts
+from analysis.observations import checks, conflicts, evidence
 from analysis.pipeline.forecasts import assess, fit_cache, load_calibration
 from analysis.pipeline.observations import observation_context, read_observations
 from analysis.pipeline.project import Project
@@ -52,7 +52,7 @@ def read_series(
         frame, problems = read_observations([path], ctx, project)
     else:
         frame, problems = read_observations([path], ctx, project, contract)
-    problems += conflicts.conflict_warnings(frame)
+    problems += conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
     errors = errors_in(problems)
     if errors:
         raise DataError(errors)

@@ -15,7 +15,7 @@ from analysis.io.readers import observations as observation_files
 from analysis.io.readers.files import display_name
 from analysis.io.writers import write_csv
 from analysis.io.writers import write_template as write_template_file
-from analysis.observations import checks, conflicts, grading, templates
+from analysis.observations import checks, conflicts, evidence, grading, templates
 from analysis.observations import seed as seeding
 from analysis.pipeline.project import Project
 from analysis.pipeline.regions import check_region
@@ -51,8 +51,18 @@ def read_observations(
     read = OBSERVATION_OUTPUT[: -len(conflicts.RESOLUTION_COLUMNS)]
     frame = frame.assign(order=range(len(frame)))[read]
     frame = frame.astype({"year": "int64", "value": "float64", "decimals": "int64", "source_row": "int64"})
-    marked = conflicts.mark_resolution(frame, ctx.rules)
+    marked = conflicts.mark_resolution(ranking_grades(frame, project.grade_rules), ctx.rules)
     return grading.with_grades(marked, project.grade_rules), problems
+
+
+def ranking_grades(frame: pd.DataFrame, grade_rules: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the grade the conflict rule ranks them by, for the rows that share their region,
+    indicator and year with another (a lone row needs no ranking): a series of distinct keys costs no
+    second grading."""
+    shared = frame.duplicated(["region", "indicator", "year"], keep=False)
+    graded_by = [c for c in ("source_url", *grading.TEXT_COLUMNS) if c in frame]  # all a grade reads
+    own = grading.with_grades(frame.loc[shared, graded_by], grade_rules)["grade"]
+    return frame.assign(grade=own.reindex(frame.index))
 
 
 def better_sources(observations: pd.DataFrame, min_grade: str, project: Project) -> pd.DataFrame:
@@ -64,8 +74,7 @@ def better_sources(observations: pd.DataFrame, min_grade: str, project: Project)
         raise DataError(
             [Problem("--min-grade", None, None, str(exc), f"use one of: {', '.join(grading.GRADES)}")]
         ) from exc
-    own = kept.drop(columns=grading.GRADE_COLUMNS)
-    marked = conflicts.mark_resolution(own, project.rules)
+    marked = conflicts.mark_resolution(kept, project.rules)
     return grading.with_grades(marked, project.grade_rules)
 
 
@@ -84,7 +93,7 @@ def _read_with_problems(project: Project, extra: list[Path]) -> tuple[pd.DataFra
     ctx = observation_context(project)
     files, problems = observation_files.shipped_files(project.root)
     frame, found = read_observations(unique_files([*files, *extra], project), ctx, project)
-    return frame, problems + found + conflicts.conflict_warnings(frame)
+    return frame, problems + found + conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
 
 
 def load_with_problems(

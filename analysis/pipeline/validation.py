@@ -15,7 +15,7 @@ from analysis.io.readers import catalogue as catalogue_files
 from analysis.io.readers import observations as observation_files
 from analysis.io.readers import wording as wording_files
 from analysis.io.readers.files import display_name
-from analysis.observations import conflicts
+from analysis.observations import conflicts, evidence
 from analysis.pipeline.observations import observation_context, read_observations, unique_files
 from analysis.pipeline.project import Project
 
@@ -73,11 +73,15 @@ def validate_observation_files(project: Project, given: Iterable[Path] | None = 
     shipped, problems = observation_files.shipped_files(project.root)
     if given is None:
         frame, found = read_observations(shipped, ctx, project)
-        return problems + found + conflicts.conflict_warnings(frame)
+        return problems + found + conflicts.conflict_warnings(frame) + evidence.source_problems(frame)
     given = [Path(p) for p in given]
     names = {display_name(p, project.root) for p in given}
     frame, found = read_observations(unique_files([*shipped, *given], project), ctx, project)
-    return [p for p in found if p.file in names] + conflicts.conflict_warnings(frame, names)
+    return (
+        [p for p in found if p.file in names]
+        + conflicts.conflict_warnings(frame, names)
+        + evidence.source_problems(frame, names)
+    )
 
 
 def validate(project: Project, given: Iterable[Path] | None = None) -> list[Problem]:

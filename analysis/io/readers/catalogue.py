@@ -15,7 +15,7 @@ import yaml
 
 from analysis.core import paths
 from analysis.core.errors import DataError, Problem
-from analysis.core.numbers import parse_plain
+from analysis.core.numbers import parse_plain, plain_cells
 from analysis.core.schema import (
     EXCLUDED_COLUMNS,
     INDICATOR_COLUMNS,
@@ -27,8 +27,6 @@ from analysis.core.schema import (
 )
 from analysis.io.readers.files import display_name, read_bytes, read_table
 
-PLAIN_DECIMAL = r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?"
-PLAIN_INTEGER = r"-?[0-9]{1,15}"
 VOCABULARY_FILE = paths.PACKAGE / "catalogue" / "catalogue_rules.yaml"
 
 
@@ -92,8 +90,7 @@ def numbers(
     Plain cells convert at once; only the others go through the parser one by one, for its message.
     `exponent` admits 1.5e-06, which a machine-written table (the calibration) may hold."""
     cells = frame[column].astype(str).str.strip()
-    pattern = PLAIN_INTEGER if integer else PLAIN_DECIMAL
-    plain = cells.str.fullmatch(pattern + (r"(?:e[+-]?[0-9]{1,3})?" if exponent else ""))
+    plain = plain_cells(cells, integer=integer, exponent=exponent)
     values = pd.Series(np.nan, index=frame.index, dtype=float)
     values[plain] = pd.to_numeric(cells[plain], errors="coerce")
     problems = []

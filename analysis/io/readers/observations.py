@@ -45,6 +45,9 @@ def load_rules(root: Path) -> Rules:
             bound_prefixes=dict(raw["bound_prefixes"]),
             bound_suffixes=dict(raw["bound_suffixes"]),
             filler_words=tuple(raw["filler_words"]),
+            plan_markers=tuple(raw["plan_markers"]),
+            result_markers=tuple(raw["result_markers"]),
+            result_note=str(raw["result_note"]),
         )
     except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(

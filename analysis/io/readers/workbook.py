@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from analysis.core.errors import DataError, Problem
+from analysis.core.numbers import shortest_text
 from analysis.io.readers.raw_table import (
     MAX_COLUMNS,
     RawTable,
@@ -55,11 +56,7 @@ def _cell_text(value, number_format: str) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         percent = "%" in (number_format or "")
-        number = value * 100 if percent else value
-        text = (
-            str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else format(number, ".15g")
-        )
-        return text + ("%" if percent else "")
+        return shortest_text(value, percent) + ("%" if percent else "")
     return str(value).strip()
 
 

@@ -1,0 +1,525 @@
+"""Evidence a judgement may rest on (issue 19, points 1, 4 and 6): figures dated after the current year
+refused, exact duplicates warned, one source giving values a power of ten apart refused, plan-tense
+excerpts flagged and set aside, grades ranking sources before anything else, one grade per source, and
+one number parser that reads a double's shortest text (17 significant digits) in every reader.
+
+Every expected figure is worked out by hand in the comments. Files are written into a copy of the small
+project of tests/fixtures/observations (six indicators, five shipped rows on example.org pages, which
+source_grades.csv grades `unverified`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from analysis import pipeline
+from analysis.cli import app
+from analysis.core import numbers
+from analysis.core.errors import DataError, errors_in
+from analysis.core.paths import project_root
+from analysis.core.schema import PROJECT_OBSERVATIONS, ROW
+from analysis.io.readers import catalogue as catalogue_files
+from analysis.io.readers import observations as observation_files
+from analysis.observations import checks, conflicts, evidence
+from analysis.pipeline import Project
+
+REPO = project_root()
+SMALL = Path(__file__).parent / "fixtures" / "observations" / "small_project"
+HEADER = "region,indicator,year,value,source_url,source_kind,excerpt,note"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(SMALL, root)
+    for name in ("observation_rules.yaml", "source_grades.csv"):
+        shutil.copy(REPO / "data" / name, root / "data" / name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Project(REPO).rules
+
+
+def write(folder: Path, name: str, *lines: str, header: str = HEADER) -> Path:
+    path = folder / name
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path, root: Path) -> list:
+    """The problems `validate FILE` reports for one file (checked beside the project's own rows)."""
+    return pipeline.validate_observation_files(Project(root), [path])
+
+
+# ---------------------------------------------------------------------------------------------------
+# 6. One number parser: 17 significant digits read everywhere, more refused
+
+
+def test_a_doubles_shortest_text_is_read_with_all_its_digits(rules):
+    # pandas' to_csv writes 7.2215300547391434: 1 + 16 = 17 significant digits, 16 decimals
+    parsed = numbers.parse_value("7.2215300547391434", rules)
+    assert (parsed.value, parsed.decimals) == (7.2215300547391434, 16)
+    assert numbers.parse_plain("7.2215300547391434") == 7.2215300547391434
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("123456789012345678", 18),  # one digit more than a double's shortest text
+        ("1234567890.12345678", 18),
+        ("12345678901234567890", 20),
+    ],
+)
+def test_more_than_17_significant_digits_are_refused(text, digits, rules):
+    with pytest.raises(
+        ValueError, match=f"has {digits} digits: more than a figure can have \\(17 at most\\)"
+    ):
+        numbers.parse_value(text, rules)
+    with pytest.raises(ValueError, match=f"{digits} digits"):
+        numbers.parse_plain(text)
+
+
+def test_leading_zeros_are_not_significant():
+    # 0.000000000000000012345 has 5 significant digits, though 21 decimals
+    assert numbers.parse_plain("0.000000000000000012345") == 1.2345e-17
+
+
+def test_the_fast_path_accepts_exactly_what_the_parser_accepts():
+    cells = pd.Series(["7.2215300547391434", "123456789012345.12", "123456789012345.123", "92.5", "-3"])
+    # 17, 17, 18, 3, 1 significant digits: the third is not plain, and the parser refuses it too
+    assert numbers.plain_cells(cells).tolist() == [True, True, False, True, True]
+    with pytest.raises(ValueError, match="18 digits"):
+        numbers.parse_plain("123456789012345.123")
+
+
+def test_an_exponent_that_overflows_is_refused_by_the_catalogue_reader():
+    # 1e999 is beyond the largest double (about 1.8e308): it would read as infinity
+    frame = pd.DataFrame({ROW: [2, 3], "value": ["1.5e-06", "1e999"]})
+    values, problems = catalogue_files.numbers(
+        frame, "value", "calibration.csv", required=True, exponent=True
+    )
+    assert values.iloc[0] == 1.5e-06
+    assert [(p.row, p.column) for p in problems] == [(3, "value")]
+
+
+def test_a_target_value_with_17_digits_is_read_by_the_catalogue_reader():
+    frame = pd.DataFrame({ROW: [2, 3], "target_value": ["7.2215300547391434", "123456789012345678"]})
+    values, problems = catalogue_files.numbers(frame, "target_value", "targets.csv", required=True)
+    assert values.iloc[0] == 7.2215300547391434
+    assert [(p.row, "18 digits" in p.message) for p in problems] == [(3, True)]
+
+
+@pytest.mark.parametrize(
+    ("number", "percent", "text"),
+    [
+        (7.2215300547391434, False, "7.2215300547391434"),
+        (0.925, True, "92.5"),  # 0.925 * 100 is 92.50000000000001 in floating point
+        (1e16, False, "10000000000000000"),  # no exponent: the parser refuses exponents
+        (-0.1234, True, "-12.34"),
+        (5.0, False, "5"),
+    ],
+)
+def test_a_workbook_number_is_written_as_its_shortest_text(number, percent, text):
+    assert numbers.shortest_text(number, percent) == text
+
+
+def test_forecast_and_validate_read_the_same_17_digit_cell(project, tmp_path):
+    path = write(
+        tmp_path,
+        "machine.csv",
+        "guizhou,health_literacy_rate,2021,7.2215300547391434,http://example.org/m,,to_csv output,",
+        "guizhou,health_literacy_rate,2022,8.5,http://example.org/m,,to_csv output,",
+    )
+    assert errors_in(problems_of(path, project)) == []
+    series, _ = pipeline.read_series(path, Project(project))
+    assert series.set_index("year").at[2021, "value"] == 7.2215300547391434
+
+
+def test_a_workbook_cell_keeps_all_its_digits(project, tmp_path):
+    # openpyxl stores 7.2215300547391434 as <v>7.221530054739143</v> (16 digits); the reader used to
+    # round it to 15 (7.22153005473914), a figure the CSV reader would not have read
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "observations"
+    sheet.append(HEADER.split(","))
+    sheet.append(["guizhou", "health_literacy_rate", 2021, 7.2215300547391434, "http://example.org/x"])
+    book.save(tmp_path / "machine.xlsx")
+    table = observation_files.read_observation_file(tmp_path / "machine.xlsx", project)
+    assert table.frame(["value"])["value"].iloc[0] == "7.221530054739143"
+
+
+def test_forecast_command_accepts_the_17_digit_cell(tmp_path, monkeypatch):
+    path = write(
+        tmp_path,
+        "machine.csv",
+        *[
+            f"guizhou,health_literacy_rate,{year},{value},,,,"
+            for year, value in [(2019, "20.1"), (2020, "21.3"), (2021, "7.2215300547391434"), (2022, "24.9")]
+        ],
+    )
+    monkeypatch.setenv("PLANTRACKER_ROOT", str(REPO))  # the project's calibration and settings
+    result = CliRunner().invoke(
+        app, ["forecast", str(path), "--to", "2025", "--out", str(tmp_path / "f.csv")]
+    )
+    assert "17 digits" not in result.output
+    assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Dates: a figure dated after the current year is refused
+
+
+def small_context(this_year: int) -> checks.Context:
+    indicators = pd.read_csv(SMALL / "data" / "indicators.csv", dtype=str, keep_default_na=False)
+    return checks.make_context(indicators, ["guizhou"], Project(REPO).rules, this_year=this_year)
+
+
+def table(*rows: dict) -> pd.DataFrame:
+    """Rows as a reader gives them: every column of the contract as text, and the spreadsheet row."""
+    columns = PROJECT_OBSERVATIONS.columns
+    return pd.DataFrame([{ROW: i + 2, **dict.fromkeys(columns, ""), **r} for i, r in enumerate(rows)])
+
+
+def row(year: str, value: str = "30", url: str = "http://example.org/a", excerpt: str = "", note: str = ""):
+    return {
+        "region": "guizhou",
+        "indicator": "health_literacy_rate",
+        "year": year,
+        "value": value,
+        "source_url": url,
+        "source_kind": "official_news",
+        "excerpt": excerpt,
+        "note": note,
+    }
+
+
+def test_a_figure_dated_after_the_current_year_is_refused_at_its_cell():
+    frame = table(row("2026"), row("2027"))
+    header = list(PROJECT_OBSERVATIONS.columns)
+    clean, problems = checks.check_table(header, {}, frame, "f.csv", small_context(this_year=2026))
+    # 2026 is the current year: allowed; 2027 has not happened yet: refused at row 3, column year
+    (error,) = errors_in(problems)
+    assert (error.file, error.row, error.column) == ("f.csv", 3, "year")
+    assert "year 2027 is after the current year (2026)" in error.message
+    assert "targets.csv" in error.fix
+    assert clean["year"].tolist() == [2026]
+
+
+def test_validate_refuses_next_year_naming_file_row_and_column(project, tmp_path):
+    next_year = date.today().year + 1
+    path = write(
+        tmp_path, "future.csv", f"guizhou,health_literacy_rate,{next_year},30,http://example.org/f,,,"
+    )
+    (error,) = errors_in(problems_of(path, project))
+    assert (error.file.endswith("future.csv"), error.row, error.column) == (True, 2, "year")
+    with pytest.raises(DataError, match="after the current year"):
+        pipeline.load_observations(Project(project), extra=[path])
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Slips: exact duplicates warned once; one source, values a power of ten apart, refused
+
+
+def test_an_exact_duplicate_is_warned_once_naming_both_rows(project, tmp_path):
+    same = "guizhou,health_literacy_rate,2022,25.1,http://example.org/d,,二〇二二年25.1%,"
+    path = write(
+        tmp_path, "dup.csv", same, "guizhou,health_literacy_rate,2021,24.0,http://example.org/d,,,", same
+    )
+    problems = [p for p in problems_of(path, project) if "same row" in p.message]
+    # rows 2 and 4 are identical; one warning, at the second of them
+    assert [(p.row, p.severity) for p in problems] == [(4, "warning")]
+    assert "rows 2 and 4 are the same row" in problems[0].message
+
+
+def test_three_copies_give_one_warning_naming_all_three(project, tmp_path):
+    same = "guizhou,health_literacy_rate,2022,25.1,http://example.org/d,,,"
+    path = write(
+        tmp_path, "dup3.csv", same, same, "guizhou,health_literacy_rate,2020,19,http://example.org/e,,,", same
+    )
+    (warning,) = [p for p in problems_of(path, project) if "same row" in p.message]
+    assert warning.row == 3 and "rows 2, 3 and 5 are the same row" in warning.message
+
+
+def test_rows_differing_in_one_cell_are_not_duplicates(project, tmp_path):
+    path = write(
+        tmp_path,
+        "near.csv",
+        "guizhou,health_literacy_rate,2022,25.1,http://example.org/d,,a,",
+        "guizhou,health_literacy_rate,2022,25.1,http://example.org/d,,b,",
+    )
+    assert not [p for p in problems_of(path, project) if "same row" in p.message]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "k"),
+    [
+        (98, 9.8, 1),
+        (9.8, 98, 1),
+        (1200, 12, 2),
+        (0.5, 50, 2),
+        (98, 9.7, 0),
+        (98, 97, 0),
+        (0, 0, 0),
+        (-5, 50, 0),
+        (33, 33, 0),
+    ],
+)
+def test_tenfold_finds_values_a_power_of_ten_apart(a, b, k):
+    assert evidence._tenfold(a, b) == k
+
+
+def test_one_source_giving_98_and_9_8_is_refused_naming_both_rows(project, tmp_path):
+    path = write(
+        tmp_path,
+        "slip.csv",
+        "guizhou,health_literacy_rate,2023,98,http://example.org/same,,,",
+        "guizhou,health_literacy_rate,2023,9.8,http://example.org/same,,,",
+    )
+    (error,) = errors_in(problems_of(path, project))
+    assert (error.row, error.column) == (3, "value")
+    assert "gives 98 (" in error.message and "row 2) and 9.8 (" in error.message
+    assert "row 3), 10 times apart" in error.message
+    with pytest.raises(DataError, match="10 times apart"):
+        pipeline.load_observations(Project(project), extra=[path])
+
+
+def test_two_sources_giving_98_and_9_8_are_a_conflict_not_a_slip(project, tmp_path):
+    path = write(
+        tmp_path,
+        "two.csv",
+        "guizhou,health_literacy_rate,2023,98,http://example.org/one,,,",
+        "guizhou,health_literacy_rate,2023,9.8,http://example.org/two,,,",
+    )
+    problems = problems_of(path, project)
+    assert errors_in(problems) == []
+    # both unverified, one page each: the more precise 9.8 is used, the warning sits on 98 (row 2)
+    assert [p.row for p in problems if "sources disagree" in p.message] == [2]
+
+
+def test_a_power_of_ten_across_years_is_not_a_slip(project, tmp_path):
+    path = write(
+        tmp_path,
+        "years.csv",
+        "guizhou,health_literacy_rate,2022,98,http://example.org/same,,,",
+        "guizhou,health_literacy_rate,2023,9.8,http://example.org/same,,,",
+    )
+    assert errors_in(problems_of(path, project)) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Plans are not results
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "figure", "marker"),
+    [
+        ("力争到2025年达到95%", "95", "力争"),
+        ("预计2025年全省将达到80%", "80", "预计"),
+        ("到2025年，全省将建成200个县域医疗次中心", "200", "将建成"),
+        ("目标是到2025年覆盖率达到90%", "90", "目标是"),
+        ("计划新建3所医院", "3", "计划"),
+        ("有望突破1000家", "1000", "有望"),
+        ("2015年預計比2010年提高1歲,達到75.8歲", "75.8", "預計"),  # the 预计 governs the whole sentence
+        # results
+        ("全省已建成200个县域医疗次中心", "200", ""),
+        ("县域内就诊率已达到92.6%", "92.6", ""),
+        ("健康素养水平提升至32.52%", "32.52", ""),
+        ("2023年预计已达到90%", "90", ""),  # 已: an estimate of what happened
+        ("人均预期寿命达到78.6岁", "78.6", ""),  # 预期寿命 is life expectancy, not 预计
+        ("《2015年中國衛生和計劃生育事業發展統計公報》每千人口執業醫師2.21人", "2.21", ""),  # family planning
+        ("截至2021年底托位数为2.03个,距离十四五期末4.5个的目标尚存很大差距", "2.03", ""),
+        ("积极争取到2个国家区域医疗中心落地", "2", ""),  # 争取到 2 = obtained
+        ("以构建整合型服务体系为目标,1475个卫生院全部纳入", "100", ""),
+        ("达到75.8岁 [preliminary estimate 预计]", "75.8", ""),  # the seed's own note is not the source
+        # a result beside a plan: the clause that prints the figure decides
+        ("第一批50个次中心已全部完成建设,第二批50个次中心将在今年年底前建成并投用", "50", ""),
+        ("已完成50个，力争2025年达到100个", "100", "力争"),
+        ("已完成50个，力争2025年达到100个", "50", ""),
+    ],
+)
+def test_plan_wording_is_found_and_results_are_let_through(excerpt, figure, marker, rules):
+    assert evidence.plan_marker(excerpt, "", figure, rules) == marker
+
+
+def test_a_note_beginning_result_makes_a_plan_worded_row_a_result(rules):
+    excerpt = "将200个乡镇卫生院建成县域医疗次中心"
+    assert evidence.plan_marker(excerpt, "", "200", rules).startswith("将")
+    assert evidence.plan_marker(excerpt, "result: the 2025 review reports them built", "200", rules) == ""
+    assert evidence.plan_marker(excerpt, "Result - press conference of 2025-12-08", "200", rules) == ""
+    assert evidence.plan_marker(excerpt, "not a result", "200", rules).startswith("将")
+
+
+def test_a_plan_row_is_warned_and_not_used_when_a_result_exists(project, tmp_path):
+    path = write(
+        tmp_path,
+        "plan.csv",
+        "guizhou,county_medical_subcentres,2025,200,http://example.org/p,,到2025年将建成200个次中心,",
+        "guizhou,county_medical_subcentres,2025,150,http://example.org/r,,已建成150个次中心,",
+    )
+    (warning,) = [p for p in problems_of(path, project) if "states a plan" in p.message]
+    assert (warning.row, warning.column, warning.severity) == (2, "excerpt", "warning")
+    frame = pipeline.load_observations(Project(project), extra=[path])
+    mine = frame[frame["source_file"].str.endswith("plan.csv")].set_index("source_row")
+    # the plan's 200 is set aside; 150 stands alone, and the two do not conflict
+    assert mine.loc[2, ["used", "resolution", "n_sources"]].tolist() == [False, "plan", 0]
+    assert mine.loc[3, ["used", "conflict", "n_sources"]].tolist() == [True, False, 1]
+
+
+def test_a_key_with_only_a_plan_has_no_figure_unless_the_note_says_result(project, tmp_path):
+    line = "guizhou,county_medical_subcentres,2025,200,http://example.org/p,,将200个卫生院建成次中心,{}"
+    plan = write(tmp_path, "plan_only.csv", line.format(""))
+    resolved = conflicts.resolve(pipeline.load_observations(Project(project), extra=[plan]))
+    assert ("county_medical_subcentres", 2025) not in set(
+        zip(resolved["indicator"], resolved["year"], strict=True)
+    )
+    result = write(tmp_path, "plan_result.csv", line.format("result: the 2025 press conference reviews them"))
+    assert not [p for p in problems_of(result, project) if "states a plan" in p.message]
+    resolved = conflicts.resolve(pipeline.load_observations(Project(project), extra=[result]))
+    got = resolved.set_index(["indicator", "year"]).loc[("county_medical_subcentres", 2025), "value"]
+    assert got == 200
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. The best grade decides, before corroboration, precision and the seed's source kind
+
+
+def graded(*specs) -> pd.DataFrame:
+    """Rows of one key: (qualifier, value, source kind, url, grade, decimals)."""
+    return pd.DataFrame(
+        [
+            {
+                "region": "guizhou",
+                "indicator": "county_outpatient_share",
+                "year": 2023,
+                "qualifier": q,
+                "value": v,
+                "source_kind": k,
+                "source_url": u,
+                "grade": g,
+                "decimals": d,
+            }
+            for q, v, k, u, g, d in specs
+        ]
+    )
+
+
+def test_grade_beats_kind_in_a_conflict(rules):
+    # 90 from a `statistical_bulletin` on a spam mirror against 92.6 `other` on a .gov.cn page
+    marked = conflicts.mark_resolution(
+        graded(
+            ("=", 90, "statistical_bulletin", "u1", "unverified", 0),
+            ("=", 92.6, "other", "u2", "official", 1),
+        ),
+        rules,
+    )
+    used = conflicts.resolve(marked).iloc[0]
+    assert (used["value"], used["conflict"], used["reason"]) == (
+        92.6,
+        True,
+        "grade official outranks unverified",
+    )
+
+
+def test_grade_beats_corroboration_and_precision(rules):
+    # 90.12 on two unverified pages (more support, more decimals) against 92.6 on one official_media page
+    marked = conflicts.mark_resolution(
+        graded(
+            ("=", 90.12, "other", "u1", "unverified", 2),
+            ("=", 90.12, "other", "u2", "unverified", 2),
+            ("=", 92.6, "other", "u3", "official_media", 1),
+        ),
+        rules,
+    )
+    used = conflicts.resolve(marked).iloc[0]
+    assert (used["value"], used["n_sources"]) == (92.6, 1)
+    assert used["reason"] == "grade official_media outranks unverified"
+
+
+def test_corroboration_decides_within_a_grade(rules):
+    marked = conflicts.mark_resolution(
+        graded(
+            ("=", 90.1, "other", "u1", "repost", 1),
+            ("=", 90.1, "other", "u2", "repost", 1),
+            ("=", 92.64, "other", "u3", "repost", 2),
+        ),
+        rules,
+    )
+    used = conflicts.resolve(marked).iloc[0]
+    assert (used["value"], used["n_sources"], used["reason"]) == (
+        90.1,
+        2,
+        "2 sources agree with it against 1",
+    )
+
+
+def test_a_lower_grade_figure_does_not_replace_a_higher_grade_bound(rules):
+    # official "<= 12" and an unverified 11.8 agree; the status rests on the official bound, which
+    # the 11.8 corroborates (2 sources)
+    marked = conflicts.mark_resolution(
+        graded(("<=", 12, "other", "u1", "official", 0), ("=", 11.8, "other", "u2", "unverified", 1)), rules
+    )
+    used = conflicts.resolve(marked).iloc[0]
+    assert (used["qualifier"], used["value"], used["n_sources"], used["conflict"]) == ("<=", 12, 2, False)
+
+
+def test_a_same_grade_figure_still_replaces_a_bound(rules):
+    marked = conflicts.mark_resolution(
+        graded(("<=", 12, "other", "u1", "official", 0), ("=", 11.8, "other", "u2", "official", 1)), rules
+    )
+    used = conflicts.resolve(marked).iloc[0]
+    assert (used["qualifier"], used["value"], used["n_sources"]) == ("=", 11.8, 2)
+
+
+def test_shipped_health_literacy_2024_uses_its_best_graded_page():
+    """Guizhou health literacy 2024: 32.52 % on z9z0k.cn (a spam-like mirror, unverified) and on the
+    yuhaojiang.com copy of 贵州日报 (a repost that names its original): the repost is used."""
+    frame = pipeline.load_observations(Project(REPO))
+    key = frame[
+        (frame["region"] == "guizhou")
+        & (frame["indicator"] == "health_literacy_rate")
+        & (frame["year"] == 2024)
+    ]
+    used = key[key["used"]].iloc[0]
+    assert (used["grade"], used["value"]) == ("repost", 32.52)
+    assert "yuhaojiang.com" in used["source_url"]
+
+
+def test_no_used_figure_rests_on_a_lower_grade_than_its_key_offers():
+    frame = pipeline.load_observations(Project(REPO))
+    evidence_rows = frame[frame["resolution"] != "plan"]
+    rank = evidence_rows["grade"].map(["official", "official_media", "repost", "unverified"].index)
+    best = rank.groupby([evidence_rows[c] for c in ("region", "indicator", "year")]).transform("min")
+    used = evidence_rows["used"]
+    assert (rank[used] == best[used]).all()
+
+
+def test_one_source_graded_two_ways_is_warned_naming_both_rows(project, tmp_path):
+    # no rule names example.net: the first excerpt names 新华社 (a repost), the second names nothing
+    path = write(
+        tmp_path,
+        "grades.csv",
+        "guizhou,health_literacy_rate,2021,24,http://example.net/page,,（新华社）健康素养水平24%,",
+        "guizhou,health_literacy_rate,2022,25,http://example.net/page,,健康素养水平25%,",
+    )
+    (warning,) = [p for p in problems_of(path, project) if "one source has one grade" in p.message]
+    assert (warning.row, warning.column, warning.severity) == (3, "source_url", "warning")
+    assert "graded repost in" in warning.message and "row 2" in warning.message
+    assert "unverified in" in warning.message and "row 3" in warning.message
+
+
+def test_the_shipped_gwycn_page_graded_two_ways_is_warned():
+    problems = pipeline.validate_observation_files(Project(REPO))
+    urls = sorted(p.message.split(" ")[0] for p in problems if "one source has one grade" in p.message)
+    assert urls == [
+        "http://m.jiuye.nanfei.cn/zx/2023/0511/11150.html",
+        "http://www.gwycn.cn/hot/id/97281.html",
+    ]
