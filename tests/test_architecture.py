@@ -19,7 +19,8 @@ STAGES = {"analysis.catalogue", "analysis.extraction", "analysis.observations", 
           "analysis.assessment", "analysis.calibration", "analysis.templates",
           "analysis.seed", "analysis.forecasting", "analysis.forecasting.transforms",
           "analysis.forecasting.models", "analysis.forecasting.decisions", "analysis.forecasting.cache",
-          "analysis.forecasting.executors", "analysis.forecasting.core", "analysis.reasons",
+          "analysis.forecasting.executors", "analysis.forecasting.core", "analysis.forecasting.series",
+          "analysis.forecasting.sparse", "analysis.forecasting.lending", "analysis.reasons",
           "analysis.grading"}
 PIPELINE = {"analysis.pipeline"}
 WRITERS = {"analysis.writers"}
