@@ -295,7 +295,7 @@ TARGET_CSV_COLUMNS = ["target_id", "document_id", "clause", "indicator", "compar
                       "measured_year",
                       "gap", "pace_ratio", "status", "provisional", "grade",
                       "forecast_year", "forecast_mean", "forecast_lower80", "forecast_upper80", "p_met",
-                      "method"]
+                      "method", "model"]
 
 
 def page_source(rr: RegionReport) -> str:
