@@ -1,6 +1,9 @@
 """Forecast skill: rolling-origin backtests of every candidate and of the final method.
 
     .venv/bin/python bench/forecast_skill.py [--quick | --step N] [--jobs 2] [--side-by-side 10000]
+    /tmp/sf-venv/bin/python bench/forecast_skill.py --skip-backtest --short-series --side-by-side 2000
+        # one run: short-series coverage and error per length beside pace, naive and AutoETS, then
+        # the batch's wall and CPU time beside AutoETS
 
 Test series (none of them used to derive data/forecast_calibration.csv):
 - fertility: World Bank fertility series of the countries at odd positions of statsmodels' data set;
@@ -15,6 +18,12 @@ dependency, and it requires pandas < 3: install it in a separate environment, ne
 .venv, whose library versions the reports record:
     python3 -m venv /tmp/sf && /tmp/sf/bin/pip install -e . statsforecast
 then run this file with /tmp/sf/bin/python).
+
+Short series held back from the real series we ship (coverage and error per length beside pace, naive
+and AutoETS) are bench/short_series.py's. Here 2–4-point windows borrow the spread and trend of the
+other series of their shape (bench/backtest.py) but not their state-space variances: they take the
+engine's fallback (at least their own yearly change), so their coverage here is not the one the
+calibration aims at.
 """
 
 from __future__ import annotations
@@ -358,6 +367,11 @@ def main() -> None:
     parser.add_argument("--side-by-side", type=int, default=10_000, help="series for the statsforecast run")
     parser.add_argument("--skip-backtest", action="store_true", help="only the side-by-side run")
     parser.add_argument("--final-only", action="store_true", help="no candidate fits: final, naive, drift")
+    parser.add_argument(
+        "--short-series",
+        action="store_true",
+        help="also the held-back real short series: coverage and error per length (bench/short_series.py)",
+    )
     parser.add_argument("--fit-cache", type=Path, help="keep the fits in this file (a rerun refits nothing)")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
@@ -390,6 +404,12 @@ def main() -> None:
         print("statsmodels candidates (raw intervals) against the final method, fertility test series")
         fertility = [c for c in cases if c.group == "fertility"]
         print(statsmodels_subsample(fertility, cal, 60 if args.quick else 200).to_string(), "\n")
+    if args.short_series:
+        import short_series
+
+        print("Short series held back from the long real series we ship (bench/short_series.py)")
+        short_series.report(cal)
+        print()
     if args.side_by_side:
         print(f"Side by side: {args.side_by_side} series of bench/scale.py, last {HELD_OUT} points held out")
         print(side_by_side(args.side_by_side, cal, args.jobs, cache).to_string())

@@ -26,13 +26,16 @@ every other row of the file is kept as it is.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # tiny fits: BLAS threads only compete (forecast_skill.py)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -50,11 +53,6 @@ LONG = 6  # figures a shipped series needs to be cut into held-back cases
 
 def shipped(min_points: int) -> list[bt.Case]:
     return bt.shipped_cases(min_points)
-
-
-def cut(case: bt.Case, last: int) -> fc.Series:
-    """The case's figures up to and including position `last`."""
-    return bt.as_series(case, slice(0, last + 1))
 
 
 def lenders_at(case: bt.Case, siblings: list[bt.Case], origin: int, own: bool) -> list[fc.Series]:
@@ -292,13 +290,10 @@ def measured(own: bool, cal: calib.Calibration) -> tuple[pd.DataFrame, list]:
     return with_autoets(rows, cut_cases, autoets(cut_cases)).assign(variant=own), cut_cases
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--write", action="store_true", help="write the short n cells of the calibration")
-    args = parser.parse_args()
+def report(cal: calib.Calibration, write_cells: bool = False) -> None:
+    """Print the held-back short and long real series' figures (and write the short cells if asked)."""
     pd.set_option("display.width", 200)
     started = time.perf_counter()
-    cal = pipeline.load_calibration()
     both = {own: measured(own, cal) for own in (True, False)}
     union = pd.concat([rows for rows, _ in both.values()], ignore_index=True)
     union = union.assign(case=union["case"] + np.where(union["variant"], 0, 100_000))
@@ -306,24 +301,29 @@ def main() -> None:
     for own, (_, cut_cases) in both.items():
         rows = union[union["variant"] == own]
         print(f"\n{VARIANTS[own]}")
+        methods = rows.groupby("case")["method"].first().value_counts()
         print(
             f"{len(cut_cases)} held-back cases from {rows['series'].nunique()} real series, {len(rows)} "
-            f"forecasts 1–{MAX_H} years ahead; methods: "
-            + ", ".join(f"{k} {v}" for k, v in rows.groupby("case")["method"].first().value_counts().items())
+            f"forecasts 1–{MAX_H} years ahead; methods: " + ", ".join(f"{k} {v}" for k, v in methods.items())
         )
         print("Per history length: 80 % coverage (goal 0.75–0.85) and mean scaled error (lower is better)")
         print(summary(rows, "AutoETS" in rows).to_string())
-        print(
-            "cells: "
-            + ", ".join(f"{k} {v}" for k, v in rows.groupby("case")["cell"].first().value_counts().items())
-        )
+        cells = rows.groupby("case")["cell"].first().value_counts()
+        print("cells: " + ", ".join(f"{k} {v}" for k, v in cells.items()))
     long = long_rows(cal)
     series = long["series"].nunique()
     print(f"\nThe long real series held back at each origin: {series} series, {len(long)} forecasts")
     print(long_summary(long).to_string())
-    print(f"\n({time.perf_counter() - started:.1f} s)")
-    if args.write:
+    print(f"\n(held-back real series: {time.perf_counter() - started:.1f} s)")
+    if write_cells:
         write(union)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--write", action="store_true", help="write the short n cells of the calibration")
+    args = parser.parse_args()
+    report(pipeline.load_calibration(), args.write)
 
 
 # --- the long real series held back at each origin (five figures or more up to it) ----------------

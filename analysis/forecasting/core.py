@@ -250,7 +250,7 @@ def short_fit(
     variances, why = (lent.variances, lent.why) if lent is not None else (None, "")
     if variances is None:
         size = float(np.mean(np.abs(z))) if kind == "identity" else 1.0
-        structure, why = sparse.structure_for(z, series.bounds.cumulative, False)
+        structure, why = sparse.structure_for(z, series.bounds.cumulative, lent is not None and lent.level)
         variances = sparse.default(max(FALLBACK_SIGMA * size, abs(slope)), structure)
     level = float(np.mean(np.abs(z)))
     h = max(len(years), 1)
