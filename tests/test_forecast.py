@@ -256,6 +256,15 @@ def test_a_flat_accumulating_count_forecasts_flat():
     assert (out["lower80"] >= 5).all()
 
 
+def test_a_growing_count_continues_its_mean_yearly_addition_from_its_last_figure():
+    # county sub-centres: 50, 150, 200: the random walk with drift adds the mean step (200 − 50) / 2 = 75
+    # a year to the last figure (exact diffuse start: its level is the last figure, not pulled back)
+    built = obs("built", 2023, [50.0, 150.0, 200.0])
+    out = run(built, 2027)
+    assert out["mean"].tolist() == pytest.approx([275.0, 350.0], rel=1e-9)
+    assert (out["method"] == "random walk + drift").all()
+
+
 def test_every_forecast_names_its_statsmodels_model_and_none_says_pace():
     frame = pd.concat([MANY, LENDER, obs("share", 2021, [40.0, 44.0, 47.0], region="d")], ignore_index=True)
     out = run(frame, 2027)

@@ -70,7 +70,7 @@ def estimate(z: np.ndarray, relative: bool, structure: str) -> Variances | None:
 
     try:
         with quiet():
-            result = UnobservedComponents(z, structure).fit(
+            result = UnobservedComponents(z, structure, use_exact_diffuse=True).fit(
                 disp=False, maxiter=500, start_params=start_params(z, structure)
             )
     except (ValueError, np.linalg.LinAlgError) as exc:
@@ -125,7 +125,8 @@ def forecast(years: np.ndarray, z: np.ndarray, h: int, variances: Variances) -> 
     structure = variances.structure
     try:
         with quiet():
-            result = UnobservedComponents(grid, structure).smooth(np.asarray(variances.params, dtype=float))
+            model = UnobservedComponents(grid, structure, use_exact_diffuse=True)
+            result = model.smooth(np.asarray(variances.params, dtype=float))
             made = result.get_forecast(h)
             centre = np.asarray(made.predicted_mean, dtype=float)
             se = np.asarray(made.se_mean, dtype=float)
