@@ -205,10 +205,11 @@ def shipped_cases(min_points: int = 6) -> list[Case]:
 # --- windows ------------------------------------------------------------------------------------
 
 
-def lender_sigmas(cases: list[Case]) -> list[tuple[float, int, int]]:
+def lender_sigmas(cases: list[Case]) -> list[tuple[float, int, int, list]]:
     """What a 2–4-point window of each case borrows: the median spread of the *other* long series of its
-    shape and how many of them have no trend, as `forecasting.borrowed_for` lends a sparse series what
-    its indicator's siblings show (never its own future, which production does not know)."""
+    shape, how many of them have no trend, and those series themselves (their state-space variances
+    are estimated when a window asks), as `forecasting.borrowed_for` lends a sparse series what its
+    indicator's siblings show (never its own future, which production does not know)."""
     own = [fc.relative_sigma(as_series(case, slice(None))) for case in cases]
     out = []
     for i, case in enumerate(cases):
@@ -219,10 +220,26 @@ def lender_sigmas(cases: list[Case]) -> list[tuple[float, int, int]]:
         ]
         if pool:
             sigma = float(np.median([p.sigma for p in pool]))
-            out.append((sigma, sum(not p.trending for p in pool), len(pool)))
+            out.append((sigma, sum(not p.trending for p in pool), len(pool), pool))
         else:
-            out.append((math.nan if own[i] is None else own[i].sigma, 0, 0))
+            out.append((math.nan if own[i] is None else own[i].sigma, 0, 0, []))
     return out
+
+
+_VARIANCES: dict = {}  # (the lenders' grids, scale, structure) → pooled variances, within one run
+
+
+def pooled_variances(pool: list, kind: str, structure: str):
+    """The siblings' variances as production pools an indicator's long series (lending.pooled_variances:
+    the longest three of the same scale), estimated once per distinct set within a run."""
+    from analysis.forecasting import lending, sparse
+
+    same = sorted((p for p in pool if p.kind == kind), key=lambda p: -len(p.grid))[: sparse.LENDERS_FITTED]
+    key = (tuple(p.grid.tobytes() for p in same), kind, structure)
+    if key not in _VARIANCES:
+        source = "longer series of the same shape"
+        _VARIANCES[key] = lending.pooled_variances(same, kind, structure, source, True) if same else None
+    return _VARIANCES[key]
 
 
 def as_series(case: Case, part: slice) -> fc.Series:
@@ -246,14 +263,20 @@ def windows(case: Case, lengths: list[int], step: int, max_h: int, min_test: int
             yield history, case.years[future], case.values[future]
 
 
-def borrowed_for(history: fc.Series, lent: tuple[float, int, int]) -> fc.Borrowed | None:
+def borrowed_for(history: fc.Series, lent: tuple[float, int, int, list]) -> fc.Borrowed | None:
     """What `forecasting.borrowed_for` would hand a sparse history, from its siblings'."""
+    from analysis.forecasting import sparse
+
     if len(history.values) >= fc.MIN_MODEL_POINTS:
         return None
-    sigma, trend_free, lenders = lent
+    sigma, trend_free, lenders, pool = lent
     kind, _ = fc.choose_scale(history.values, history.bounds)
     scale = float(np.mean(np.abs(history.values))) if kind == "identity" else 1.0
-    return fc.Borrowed(sigma * scale, trend_free, lenders)
+    z = fc.to_model(history.values, kind, history.bounds)
+    structure, why = sparse.structure_for(z, history.bounds.cumulative, 2 * trend_free > lenders > 0)
+    variances = pooled_variances(pool, kind, structure)
+    variances = None if variances is None else variances.scaled(scale)
+    return fc.Borrowed(sigma * scale, trend_free, lenders, variances, why)
 
 
 def naive_scale(values: np.ndarray) -> float:

@@ -1,6 +1,9 @@
 """Forecast skill: rolling-origin backtests of every candidate and of the final method.
 
     .venv/bin/python bench/forecast_skill.py [--quick | --step N] [--jobs 2] [--side-by-side 10000]
+    /tmp/sf-venv/bin/python bench/forecast_skill.py --skip-backtest --short-series --side-by-side 2000
+        # one run: short-series coverage and error per length beside pace, naive and AutoETS, then
+        # the batch's wall and CPU time beside AutoETS
 
 Test series (none of them used to derive data/forecast_calibration.csv):
 - fertility: World Bank fertility series of the countries at odd positions of statsmodels' data set;
@@ -15,18 +18,32 @@ dependency, and it requires pandas < 3: install it in a separate environment, ne
 .venv, whose library versions the reports record:
     python3 -m venv /tmp/sf && /tmp/sf/bin/pip install -e . statsforecast
 then run this file with /tmp/sf/bin/python).
+
+Short series held back from the real series we ship (coverage and error per length beside pace, naive
+and AutoETS) are bench/short_series.py's. Here 2–4-point windows borrow the spread and trend of the
+other series of their shape (bench/backtest.py) but not their state-space variances: they take the
+engine's fallback (at least their own yearly change), so their coverage here is not the one the
+calibration aims at.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+# One BLAS thread per process, set before numpy loads: the fits are tiny (ten-point series), and on
+# a shared two-core machine OpenBLAS's own threads on top of two worker processes made every L-BFGS
+# step several times slower (measured: 300 series 33 CPU s with the default, 7.5 s with one thread).
+# Both engines of the side-by-side run under the same setting.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -247,6 +264,14 @@ SM_MODELS = {"ets_damped_sm": sm_ets, "theta_sm": sm_theta, "arima_drift_sm": sm
 
 # --- side by side with statsforecast on bench/scale.py's series -----------------------------------
 
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished worker processes (less sensitive than wall
+    time to other jobs on a shared machine)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 HELD_OUT = 3
 
 
@@ -259,12 +284,12 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int, cache=None) -> p
     rank = obs.groupby(["region", "indicator"]).cumcount(ascending=False)
     history, future = obs[rank >= HELD_OUT], obs[rank < HELD_OUT]
     last = int(history["year"].max())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     ours = fc.forecast_series(
         history, last + HELD_OUT, indicators, cal, cache or fc.MemoryCache(), fc.executor_for(jobs=jobs)
     )
-    ours_s = time.perf_counter() - started
-    print(f"our final method: {ours_s:.1f} s for {count} series", flush=True)
+    ours_s, ours_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    print(f"our final method: {ours_s:.1f} s ({ours_cpu:.1f} CPU s) for {count} series", flush=True)
     key = ["region", "indicator", "year"]
     table = future[key + ["value"]].merge(ours[key + ["mean", "lower80", "upper80"]], on=key)
     results = {"final": table.rename(columns={"mean": "final", "lower80": "final_lo", "upper80": "final_hi"})}
@@ -282,12 +307,19 @@ def side_by_side(count: int, cal: calib.Calibration, jobs: int, cache=None) -> p
         sf_in = history.assign(
             unique_id=history["region"] + "|" + history["indicator"], ds=history["year"], y=history["value"]
         )[["unique_id", "ds", "y"]]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         sf = StatsForecast(
             models=[AutoETS(season_length=1), Naive()], freq=1, n_jobs=jobs, fallback_model=Naive()
         )
         out = sf.forecast(df=sf_in, h=HELD_OUT, level=[80])
         timing["statsforecast AutoETS + Naive"] = time.perf_counter() - started
+        sf_cpu = cpu_seconds() - cpu
+        print(
+            f"side by side, this run: ours {ours_s:.1f} s against AutoETS + Naive "
+            f"{timing['statsforecast AutoETS + Naive']:.1f} s wall = "
+            f"{ours_s / timing['statsforecast AutoETS + Naive']:.1f}x; CPU {ours_cpu:.1f} s against "
+            f"{sf_cpu:.1f} s = {ours_cpu / sf_cpu:.1f}x (CPU seconds include worker processes)"
+        )
         out = out.reset_index() if "unique_id" not in out else out
         parts = out["unique_id"].str.split("|", expand=True)
         out = out.assign(region=parts[0], indicator=parts[1], year=out["ds"].astype(int))
@@ -335,6 +367,11 @@ def main() -> None:
     parser.add_argument("--side-by-side", type=int, default=10_000, help="series for the statsforecast run")
     parser.add_argument("--skip-backtest", action="store_true", help="only the side-by-side run")
     parser.add_argument("--final-only", action="store_true", help="no candidate fits: final, naive, drift")
+    parser.add_argument(
+        "--short-series",
+        action="store_true",
+        help="also the held-back real short series: coverage and error per length (bench/short_series.py)",
+    )
     parser.add_argument("--fit-cache", type=Path, help="keep the fits in this file (a rerun refits nothing)")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
@@ -367,6 +404,12 @@ def main() -> None:
         print("statsmodels candidates (raw intervals) against the final method, fertility test series")
         fertility = [c for c in cases if c.group == "fertility"]
         print(statsmodels_subsample(fertility, cal, 60 if args.quick else 200).to_string(), "\n")
+    if args.short_series:
+        import short_series
+
+        print("Short series held back from the long real series we ship (bench/short_series.py)")
+        short_series.report(cal)
+        print()
     if args.side_by_side:
         print(f"Side by side: {args.side_by_side} series of bench/scale.py, last {HELD_OUT} points held out")
         print(side_by_side(args.side_by_side, cal, args.jobs, cache).to_string())

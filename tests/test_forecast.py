@@ -17,14 +17,16 @@ from analysis import forecasting, pipeline
 from analysis.core.errors import DataError
 from analysis.forecasting import calibration as calib
 from analysis.forecasting import decisions, models
+from analysis.forecasting import sparse as sparse_cells
 from analysis.io.readers.fit_store import FitStore
 from analysis.pipeline import Project
 
 SETTINGS = Project.here().settings  # data/assessment_settings.csv: the base of a change target's goal
+SHORT_CELLS = [sparse_cells.cell(n, own) for n in (2, 3, 4) for own in (True, False)]
 UNIFORM = calib.Calibration(
     kappa=0.0,
     default_sigma={"identity": 0.01, "log": 0.02, "logit": 0.03},
-    quantiles={cell: np.tile((calib.LEVELS - 0.5) * 10, (25, 1)) for cell in calib.all_cells()},
+    quantiles={cell: np.tile((calib.LEVELS - 0.5) * 10, (25, 1)) for cell in calib.all_cells() + SHORT_CELLS},
 )
 
 INDICATORS = pd.DataFrame(
@@ -178,33 +180,49 @@ TREND_FREE_LENDER = obs("mystery", 2015, [100, 102, 101, 103, 102], region="nati
 # steps 2, −1, 2, −1: drift 0.5, standard deviation of the steps √3 → 0.5 · √4 / √3 = 0.58 < 1: no trend
 
 
-def test_two_points_use_the_pace_and_a_borrowed_spread():
+def test_two_points_use_a_random_walk_with_drift_and_the_lenders_variance():
+    # The lender's random walk with drift, fitted by maximum likelihood with a diffuse start (the
+    # restricted likelihood): the variance of its steps around their mean, 9 / 3 = 3, relative to its
+    # mean level 105.6; for this series (mean level 14) sigma² = 3 · (14 / 105.6)².
+    # Two figures four years apart: the drift (18 − 10) / 4 = 2 has variance 4 sigma² / 4² = sigma² / 4,
+    # so h years after 2024 the forecast 18 + 2h has variance h sigma² + h² sigma² / 4.
     sparse = pd.DataFrame(
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     out = run(pd.concat([LENDER, sparse]), 2026)
     rows = out[out["region"] == "r"].reset_index(drop=True)
     assert list(rows["year"]) == [2025, 2026]
-    assert rows["mean"].tolist() == pytest.approx([20.0, 22.0])  # 2 a year after 18
-    assert (rows["method"] == "pace").all()
-    borrowed = math.sqrt(3) / 105.6 * 14  # relative spread × this series' mean level (10 + 18) / 2
-    assert rows["lower80"].tolist() == pytest.approx([20 - 4 * borrowed, 22 - 4 * borrowed])
-    assert rows["upper80"].tolist() == pytest.approx([20 + 4 * borrowed, 22 + 4 * borrowed])
+    assert rows["mean"].tolist() == pytest.approx([20.0, 22.0], rel=1e-6)
+    assert (rows["method"] == "random walk + drift").all()
+    assert rows["model"][0] == (
+        "statsmodels.tsa.UnobservedComponents(random walk with drift, "
+        "variances fixed from 1 longer series of the indicator)"
+    )
+    sigma2 = 3 * (14 / 105.6) ** 2
+    se = np.sqrt(sigma2 * np.array([1 + 1 / 4, 2 + 4 / 4]))
+    assert rows["lower80"].to_numpy() == pytest.approx(np.array([20, 22]) - 4 * se, rel=1e-3)
+    assert rows["upper80"].to_numpy() == pytest.approx(np.array([20, 22]) + 4 * se, rel=1e-3)
     assert "not in indicators.csv" in rows["method_reason"][0]
+    assert "(short 2)" in rows["method_reason"][0]
 
 
-def test_sparse_series_holds_its_last_value_when_its_indicator_has_no_trend():
-    # two points cannot tell a trend from noise; the indicator's long series (here its only one) can
+def test_sparse_series_gets_a_level_when_its_indicator_has_no_trend():
+    # two points cannot tell a trend from noise; the indicator's long series (here its only one) can.
+    # Local level, variances (noise e, level step n) from the lender: the first figure sets the level
+    # (variance e), four years on its variance is e + 4n, and the second figure pulls it by the gain
+    # K = (e + 4n) / (e + 4n + e): level 10 + 8K, held for every later year.
     sparse = pd.DataFrame(
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     out = run(pd.concat([TREND_FREE_LENDER, sparse]), 2026)
     rows = out[out["region"] == "r"].reset_index(drop=True)
-    assert rows["mean"].tolist() == pytest.approx([18.0, 18.0])
-    assert (rows["method"] == "naive").all()
-    assert "1 of the indicator's 1 longer series have no trend" in rows["method_reason"][0]
-    borrowed = math.sqrt(3) / 101.6 * 14  # the lender's spread √3 over its mean level 101.6, × 14
-    assert rows["upper80"].tolist() == pytest.approx([18 + 4 * borrowed, 18 + 4 * borrowed])
+    lender = TREND_FREE_LENDER["value"].to_numpy(dtype=float)
+    e, n = np.array(sparse_cells.estimate(lender, True, sparse_cells.LEVEL).params) * 14**2
+    gain = (e + 4 * n) / (2 * e + 4 * n)
+    assert rows["mean"].tolist() == pytest.approx([10 + 8 * gain] * 2, rel=1e-4)
+    assert (rows["method"] == "local level").all()
+    assert "level only" in rows["method_reason"][0]
+    assert "UnobservedComponents(local level" in rows["model"][0]
 
 
 def test_a_trend_is_never_borrowed_from_another_indicator():
@@ -213,16 +231,49 @@ def test_a_trend_is_never_borrowed_from_another_indicator():
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     out = run(pd.concat([other, sparse]), 2025)
-    assert out[out["region"] == "r"]["method"].tolist() == ["pace"]
+    assert out[out["region"] == "r"]["method"].tolist() == ["random walk + drift"]
+    assert "other indicators" in out[out["region"] == "r"]["model"].iloc[0]
 
 
-def test_sparse_series_without_lender_takes_the_default_spread():
+def test_sparse_series_without_lender_takes_at_least_its_own_yearly_change():
     sparse = pd.DataFrame(
         {"region": "r", "indicator": "mystery", "year": [2020, 2024], "value": [10.0, 18.0]}
     )
     out = run(sparse, 2025)
-    # default relative spread 0.01 × mean level 14 = 0.14; ± 4 spreads
-    assert (out["lower80"].iloc[0], out["upper80"].iloc[0]) == pytest.approx((20 - 0.56, 20 + 0.56))
+    # default relative spread 0.01 × mean level 14 = 0.14 is smaller than the yearly change 2: sigma = 2;
+    # one year after 2024 the variance is sigma² (1 + 1/4) (see above); ± 4 standard errors
+    half = 4 * 2 * math.sqrt(1.25)
+    assert (out["lower80"].iloc[0], out["upper80"].iloc[0]) == pytest.approx((20 - half, 20 + half), rel=1e-4)
+    assert "short 2 other" in out["method_reason"].iloc[0]
+
+
+def test_a_flat_accumulating_count_forecasts_flat():
+    # national regional medical centres: 2 in 2022, 5 in 2023, still 5 in 2025: nothing added since
+    built = pd.DataFrame(
+        {"region": "r", "indicator": "built", "year": [2022, 2023, 2025], "value": [2.0, 5, 5]}
+    )
+    out = run(built, 2028)
+    assert out["mean"].tolist() == [5.0, 5.0, 5.0]
+    assert (out["method"] == "local level").all()
+    assert (out["lower80"] >= 5).all()
+
+
+def test_a_growing_count_continues_its_mean_yearly_addition_from_its_last_figure():
+    # county sub-centres: 50, 150, 200: the random walk with drift adds the mean step (200 − 50) / 2 = 75
+    # a year to the last figure (exact diffuse start: its level is the last figure, not pulled back)
+    built = obs("built", 2023, [50.0, 150.0, 200.0])
+    out = run(built, 2027)
+    assert out["mean"].tolist() == pytest.approx([275.0, 350.0], rel=1e-9)
+    assert (out["method"] == "random walk + drift").all()
+
+
+def test_every_forecast_names_its_statsmodels_model_and_none_says_pace():
+    frame = pd.concat([MANY, LENDER, obs("share", 2021, [40.0, 44.0, 47.0], region="d")], ignore_index=True)
+    out = run(frame, 2027)
+    forecast = out[out["mean"].notna()]
+    assert forecast["model"].str.startswith(("statsmodels.", "equal-weight mean of statsmodels.")).all()
+    assert not out["method"].str.contains("pace").any()
+    assert not out["method_reason"].str.contains("pace").any()
 
 
 def test_one_point_gives_no_forecast_and_says_why():
@@ -301,12 +352,13 @@ def test_probability_of_meeting_the_target():
         TARGETS, None, pd.concat([LENDER, sparse]), 2024, UNIFORM, settings=SETTINGS
     )
     out = out.set_index("target_id")
-    # 2025: point 20, spread √3 / 105.6 · 14 = 0.229628; 21 lies (21 − 20) / 0.229628 = 4.35487 spreads
-    # above: P(below) = 0.5 + 0.435487 = 0.935487
-    spread = math.sqrt(3) / 105.6 * 14
-    assert 1 - out.loc["reach-21", "p_met"] == pytest.approx(0.935487, abs=1e-6)
-    assert out.loc["reach-21", "p_met"] == pytest.approx(1 - (0.5 + (1 / spread) / 10))
-    assert out.loc["cap-21", "p_met"] == pytest.approx(0.5 + (1 / spread) / 10)
+    # 2025: point 20; the random walk with drift's standard error one year on (see above)
+    # √(3 · (14 / 105.6)² · 1.25) = 0.256732; 21 lies (21 − 20) / 0.256732 = 3.89511 of them above:
+    # P(below) = 0.5 + 0.389511 = 0.889511
+    spread = math.sqrt(3 * 1.25) / 105.6 * 14
+    assert 1 - out.loc["reach-21", "p_met"] == pytest.approx(0.889511, abs=1e-4)
+    assert out.loc["reach-21", "p_met"] == pytest.approx(1 - (0.5 + (1 / spread) / 10), rel=1e-4)
+    assert out.loc["cap-21", "p_met"] == pytest.approx(0.5 + (1 / spread) / 10, rel=1e-4)
     assert out.loc["reach-21", "forecast_mean"] == pytest.approx(20.0)
     assert (out.loc["observed", "method"], out.loc["observed", "p_met"]) == ("observed", 1.0)
 

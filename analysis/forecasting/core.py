@@ -9,18 +9,42 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 import analysis.forecasting.decisions as decisions
 from analysis.forecasting import calibration as calib
+from analysis.forecasting import models, sparse
 from analysis.forecasting.cache import FitCache, MemoryCache
 from analysis.forecasting.executors import Executor, chunked, executor_for
+from analysis.forecasting.lending import Borrowed, Lent, borrowed_for, lenders_of, relative_sigma
+from analysis.forecasting.series import MIN_MODEL_POINTS, Series, annual_grid, spread
 from analysis.forecasting.transforms import Bounds, choose_scale, from_model, near_bound, to_model
 
-OUTPUT_COLUMNS = ["region", "indicator", "year", "mean", "lower80", "upper80", "method", "method_reason"]
+__all__ = [
+    "MIN_MODEL_POINTS",
+    "Borrowed",
+    "Lent",
+    "Series",
+    "annual_grid",
+    "borrowed_for",
+    "lenders_of",
+    "relative_sigma",
+    "spread",
+]
+
+OUTPUT_COLUMNS = [
+    "region",
+    "indicator",
+    "year",
+    "mean",
+    "lower80",
+    "upper80",
+    "method",
+    "model",
+    "method_reason",
+]
 TARGET_COLUMNS = [
     "target_id",
     "forecast_year",
@@ -29,61 +53,9 @@ TARGET_COLUMNS = [
     "forecast_upper80",
     "p_met",
     "method",
+    "model",
     "method_reason",
 ]
-MIN_MODEL_POINTS = 5  # below this a series gets the pace between its points and a borrowed spread
-
-
-# --- one series ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Series:
-    region: str
-    indicator: str
-    years: np.ndarray
-    values: np.ndarray
-    qualifiers: np.ndarray
-    bounds: Bounds
-
-    def exact(self) -> tuple[Series, str]:
-        """Only the exact figures: a bound (> 90) says where a value is not, not where it is, and
-        fitting it as a value would invent a trend (92.6 then > 90 is no fall)."""
-        keep = self.qualifiers == "="
-        if keep.all():
-            return self, ""
-        dropped = ", ".join(
-            f"{y} {q} {v:g}"
-            for y, q, v in zip(self.years[~keep], self.qualifiers[~keep], self.values[~keep], strict=True)
-        )
-        return self.where(keep), f"bounds left out of fitting ({dropped})"
-
-    def where(self, keep: np.ndarray) -> Series:
-        return Series(
-            self.region,
-            self.indicator,
-            self.years[keep],
-            self.values[keep],
-            self.qualifiers[keep],
-            self.bounds,
-        )
-
-
-def annual_grid(years: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Values on every year from first to last; gaps are filled by straight lines (said in the reason)."""
-    if len(years) == years[-1] - years[0] + 1:
-        return z
-    return np.interp(np.arange(years[0], years[-1] + 1), years, z)
-
-
-def spread(years: np.ndarray, z: np.ndarray) -> tuple[float, float]:
-    """Per-year drift and the standard deviation of yearly steps around it (random walk with drift;
-    a step over a gap of g years counts with variance g·sigma²). sigma is NaN below 3 points."""
-    steps, gaps = np.diff(z), np.diff(years).astype(float)
-    slope = (z[-1] - z[0]) / (years[-1] - years[0])
-    if len(steps) < 2:
-        return slope, math.nan
-    return slope, float(np.sqrt(np.sum((steps - gaps * slope) ** 2 / gaps) / (len(steps) - 1)))
 
 
 def effective_sigma(sigma, slope, level, kappa: float):
@@ -105,6 +77,9 @@ class Fit:
     level: float
     method: str
     notes: list[str]
+    model: str = ""  # the statsmodels class and its key settings
+    se: np.ndarray | None = None  # the model's own forecast standard error (short series)
+    cell: str = ""  # the calibration cell of a short series (sparse.cell)
 
 
 @dataclass(frozen=True)
@@ -113,7 +88,7 @@ class Predictive:
 
     years: np.ndarray
     centre: np.ndarray  # point forecast on the model scale
-    sigma: float
+    sigma: float | np.ndarray  # one spread, or one per forecast year (short series)
     n_points: int
     cell: str  # calibration cell: length class and regime
     kind: str
@@ -121,6 +96,7 @@ class Predictive:
     last_value: float
     method: str
     reason: str
+    model: str = ""
 
     def values(self, z: np.ndarray) -> np.ndarray:
         """Back to the indicator's scale; counts that only accumulate never fall."""
@@ -154,67 +130,8 @@ def probability_met(
     if pred.bounds.cumulative and above and goal <= pred.last_value:
         return 1.0
     goal_z = to_model(np.array([near_bound(goal, pred.bounds)]), pred.kind, pred.bounds)[0]
-    x = (goal_z - pred.centre[at]) / pred.sigma
+    x = (goal_z - pred.centre[at]) / np.broadcast_to(pred.sigma, pred.centre.shape)[at]
     return cal.probability(pred.cell, int(year - pred.last_year), x, above=above)
-
-
-class Lent(NamedTuple):
-    """What a long series can lend the short series of its indicator: its scale, its spread in a form
-    another series can use, and whether it has a trend to extrapolate (its own decision's rule)."""
-
-    kind: str
-    sigma: float
-    trending: bool
-
-
-@dataclass(frozen=True)
-class Borrowed:
-    """What a 2–4-point series takes from its indicator's long series. Two to four points cannot tell
-    a trend from noise; the indicator's long series can: when most of them have no trend to
-    extrapolate, the short one gets the last value held instead of the pace between its points."""
-
-    sigma: float
-    trend_free: int = 0  # lenders of the same indicator without a trend
-    lenders: int = 0  # lenders of the same indicator (the trend is never borrowed across indicators)
-
-    @property
-    def level(self) -> bool:
-        return 2 * self.trend_free > self.lenders > 0
-
-
-def relative_sigma(series: Series) -> Lent | None:
-    """A long series' spread and trend in a form another series of the indicator can borrow."""
-    if len(series.values) < MIN_MODEL_POINTS:
-        return None
-    kind, _ = choose_scale(series.values, series.bounds)
-    z = to_model(series.values, kind, series.bounds)
-    _, sigma = spread(series.years, z)
-    relative = sigma / max(float(np.mean(np.abs(z))), 1e-12) if kind == "identity" else sigma
-    trending = decisions.drift_t(annual_grid(series.years, z)) >= decisions.LEVEL_BELOW_T
-    return Lent(kind, relative, bool(trending))
-
-
-def borrowed_for(series: Series, lenders: dict[tuple[str, str], list[Lent]],
-                 cal: calib.Calibration) -> Borrowed:
-    """Spread (and trend) for a 2–4-point series: the median spread of the same indicator's long
-    series, else of all long series on the same scale, else the calibration's default."""
-    kind, _ = choose_scale(series.values, series.bounds)
-    own = lenders.get((series.indicator, kind), [])
-    pool = own or lenders.get(("*", kind), [])
-    relative = float(np.median([lent.sigma for lent in pool])) if pool else cal.default_sigma[kind]
-    if kind == "identity":
-        relative *= float(np.mean(np.abs(series.values)))
-    return Borrowed(relative, sum(not lent.trending for lent in own), len(own))
-
-
-def lenders_of(all_series: list[Series]) -> dict[tuple[str, str], list[Lent]]:
-    out: dict[tuple[str, str], list[Lent]] = {}
-    for s in all_series:
-        lent = relative_sigma(s.exact()[0])
-        if lent and np.isfinite(lent.sigma) and lent.sigma > 0:
-            out.setdefault((s.indicator, lent.kind), []).append(lent)
-            out.setdefault(("*", lent.kind), []).append(lent)
-    return out
 
 
 # --- fitting many series --------------------------------------------------------------------------
@@ -272,8 +189,9 @@ def fit_many(
     cache: FitCache | None = None,
     executor: Executor | None = None,
 ) -> list[Fit]:
-    """Point forecasts (the chosen method, or the pace for 2–4 points) and spreads, before calibration,
-    for histories of two exact points or more."""
+    """Point forecasts and spreads, before calibration, for histories of two exact points or more:
+    the model the series' decision chose (five points or more), else `UnobservedComponents` with
+    variances borrowed from longer series (sparse)."""
     prepared, grids = [], []
     for series, to_year in zip(histories, to_years, strict=True):
         kind, scale_reason = choose_scale(series.values, series.bounds)
@@ -285,48 +203,87 @@ def fit_many(
         if len(z) >= MIN_MODEL_POINTS:
             grids.append(annual_grid(series.years, z))
     decided = iter(decide_all(grids, cache, executor))
-    grids_iter = iter(grids)
     fits = []
     for (series, kind, scale_reason, z, years), lent in zip(prepared, borrowed, strict=True):
-        n = len(z)
-        slope, sigma = spread(series.years, z)
-        notes = [f"{n} points {series.years[0]}–{series.years[-1]}", scale_reason]
-        if n < MIN_MODEL_POINTS:
-            if lent is not None and lent.level:
-                centre, method = np.full(len(years), z[-1]), "naive"
-                notes.append(
-                    f"last value held: {lent.trend_free} of the indicator's {lent.lenders} longer series "
-                    "have no trend to extrapolate; spread borrowed from longer series"
-                )
-            else:
-                centre, method = z[-1] + slope * (years - series.years[-1]), "pace"
-                notes.append("pace between the first and last points, spread borrowed from longer series")
-            sigma = lent.sigma if lent is not None else sigma
+        notes = [f"{len(z)} points {series.years[0]}–{series.years[-1]}", scale_reason]
+        if len(z) < MIN_MODEL_POINTS:
+            fits.append(short_fit(series, kind, z, years, lent, notes))
         else:
-            grid, decision = next(grids_iter), next(decided)
-            method, centre = decision.method, decision.path[: len(years)]
-            if decision.errors:
-                shown = ", ".join(f"{m} {e:.3g}" for m, e in decision.errors.items())
-                notes.append(
-                    f"{method} chosen by rolling-origin backtest (mean abs. error, model scale: {shown})"
-                )
-            if decision.note:
-                notes.append(decision.note)
-            if len(grid) > n:
-                notes.append("gaps filled by straight lines for fitting")
-            if not sigma > 0 and slope == 0 and lent is not None:
-                sigma = lent.sigma
-                notes.append("flat history: spread borrowed from other series")
-        fits.append(Fit(kind, years, centre, slope, sigma, float(np.mean(np.abs(z))), method, notes))
+            fits.append(long_fit(series, kind, z, years, lent, notes, next(decided)))
     return fits
 
 
+def long_fit(
+    series: Series,
+    kind: str,
+    z: np.ndarray,
+    years: np.ndarray,
+    lent: Borrowed | None,
+    notes: list[str],
+    decision: decisions.Decision,
+) -> Fit:
+    """A series of five points or more: the method its decision chose and the path it forecast."""
+    slope, sigma = spread(series.years, z)
+    if decision.errors:
+        shown = ", ".join(f"{m} {e:.3g}" for m, e in decision.errors.items())
+        notes.append(f"{decision.method} chosen by backtest (mean abs. error, model scale: {shown})")
+    if decision.note:
+        notes.append(decision.note)
+    if len(series.years) < series.years[-1] - series.years[0] + 1:
+        notes.append("gaps filled by straight lines for fitting")
+    if not sigma > 0 and slope == 0 and lent is not None:
+        sigma = lent.sigma
+        notes.append("flat history: spread borrowed from other series")
+    centre = decision.path[: len(years)]
+    level = float(np.mean(np.abs(z)))
+    return Fit(kind, years, centre, slope, sigma, level, decision.method, notes, models.cite(decision.method))
+
+
+FALLBACK_SIGMA = 0.02  # model-scale spread of a short series with nothing to borrow from (tests, benches)
+
+
+def short_fit(
+    series: Series, kind: str, z: np.ndarray, years: np.ndarray, lent: Borrowed | None, notes: list[str]
+) -> Fit:
+    """A 2–4-point series: `UnobservedComponents` with its variances fixed from longer series."""
+    slope, sigma = spread(series.years, z)
+    variances, why = (lent.variances, lent.why) if lent is not None else (None, "")
+    if variances is None:
+        size = float(np.mean(np.abs(z))) if kind == "identity" else 1.0
+        structure, why = sparse.structure_for(z, series.bounds.cumulative, lent is not None and lent.level)
+        variances = sparse.default(max(FALLBACK_SIGMA * size, abs(slope)), structure)
+    level = float(np.mean(np.abs(z)))
+    h = max(len(years), 1)
+    try:
+        made = sparse.forecast(series.years, z, h, variances)
+    except models.ModelFailure as exc:
+        path = models.forecasts(annual_grid(series.years, z), h, ["drift"])["drift"]
+        notes.append(f"{exc}; random walk with drift used")
+        return Fit(kind, years, path[: len(years)], slope, sigma, level, "drift", notes, models.cite("drift"))
+    if why:
+        notes.append(why)
+    notes.append(f"{made.structure}, variances fixed from {variances.source}")
+    sigma = lent.sigma if lent is not None else sigma
+    n = len(z)
+    centre, se = made.centre[: len(years)], made.se[: len(years)]
+    method = sparse.METHODS[made.structure]
+    return Fit(
+        kind, years, centre, slope, sigma, level, method, notes, made.model, se, sparse.cell(n, variances.own)
+    )
+
+
 def calibrated(series: Series, f: Fit, cal: calib.Calibration) -> Predictive:
-    """The fit's predictive distribution: spread times the calibrated error quantiles of its cell."""
-    sigma_eff = float(effective_sigma(f.sigma, f.slope, f.level, cal.kappa))
-    n = len(series.values)
-    cell = calib.cell(n, f.sigma, f.slope)
-    reason = "; ".join([*f.notes, f"80 % interval from backtest errors of series like it ({cell})"])
+    """The fit's predictive distribution: spread times the calibrated error quantiles of its cell.
+    A short series' spread is its state-space model's own forecast standard error, scaled by the
+    errors of held-back real short series (cells `short 2`…`short 4`, bench/short_series.py)."""
+    n, cell = len(series.values), f.cell
+    if f.se is not None and cell in cal.quantiles:
+        sigma_eff: float | np.ndarray = f.se
+        how = f"80 % interval: the model's standard error scaled by held-back short series ({cell})"
+    else:
+        sigma_eff = float(effective_sigma(f.sigma, f.slope, f.level, cal.kappa))
+        cell = calib.cell(n, f.sigma, f.slope)
+        how = f"80 % interval from backtest errors of series like it ({cell})"
     return Predictive(
         f.years,
         f.centre,
@@ -337,7 +294,8 @@ def calibrated(series: Series, f: Fit, cal: calib.Calibration) -> Predictive:
         series.bounds,
         float(series.values[-1]),
         f.method,
-        reason,
+        "; ".join([*f.notes, how]),
+        f.model,
     )
 
 
@@ -410,7 +368,8 @@ def predictives(
     exact = [h.exact() for h in histories]
     usable = [i for i, (s, _) in enumerate(exact) if len(s.values) >= 2]
     series = [exact[i][0] for i in usable]
-    borrowed: list[Borrowed | None] = [borrowed_for(s, lenders, cal) for s in series]
+    memo: dict = {}
+    borrowed: list[Borrowed | None] = [borrowed_for(s, lenders, cal, memo) for s in series]
     fits = fit_many(series, [to_years[i] for i in usable], borrowed, cache, executor)
     out: list[tuple[Predictive | None, str, str]] = []
     for s, dropped in exact:
@@ -446,11 +405,11 @@ def forecast_series(
         if pred is None:
             nan = np.full(k, np.nan)
             mean = lower = upper = nan
-            method = "none"
-            reason = join_notes(f"{missing}: status only, no pace to forecast from", dropped)
+            method, model = "none", ""
+            reason = join_notes(f"{missing}: status only, nothing to forecast from", dropped)
         else:
             mean, lower, upper = pred.point(), pred.quantile(0.1, cal), pred.quantile(0.9, cal)
-            method, reason = pred.method, join_notes(pred.reason, dropped)
+            method, model, reason = pred.method, pred.model, join_notes(pred.reason, dropped)
         parts["region"] += [s.region] * k
         parts["indicator"] += [s.indicator] * k
         parts["year"].append(years)
@@ -458,6 +417,7 @@ def forecast_series(
         parts["lower80"].append(lower)
         parts["upper80"].append(upper)
         parts["method"] += [method] * k
+        parts["model"] += [model] * k
         parts["method_reason"] += [reason] * k
     for column in ("year", "mean", "lower80", "upper80"):
         parts[column] = np.concatenate(parts[column]) if parts[column] else np.array([])
@@ -489,6 +449,7 @@ def forecast_fields(
         "forecast_upper80": float(pred.quantile(0.9, cal)[-1]),
         "p_met": p,
         "method": pred.method,
+        "model": pred.model,
         "method_reason": reason,
     }
 

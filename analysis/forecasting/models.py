@@ -29,6 +29,7 @@ class Fitted(Protocol):
 class Model(Protocol):
     name: str
     engine: str  # the statsmodels class and options, or "closed form"
+    cite: str  # the same, short, for the forecast's model column
     min_points: int
 
     def fit(self, z: np.ndarray) -> Fitted: ...
@@ -80,6 +81,7 @@ def quiet() -> Iterator[None]:
 
 class Naive:
     name, engine, min_points = "naive", "closed form: the last value, held", 1
+    cite = "last value held (no model; a baseline in the benchmarks only)"
 
     def fit(self, z: np.ndarray) -> Fitted:
         return Path(float(z[-1]), 0.0)
@@ -88,16 +90,23 @@ class Naive:
 class Drift:
     name, engine, min_points = (
         "drift",
-        "closed form: random walk with drift, the average step from first to last point",
+        "statsmodels `OLS(steps, 1)`: random walk with drift, the mean yearly step",
         2,
     )
+    cite = "statsmodels.regression.linear_model.OLS(yearly steps on a constant: random walk with drift)"
 
     def fit(self, z: np.ndarray) -> Fitted:
-        return Path(float(z[-1]), float((z[-1] - z[0]) / (len(z) - 1)))
+        from statsmodels.regression.linear_model import OLS
+
+        steps = np.diff(z)
+        with quiet():
+            step = float(OLS(steps, np.ones(len(steps))).fit().params[0])
+        return Path(float(z[-1]), step)
 
 
 class Linear:
     name, engine, min_points = "linear", "statsmodels `OLS(z, [1, t])`: least-squares straight line", 3
+    cite = "statsmodels.regression.linear_model.OLS(values on [1, year]: straight line)"
 
     def fit(self, z: np.ndarray) -> Fitted:
         from statsmodels.regression.linear_model import OLS
@@ -113,6 +122,7 @@ class SimpleSmoothing:
         "`.fit(use_brute=False)`: level only"
     )
     min_points = 3
+    cite = "statsmodels.tsa.holtwinters.SimpleExpSmoothing(level only, initial level estimated)"
 
     def fit(self, z: np.ndarray) -> Fitted:
         from statsmodels.tsa.holtwinters import SimpleExpSmoothing
@@ -131,6 +141,10 @@ class DampedTrend:
         f"bounds={{'damping_trend': {DAMPING_BOUNDS}}})`.fit(use_brute=False)`: additive damped trend"
     )
     min_points = 4
+    cite = (
+        "statsmodels.tsa.holtwinters.ExponentialSmoothing(additive damped trend, damping in "
+        f"[{DAMPING_BOUNDS[0]}, {DAMPING_BOUNDS[1]}], initial states estimated)"
+    )
 
     def fit(self, z: np.ndarray) -> Fitted:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -150,6 +164,7 @@ class Theta:
     name = "theta"
     engine = "statsmodels `ThetaModel(z, period=1, deseasonalize=False).fit()`: θ = 2"
     min_points = 4
+    cite = "statsmodels.tsa.forecasting.theta.ThetaModel(θ = 2, no seasonality)"
 
     def fit(self, z: np.ndarray) -> Fitted:
         from statsmodels.tsa.forecasting.theta import ThetaModel
@@ -171,6 +186,14 @@ MODELS: dict[str, Model] = {
 # Equal-weight combinations (M4: combinations win most often on yearly data).
 COMBINATIONS: dict[str, tuple[str, ...]] = {"damped+drift": ("damped", "drift")}
 METHODS = list(MODELS) + list(COMBINATIONS)
+
+
+def cite(method: str) -> str:
+    """The statsmodels class(es) and key settings behind a method, for the model column."""
+    parts = COMBINATIONS.get(method, (method,))
+    if len(parts) == 1:
+        return MODELS[method].cite
+    return "equal-weight mean of " + " and ".join(MODELS[p].cite for p in parts)
 
 
 _SPENT = [0.0]  # seconds inside model fits and forecasts in this process (bench/scale.py reads it)

@@ -31,7 +31,7 @@ def choose_scale(values: np.ndarray, bounds: Bounds) -> tuple[str, str]:
     if bounds.cumulative:
         return (
             "identity",
-            "a count that only accumulates: raw scale (additions go on at their pace), never falling",
+            "a count that only accumulates: raw scale, never falling",
         )
     inside_lo = math.isnan(lo) or bool((values > lo).all())
     inside_hi = math.isnan(hi) or bool((values < hi).all())

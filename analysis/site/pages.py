@@ -234,6 +234,7 @@ def forecast_block(row: dict, language: str) -> str:
         ),
         (label("col_p_met", language), esc(percent(row["p_met"]))),
         (label("col_method", language), esc(row["method"])),
+        (label("col_model", language), f'<span lang="en">{esc(row.get("model"))}</span>'),
         (label("word_method_reason", language), f'<span lang="en">{esc(row["method_reason"])}</span>'),
     ]
     return field_list(fields)

@@ -251,4 +251,5 @@ TARGET_CSV_COLUMNS = [
     "forecast_upper80",
     "p_met",
     "method",
+    "model",
 ]
