@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.site import charts
+from analysis.site import charts, figures, overview_charts
 
 
 def observed(*rows):
@@ -114,14 +114,14 @@ def test_data_text_in_titles_and_captions_is_escaped(literacy_frame):
 
 
 def test_svg_ids_are_prefixed_so_two_charts_on_a_page_cannot_share_a_clip_path():
-    alt = charts.import_altair()
+    alt = figures.import_altair()
     data = pd.DataFrame({"year": [2020, 2021], "value": [1.0, 2.0]})
     chart = (
         alt.Chart(data)
         .mark_line(clip=True)
         .encode(x="year:Q", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1.5])))
     )
-    svg = charts.to_svg(chart, "chart-a")
+    svg = figures.to_svg(chart, "chart-a")
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert ids and all(i.startswith("chart-a-") for i in ids)
     assert all(ref.startswith("chart-a-") for ref in re.findall(r"url\(#([^)]+)\)", svg))
@@ -135,7 +135,7 @@ def test_status_mix_lists_each_region_with_its_counts():
             "targets": [2, 5, 0],
         }
     )
-    figure = charts.status_mix_figure(counts, ["achieved", "on_track", "not_assessable"], "en")
+    figure = overview_charts.status_mix_figure(counts, ["achieved", "on_track", "not_assessable"], "en")
     assert figure.sentence == "A: achieved 2; not assessable 5"  # a zero count is not a bar
 
 
@@ -149,7 +149,7 @@ def test_comparison_figure_puts_regions_side_by_side():
             "value": [1.0, 2.0, 1.5],
         }
     )
-    figure = charts.comparison_figure(
+    figure = overview_charts.comparison_figure(
         frame, "chart-shared-x", "x", "叉", "count", "en", ["North", "South", "National"]
     )
     assert figure.sentence == "North — observed 2020: 1; target 2025: ≥ 2 | South — observed 2021: 1.5"
@@ -165,10 +165,13 @@ def test_a_region_keeps_its_colour_when_the_others_have_no_data():
             "value": [1.5],
         }
     )
-    figure = charts.comparison_figure(
+    figure = overview_charts.comparison_figure(
         south_only, "chart-shared-y", "y", "乙", "count", "en", ["North", "South", "National"]
     )
-    assert charts.REGION_COLOURS[1] in figure.svg and charts.REGION_COLOURS[0] not in figure.svg
+    assert (
+        overview_charts.REGION_COLOURS[1] in figure.svg
+        and overview_charts.REGION_COLOURS[0] not in figure.svg
+    )
 
 
 def test_the_forecast_line_and_fan_start_at_the_last_exact_observation(literacy_frame):

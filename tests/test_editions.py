@@ -13,7 +13,7 @@ import pytest
 from analysis.build import editions
 from analysis.core.errors import PlanTrackerError
 from analysis.io.readers import editions as edition_files
-from analysis.site import changes, pages
+from analysis.site import changes, edition, pages
 
 
 def test_an_edition_date_is_a_real_day_not_after_today():
@@ -74,8 +74,8 @@ def test_the_date_a_page_prints_comes_from_the_commit_not_the_clock(tmp_path: Pa
     (tmp_path / "a.txt").write_text("a", encoding="utf-8")
     git("add", "a.txt")
     git("commit", "-qm", "a")
-    assert pages.commit_of(tmp_path)[1] == "2025-03-04"
-    assert pages.commit_of(tmp_path / "not-a-repo") == ("unknown", "unknown")
+    assert edition.commit_of(tmp_path)[1] == "2025-03-04"
+    assert edition.commit_of(tmp_path / "not-a-repo") == ("unknown", "unknown")
 
 
 def test_the_status_table_of_an_edition_reads_back_as_it_was_written():

@@ -17,7 +17,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from analysis.core import paths
-from analysis.site import charts, fonts
+from analysis.site import charts, fonts, overview_charts
 
 REPO = paths.project_root()
 # Where a chart's text comes from: the input files under data/ (their README files describe, they feed
@@ -82,7 +82,7 @@ def test_every_chart_spec_names_the_shipped_family():
     families = set(re.findall(r'font-family="([^"]*)"', figure.svg + figure.svg_narrow))
     assert families == {"PlanTracker Sans"}
     counts = pd_frame(["region_label", "status", "targets"], [("贵州", "achieved", 2)])
-    mix = charts.status_mix_figure(counts, ["achieved"], "zh")
+    mix = overview_charts.status_mix_figure(counts, ["achieved"], "zh")
     assert mix.spec["config"]["font"] == "PlanTracker Sans"
     assert mix.spec["config"]["view"]["stroke"] is None  # the chart's own configuration is kept
 

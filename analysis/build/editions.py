@@ -18,7 +18,8 @@ import pandas as pd
 from analysis.core.errors import PlanTrackerError
 from analysis.io.readers import editions as edition_files
 from analysis.pipeline import Project
-from analysis.site import changes, pages, report
+from analysis.site import changes, report
+from analysis.site.edition import edition_of, notebook_default
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,13 @@ def check_date(date: str) -> str:
 
 def current_edition(root: Path, date: str) -> tuple[str, dict]:
     """The status table (CSV text) and record of an edition frozen today from the current data."""
-    as_of = int(pages.notebook_default("as_of", root))
+    as_of = int(notebook_default("as_of", root))
     project = Project(root)
     regions = project.regions
     reports = {r: report.region_report(r, as_of, "en", project=project) for r in regions}
     table = changes.status_table(reports, date)
     resolved = pd.concat([rr.resolved for rr in reports.values()])
-    edition = pages.edition_of(root, as_of, resolved, regions)
+    edition = edition_of(root, as_of, resolved, regions)
     record = {
         "date": date,
         "as_of": as_of,

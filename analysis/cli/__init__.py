@@ -1,4 +1,5 @@
-"""The command line (`plantracker`): commands in `commands`, terminal tables in `terminal`."""
+"""The command line (`plantracker`): the app and its commands in `commands` (the batch ones in `batch`),
+terminal tables in `terminal`."""
 
 from analysis.cli.commands import app
 

@@ -1,6 +1,6 @@
 """What every command shares: the two consoles (results to stdout, problems to stderr), how a problem is
 printed, where an unforeseen error is logged, the options several commands take, and writing a table as
-CSV or JSON. The commands are in analysis.cli.commands.
+CSV or JSON. The commands are in analysis.cli.commands and analysis.cli.batch.
 """
 
 from __future__ import annotations

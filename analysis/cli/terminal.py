@@ -175,9 +175,10 @@ def print_targets(
 def status_frame(regions: list[str], project: Project, as_of: int | None = None) -> pd.DataFrame:
     """Every target of these regions with its status, figures, forecast and reason, as the region pages
     compute them (`as_of`: the year the reports are judged in, unless given)."""
-    from analysis.site import pages, region_data
+    from analysis.site import region_data
+    from analysis.site.edition import notebook_default
 
-    year = int(as_of if as_of is not None else pages.notebook_default("as_of", project.root))
+    year = int(as_of if as_of is not None else notebook_default("as_of", project.root))
     frames = [
         region_data.targets_frame(region_data.region_report(region, year, "en", project=project))
         for region in regions

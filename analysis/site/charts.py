@@ -1,25 +1,20 @@
 """Charts of one indicator: what was observed, the targets, the forecast fan, the national series.
 
-Charts are drawn with altair and turned into static SVG by vl-convert, inside the notebook: the page
-needs no script and no network, the same output shows in Jupyter, Quarto and the offline renderer,
-and every chart carries its text alternative (the numbers it shows, as a table and a sentence).
-Chart text is laid out with the fonts shipped in analysis/site/fonts and no others, so that a chart's
-SVG and PNG bytes are the same on every machine.
+`chart_frame` gathers the points a chart draws, `indicator_chart` draws them with altair, and `figure`
+wraps the drawing with its caption and its text alternative (the numbers it shows, as a table and a
+sentence) as an analysis.site.figures.Figure, which turns it into static SVG.
 """
 
 from __future__ import annotations
 
 import html
 import math
-import re
-import sys
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analysis.core.labels import both, label
 from analysis.core.precision import decimals_of, fmt, interval_decimals
-from analysis.site import fonts
+from analysis.site.figures import Figure, import_altair, make_figure
 
 # Layers in drawing and legend order: (series key, mark, shape, colour).
 LAYERS = [
@@ -36,19 +31,6 @@ CHART_COLUMNS = ["series", "year", "qualifier", "value", "lower80", "upper80", "
 WIDTH, HEIGHT = 520, 240
 # A phone gets its own drawing at this width (text at full size), not the wide one scaled down.
 NARROW_WIDTH, NARROW_HEIGHT = 300, 220
-
-
-def import_altair():
-    """altair, without jsonschema's optional IRI-format checker.
-
-    jsonschema imports `rfc3987_syntax` when it is installed (jupyter brings it), which compiles a grammar
-    at import: about 2 s in every notebook kernel, a third of a region notebook's run. Vega-Lite's schema
-    checks no IRI format, so the checker is never used; marking the module absent skips it.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)
-    import altair
-
-    return altair
 
 
 def format_number(value: float) -> str:
@@ -180,7 +162,7 @@ def indicator_chart(
 
     data = frame.assign(
         label=[label(f"series_{s}", language) for s in frame["series"]],
-        shown=[_point_text(r) for r in frame.to_dict("records")],
+        shown=[point_text(r) for r in frame.to_dict("records")],
     )
     present = [
         key
@@ -251,27 +233,15 @@ def _number(row: dict, key: str = "value") -> str:
     return format_number(row[key]) if digits is None or pd.isna(digits) else fmt(float(row[key]), int(digits))
 
 
-def _point_text(row: dict) -> str:
+def point_text(row: dict) -> str:
+    """A point as its tooltip, label and text alternative say it: the comparator of a bound or target
+    (≤, ≥ …), the figure with its printed decimals, a forecast's 80 % interval."""
     text = _number(row)
     if row["qualifier"] and row["qualifier"] != "=":
         text = f"{row['qualifier'].replace('<=', '≤').replace('>=', '≥')} {text}"
     if row["series"] == "forecast" and not math.isnan(row["lower80"]):
         text += f" ({_number(row, 'lower80')}–{_number(row, 'upper80')})"
     return text
-
-
-def to_svg(chart, chart_id: str) -> str:
-    """The chart as inline SVG whose internal ids cannot collide with another chart's on the page."""
-    import vl_convert
-
-    fonts.register()
-    svg = vl_convert.vegalite_to_svg(fonts.with_fonts(chart.to_dict(validate=False)))  # tests validate specs
-    ids = set(re.findall(r'\bid="([^"]+)"', svg))
-    for old in sorted(ids, key=len, reverse=True):
-        new = f"{chart_id}-{old}"
-        svg = svg.replace(f'id="{old}"', f'id="{new}"').replace(f"url(#{old})", f"url(#{new})")
-        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
-    return svg
 
 
 def alt_sentence(frame: pd.DataFrame, language: str) -> str:
@@ -281,13 +251,14 @@ def alt_sentence(frame: pd.DataFrame, language: str) -> str:
         rows = frame[frame["series"] == key]
         if not rows.empty:
             points = "; ".join(
-                f"{y}: {_point_text(r)}" for y, r in zip(rows["year"], rows.to_dict("records"), strict=True)
+                f"{y}: {point_text(r)}" for y, r in zip(rows["year"], rows.to_dict("records"), strict=True)
             )
             parts.append(f"{label(f'series_{key}', language)} — {points}")
     return " | ".join(parts)
 
 
 def alt_table_html(frame: pd.DataFrame, language: str) -> str:
+    """The chart's points as an HTML table, the text alternative a screen reader or a copy-paste uses."""
     heads = [
         both("col_kind", language),
         both("col_year", language),
@@ -299,95 +270,10 @@ def alt_table_html(frame: pd.DataFrame, language: str) -> str:
     body = []
     for r in frame.to_dict("records"):
         interval = "" if math.isnan(r["lower80"]) else f"{_number(r, 'lower80')}–{_number(r, 'upper80')}"
-        value = _point_text({**r, "lower80": math.nan})
+        value = point_text({**r, "lower80": math.nan})
         cells = [label(f"series_{r['series']}", language), str(r["year"]), value, interval, r["note"]]
         body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A chart with its text alternative; shows itself in Jupyter, Quarto and the offline renderer.
-
-    Two drawings: the wide one, and a narrow one that a phone shows instead (the stylesheet chooses),
-    so that its text stays at full size. Under the chart: its sources with their grades, the targets
-    it shows (links to their pages), and downloads of the drawing (SVG, PNG) and of its numbers (CSV).
-    """
-
-    chart_id: str
-    svg: str
-    caption: str
-    sentence: str
-    table_html: str
-    language: str
-    svg_narrow: str = ""
-    source: str = ""  # "Source: publisher (grade); …", already in the page's language
-    links_html: str = ""  # links to the pages of the targets drawn (HTML written by the report)
-    files: str = ""  # the folder (a link relative to the page) holding <chart_id>.svg/.png/.csv
-    data_csv: str = ""
-    spec: dict = field(default_factory=dict, repr=False, compare=False)  # Vega-Lite, for the PNG file
-
-    def downloads(self) -> str:
-        if not self.files:
-            return ""
-        name = html.escape(self.chart_id)
-        folder = html.escape(self.files)
-        links = [
-            f'<a class="pt-download" download href="{folder}{name}.{kind}">{kind.upper()}</a>'
-            for kind in ("svg", "png", "csv")
-        ]
-        return (
-            f'<p class="pt-chart-links">{html.escape(label("word_download_chart", self.language))}: '
-            f"{' · '.join(links)}</p>"
-        )
-
-    def png(self) -> bytes:
-        import vl_convert
-
-        fonts.register()
-        return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        summary = html.escape(both("word_numbers", self.language))
-        sentence = html.escape(self.sentence)
-        narrow = (
-            (
-                f'<div class="pt-chart-svg pt-chart-narrow" role="img" aria-label="{sentence}">'
-                f"{self.svg_narrow}</div>\n"
-            )
-            if self.svg_narrow
-            else ""
-        )
-        wide = " pt-chart-wide" if self.svg_narrow else ""
-        source = f'<p class="pt-chart-source">{html.escape(self.source)}</p>\n' if self.source else ""
-        figure = (
-            f'<figure class="pt-chart" id="{html.escape(self.chart_id)}">\n'
-            f'<div class="pt-chart-svg{wide}" role="img" aria-label="{sentence}">{self.svg}</div>\n'
-            f"{narrow}<figcaption>{html.escape(self.caption)}</figcaption>\n{source}"
-            f"{self.links_html}{self.downloads()}"
-            f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
-            "</figure>"
-        )
-        plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
-        return {"text/html": figure, "text/plain": plain}
-
-
-def make_figure(
-    chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str, narrow=None, **extra
-) -> Figure:
-    safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
-    narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
-    return Figure(
-        safe_id,
-        to_svg(chart, safe_id),
-        caption,
-        sentence,
-        table_html,
-        language,
-        narrow_svg,
-        spec=fonts.with_fonts(chart.to_dict(validate=False)),
-        **extra,
-    )
 
 
 def figure(
@@ -418,172 +304,4 @@ def figure(
         links_html=links_html,
         data_csv=data_csv,
         files=files,
-    )
-
-
-STATUS_COLOURS = {
-    "achieved": "#2b8a3e",
-    "on_track": "#66a80f",
-    "needs_acceleration": "#f59f00",
-    "limited_progress": "#e8590c",
-    "moving_away": "#c92a2a",
-    "missed": "#862e9c",
-    "not_assessable": "#adb5bd",
-}
-
-
-def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, **extra) -> Figure:
-    """Stacked bars: targets of each region by status. counts: region_label, status, targets."""
-    alt = import_altair()
-
-    names = [label(f"status_{s}", language) for s in statuses]
-    data = counts.assign(
-        status_label=[label(f"status_{s}", language) for s in counts["status"]],
-        order=[statuses.index(s) for s in counts["status"]],
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("region_label:N", title=None, sort=None),
-            x=alt.X("targets:Q", title=both("col_n_targets", language), stack="zero"),
-            color=alt.Color(
-                "status_label:N",
-                title=None,
-                sort=names,
-                scale=alt.Scale(domain=names, range=[STATUS_COLOURS[s] for s in statuses]),
-                legend=alt.Legend(orient="bottom", columns=3),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=["region_label:N", "status_label:N", "targets:Q"],
-        )
-        .properties(width=WIDTH, height=40 * max(counts["region_label"].nunique(), 1))
-    )
-    rows = data[data["targets"] > 0]
-    sentence = " | ".join(
-        f"{region}: "
-        + "; ".join(f"{s} {n}" for s, n in zip(group["status_label"], group["targets"], strict=True))
-        for region, group in rows.groupby("region_label", sort=False)
-    )
-    head = "".join(
-        f"<th>{html.escape(both(k, language))}</th>" for k in ("col_region", "col_status", "col_n_targets")
-    )
-    body = "".join(
-        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['status_label'])}</td>"
-        f"<td>{int(r['targets'])}</td></tr>"
-        for r in rows.to_dict("records")
-    )
-    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return make_figure(
-        chart.configure_view(stroke=None),
-        "chart-status-mix",
-        both("heading_status_mix", language),
-        sentence,
-        table_html,
-        language,
-        **extra,
-    )
-
-
-COMPARISON_SHAPES = {
-    "observed": "circle",
-    "upper_bound": "triangle-down",
-    "lower_bound": "triangle-up",
-    "target": "diamond",
-}
-
-
-REGION_COLOURS = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#8a939c"]  # the last: the national series
-
-
-def comparison_figure(
-    frame: pd.DataFrame,
-    chart_id: str,
-    title: str,
-    subtitle: str,
-    y_title: str,
-    language: str,
-    regions: list[str],
-    **extra,
-) -> Figure:
-    """One indicator across regions: each region's figures (bounds as triangles) and targets (hollow).
-
-    frame: region_label, series (observed, upper_bound, lower_bound, target), year, qualifier, value;
-    regions: every region label in a fixed order, the national series last, so that a region keeps its
-    colour from one chart to the next.
-    """
-    alt = import_altair()
-
-    data = frame.assign(
-        kind=[label(f"series_{s}", language) for s in frame["series"]],
-        shown=[_point_text({**r, "lower80": math.nan}) for r in frame.to_dict("records")],
-    )
-    kinds = [k for k in COMPARISON_SHAPES if k in set(frame["series"])]
-    years = year_axis(alt, frame["year"])
-    value = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, padding=12))
-    own = [REGION_COLOURS[i % (len(REGION_COLOURS) - 1)] for i in range(len(regions) - 1)]
-    palette = dict(zip(regions, own + REGION_COLOURS[-1:], strict=True))
-    shown = [r for r in regions if r in set(frame["region_label"])]
-    colour = alt.Color(
-        "region_label:N",
-        title=None,
-        legend=alt.Legend(orient="bottom"),
-        scale=alt.Scale(domain=shown, range=[palette[r] for r in shown]),
-    )
-    domain = [label(f"series_{k}", language) for k in kinds]
-    shape = alt.Shape(
-        "kind:N",
-        title=None,
-        legend=alt.Legend(orient="bottom"),
-        scale=alt.Scale(domain=domain, range=[COMPARISON_SHAPES[k] for k in kinds]),
-    )
-    tooltip = ["region_label:N", "kind:N", alt.Tooltip("year:Q", format="d"), "shown:N"]
-    observed = data[data["series"] == "observed"]
-    layers = (
-        []
-        if observed.empty
-        else [alt.Chart(observed).mark_line().encode(x=years, y=value, color=colour, detail="region_label:N")]
-    )
-    points = data[data["series"] != "target"]
-    if not points.empty:
-        layers.append(
-            alt.Chart(points)
-            .mark_point(filled=True, size=60, opacity=1)
-            .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
-        )
-    targets = data[data["series"] == "target"]
-    if not targets.empty:
-        layers.append(
-            alt.Chart(targets)
-            .mark_point(filled=False, size=170, strokeWidth=2, opacity=1)
-            .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
-        )
-    chart = alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=subtitle, anchor="start")
-    )
-    sentence = " | ".join(
-        f"{region} — "
-        + "; ".join(
-            f"{k} {y}: {t}" for k, y, t in zip(group["kind"], group["year"], group["shown"], strict=True)
-        )
-        for region, group in data.groupby("region_label", sort=False)
-    )
-    head = "".join(
-        f"<th>{html.escape(both(k, language))}</th>"
-        for k in ("col_region", "col_kind", "col_year", "col_value")
-    )
-    body = "".join(
-        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['kind'])}</td>"
-        f"<td>{r['year']}</td><td>{html.escape(r['shown'])}</td></tr>"
-        for r in data.to_dict("records")
-    )
-    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return make_figure(
-        chart.configure_view(stroke=None),
-        chart_id,
-        f"{title} · {subtitle} ({y_title})",
-        sentence,
-        table_html,
-        language,
-        **extra,
     )

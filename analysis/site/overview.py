@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core import vocabulary
-from analysis.site import charts, permalinks
+from analysis.site import charts, overview_charts, permalinks
 from analysis.site.data_page import data_page as data_page
 from analysis.site.display import (
     HtmlTable,
@@ -21,6 +21,7 @@ from analysis.site.display import (
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
+from analysis.site.figures import Figure
 from analysis.site.overview_data import Overview
 from analysis.site.overview_data import gather as gather
 from analysis.site.region_charts import drawn_goals
@@ -63,7 +64,7 @@ def status_mix_table(ov: Overview, mix: pd.DataFrame) -> HtmlTable:
 def status_mix_section(ov: Overview) -> list:
     mix = status_mix(ov)
     counts = mix[["region_label", "status", "targets"]]
-    figure = charts.status_mix_figure(
+    figure = overview_charts.status_mix_figure(
         counts, vocabulary.STATUS_ORDER, ov.language, files=chart_files(ov), data_csv=csv_text(counts)
     )
     return [heading("heading_status_mix", ov.language), figure, status_mix_table(ov, mix)]
@@ -164,7 +165,7 @@ def comparison_frame(ov: Overview, indicator: str) -> pd.DataFrame:
     return frame.assign(region_label=[region_label(r, ov.language) for r in frame["region"]])
 
 
-def shared_figures(ov: Overview) -> list[charts.Figure]:
+def shared_figures(ov: Overview) -> list[Figure]:
     """One chart per shared indicator with any observed figure: every region on one axis."""
     meta = ov.indicators.set_index("indicator_id")
     regions = [region_label(r, ov.language) for r in [*ov.regions, NATIONAL_REGION]]
@@ -176,7 +177,7 @@ def shared_figures(ov: Overview) -> list[charts.Figure]:
         m = meta.loc[indicator]
         lead, other = (m["name_en"], m["name_zh"]) if ov.language == "en" else (m["name_zh"], m["name_en"])
         figures.append(
-            charts.comparison_figure(
+            overview_charts.comparison_figure(
                 frame,
                 f"chart-shared-{indicator}",
                 lead,

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.core.labels import both, label
 from analysis.site import charts, permalinks
 from analysis.site.display import Note, csv_text, esc, heading
+from analysis.site.figures import Figure
 from analysis.site.region_data import NATIONAL_REGION, RegionReport
 from analysis.site.region_words import grade_label, page_source, region_title
 
@@ -36,7 +37,7 @@ def drawn_goals(status: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def indicator_figure(rr: RegionReport, indicator: str) -> charts.Figure:
+def indicator_figure(rr: RegionReport, indicator: str) -> Figure:
     """Observations (bounds as bounds), targets at their deadlines, the forecast fan, the national series."""
     usable = rr.resolved[(rr.resolved["year"] <= rr.as_of) & (rr.resolved["indicator"] == indicator)]
     own = usable[usable["region"] == rr.region]
