@@ -169,8 +169,10 @@ def test_build_loader(name, special, project_copy):
             pipeline.load_observations(Project(project_copy))
 
 
-ASSESS_TARGETS = ("target_id,region,indicator,comparator,target_value,target_year,measure,base_year\n"
-                  "t1,guizhou,health_literacy_rate,>=,30,2025,level,\n")
+ASSESS_TARGETS = (
+    "target_id,region,indicator,comparator,target_value,target_year,measure,base_year\n"
+    "t1,guizhou,health_literacy_rate,>=,30,2025,level,\n"
+)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -184,5 +186,6 @@ def test_assess(name, special, tmp_path):
     check_problems(problems, name, expected)
     assert out.exists() == (expected[0] != "refused")
     out.unlink(missing_ok=True)
-    check_command(["assess", "--targets", str(targets), "--observations", str(path), "--out", str(out)],
-                  expected)
+    check_command(
+        ["assess", "--targets", str(targets), "--observations", str(path), "--out", str(out)], expected
+    )

@@ -299,8 +299,11 @@ def test_bound_met_by_a_figure_corroborates_and_the_figure_is_used(rules):
 
 def test_bound_contradicted_by_a_figure_conflicts_and_the_better_source_stands(rules):
     marked = conflicts.mark_resolution(
-        rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2"))
-        .assign(grade=["official", "unverified"]), rules)
+        rows(("<=", 12, "government_report", "u1", 0), ("=", 12.5, "other", "u2")).assign(
+            grade=["official", "unverified"]
+        ),
+        rules,
+    )
     used = conflicts.resolve(marked).iloc[0]
     assert (used["qualifier"], used["value"], used["conflict"], used["n_sources"]) == ("<=", 12.0, True, 1)
     assert used["reason"] == "grade official outranks unverified"
@@ -544,8 +547,14 @@ def test_shipped_data_warns_only_of_its_conflicts(shipped_only: Path):
     # one warning per year whose sources disagree on national life expectancy (2010, 2015); two
     # plan-tense excerpts (row 10 将…建成, row 40 預計); two URLs graded two ways (rows 10/11, 148/149)
     located = sorted((p.row, p.column) for p in problems)
-    assert located == [(10, "excerpt"), (11, "source_url"), (38, "value"), (40, "excerpt"),
-                       (41, "value"), (149, "source_url")]
+    assert located == [
+        (10, "excerpt"),
+        (11, "source_url"),
+        (38, "value"),
+        (40, "excerpt"),
+        (41, "value"),
+        (149, "source_url"),
+    ]
     assert errors_in(problems) == []
 
 
@@ -584,8 +593,13 @@ def test_observations_conflicts_command_lists_both_sources(shipped_only: Path):
         app, ["observations", "--conflicts"], env={"PLANTRACKER_ROOT": str(shipped_only)}
     )
     assert result.exit_code == 0, result.output
-    for text in ["74.83", "73.5", "76.34", "http://taiwan.cn/xwzx/PoliticsNews/201208/t20120811_2904464.htm",
-                 "http://bdf.6849349.cn/ab2a7/37700.html"]:
+    for text in [
+        "74.83",
+        "73.5",
+        "76.34",
+        "http://taiwan.cn/xwzx/PoliticsNews/201208/t20120811_2904464.htm",
+        "http://bdf.6849349.cn/ab2a7/37700.html",
+    ]:
         assert text in result.output
 
 

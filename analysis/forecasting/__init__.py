@@ -7,7 +7,10 @@ Shaped like a many-series forecasting library with statsmodels inside:
 - `decisions`: the per-series rolling-origin backtest that picks the method (all fitting happens here);
 - `cache`: decisions kept across builds, keyed by the series' content;
 - `executors`: in-process, local processes or a Dask cluster;
-- `core`: many series at once, calibration of the spread (analysis.forecasting.calibration) and P(met).
+- `series`, `sparse`, `lending`: a series as the engine sees it; short (2–4-point) series by
+  UnobservedComponents with variances borrowed from the indicator's longer series;
+- `core`: many series at once, calibration of the spread (analysis.forecasting.calibration);
+- `targets`: each target's forecast to its deadline and P(met).
 """
 
 from analysis.forecasting.cache import FitCache, MemoryCache, StoredCache
@@ -26,9 +29,7 @@ from analysis.forecasting.core import (
     calibrated,
     effective_sigma,
     fit_many,
-    forecast_fields,
     forecast_series,
-    forecast_targets,
     lenders_of,
     predictive,
     probability_met,
@@ -38,6 +39,7 @@ from analysis.forecasting.core import (
 )
 from analysis.forecasting.executors import EXECUTORS, executor_for
 from analysis.forecasting.models import COMBINATIONS, METHODS, MODELS
+from analysis.forecasting.targets import forecast_fields, forecast_targets
 from analysis.forecasting.transforms import Bounds, choose_scale, from_model, near_bound, to_model
 
 __all__ = [
