@@ -23,7 +23,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "analysis" / "fonts"
+OUT = ROOT / "analysis" / "site" / "fonts"
 FAMILY = "PlanTracker Sans"
 WEIGHTS = {"Regular": "NotoSansCJK-Regular.ttc", "Bold": "NotoSansCJK-Bold.ttc"}
 SC_INDEX = 2  # in the collection: JP, KR, SC, TC, HK, then the Mono faces
