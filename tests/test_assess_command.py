@@ -161,3 +161,20 @@ def test_reading_function_raises_not_crashes(tmp_path):
     t, o = files(tmp_path, targets="")
     with pytest.raises(DataError):
         pipeline.assess_batch(t, o, tmp_path / "OUT.csv", 2025, project=Project.here())
+
+
+def test_a_header_only_series_judges_every_target_not_assessable_with_what_would_decide_it(tmp_path):
+    """A new plan, no figure yet: `assess` answers for every target instead of refusing the file
+    (`forecast` still refuses it: there is nothing to forecast)."""
+    result, out = run(tmp_path, observations="region,indicator,year,value,qualifier,source_url\n")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == 8 and set(table["status"]) == {"not_assessable"}
+    assert table["measured_value"].isna().all() and table["reason"].str.contains("Would decide it: ").all()
+    reasons = table.set_index("target_id")["reason"]
+    # a change target needs its base year's figure; a level target a figure up to its deadline; as of the
+    # latest deadline (2027), since no figure gives a year
+    assert reasons["new"].startswith("The target counts the change since 2024, and there is no 2024 figure")
+    assert reasons["yearly"].startswith(
+        "No figure of village clinics renovated and maintained per year for Guizhou up to 2027."
+    )

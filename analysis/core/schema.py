@@ -205,13 +205,16 @@ class ObservationContract:
 
     Project data (data/observations*, `validate`, the build) name a source for every figure and only
     regions of the registry or the comparison regions; a series file for a batch (`forecast`) may
-    describe any region (a county run) and needs no source. Every other rule is the same.
+    describe any region (a county run) and needs no source. A series to judge targets on (`assess`) may
+    hold no row yet: a new plan's researcher gets every target back as not assessable. Every other rule
+    is the same.
     """
 
     name: str
     required: tuple[str, ...]
     known_regions_only: bool
     known_indicators_only: bool
+    may_be_empty: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -224,7 +227,7 @@ PROJECT_OBSERVATIONS = ObservationContract("observations", tuple(OBSERVATION_REQ
 SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, False)
 # `plantracker assess`: a series whose indicators are those of data/indicators.csv (their unit, direction,
 # bounds and flow decide how a target is judged), any region.
-JUDGED_SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, True)
+JUDGED_SERIES = ObservationContract("series", tuple(SERIES_REQUIRED), False, True, may_be_empty=True)
 
 
 @dataclass(frozen=True)

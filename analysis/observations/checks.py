@@ -295,6 +295,8 @@ def check_table(
     problems = header_problems(header, labels, name, contract)
     if errors_in(problems):
         return pd.DataFrame(columns=CLEAN_COLUMNS), problems
+    if frame.empty and contract.may_be_empty:
+        return pd.DataFrame(columns=CLEAN_COLUMNS), problems
     if frame.empty:
         problems.append(
             Problem(

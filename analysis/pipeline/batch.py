@@ -57,7 +57,7 @@ def read_series(
     if errors:
         raise DataError(errors)
     resolved = conflicts.resolve(frame)
-    if resolved.empty:
+    if resolved.empty and not (frame.empty and contract.may_be_empty):
         raise _refused(
             display_name(path, project.root),
             None,
@@ -261,7 +261,8 @@ def assess_batch(
     check_output(out_path, "--out", inputs)
     targets = read_assess_targets(Path(targets_path), project)
     series, warnings = read_series(Path(obs_path), project, JUDGED_SERIES)
-    as_of = int(series["year"].max()) if as_of is None else int(as_of)
+    if as_of is None:  # the latest figure's year; with no figure yet, the latest deadline
+        as_of = int(series["year"].max() if len(series) else targets["target_year"].max())
     status = assess(targets, project.indicators, series, as_of, project, language)
     table = assessment.reading_table(status)[ASSESS_OUTPUT_COLUMNS]
     write_csv(table, Path(out_path))
