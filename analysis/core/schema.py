@@ -126,7 +126,9 @@ OBSERVATION_OPTIONAL = [
 ]
 # A series file for the batch commands (`forecast`, `assess`): the same table, sources optional.
 SERIES_REQUIRED = ["region", "indicator", "year", "value"]
-SHIPPED_COLUMNS = [
+# A sourced figure as every observation table writes it, first columns first: the shipped file, the
+# loaders' output and the extractor's draft of past results all begin with these.
+SOURCED_FIGURE_COLUMNS = [
     "region",
     "indicator",
     "year",
@@ -137,9 +139,10 @@ SHIPPED_COLUMNS = [
     "source_kind",
     "excerpt",
     "indicator_zh",
-    "indicator_en",
-    "seed_row",
 ]
+SHIPPED_COLUMNS = [*SOURCED_FIGURE_COLUMNS, "indicator_en", "seed_row"]
+# The past results the extractor finds in a plan's text (`extract --observations`)
+OBSERVATION_DRAFT_COLUMNS = [*SOURCED_FIGURE_COLUMNS, "note"]
 TEMPLATE_COLUMNS = [
     "region",
     "indicator",
@@ -156,16 +159,7 @@ TEMPLATE_COLUMNS = [
 ]
 RESOLUTION_COLUMNS = ["used", "conflict", "n_sources", "resolution", "reason"]
 OBSERVATION_OUTPUT = [
-    "region",
-    "indicator",
-    "year",
-    "qualifier",
-    "value",
-    "unit",
-    "source_url",
-    "source_kind",
-    "excerpt",
-    "indicator_zh",
+    *SOURCED_FIGURE_COLUMNS,
     "indicator_en",
     "date_accessed",
     "note",

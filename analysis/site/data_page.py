@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from analysis.core.labels import both, pair
+from analysis.core.schema import SOURCED_FIGURE_COLUMNS
 from analysis.site import permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import (
@@ -152,16 +153,7 @@ def indicators_table(ov: Overview) -> HtmlTable:
 
 
 OBSERVATION_CSV_COLUMNS = [
-    "region",
-    "indicator",
-    "year",
-    "qualifier",
-    "value",
-    "unit",
-    "source_url",
-    "source_kind",
-    "excerpt",
-    "indicator_zh",
+    *SOURCED_FIGURE_COLUMNS,
     "source_file",
     "source_row",
     "used",

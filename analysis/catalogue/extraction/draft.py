@@ -21,24 +21,11 @@ from analysis.catalogue.extraction.patterns import find_numbers
 from analysis.catalogue.extraction.proposals import sentence_proposals
 from analysis.catalogue.extraction.tables import table_targets
 from analysis.core.errors import DataError, Problem
-from analysis.core.schema import TARGET_COLUMNS, Wording
+from analysis.core.schema import OBSERVATION_DRAFT_COLUMNS, TARGET_COLUMNS, Wording
 
 POSITION_COLUMNS = ["start", "end", "sentence_start", "sentence_end"]
 DRAFT_EXTRA = ["measure", "base_year", "confidence", "rule"]
 DRAFT_COLUMNS = TARGET_COLUMNS + [c for c in DRAFT_EXTRA if c not in TARGET_COLUMNS]
-OBSERVATION_DRAFT_COLUMNS = [
-    "region",
-    "indicator",
-    "year",
-    "qualifier",
-    "value",
-    "unit",
-    "source_url",
-    "source_kind",
-    "excerpt",
-    "indicator_zh",
-    "note",
-]
 
 
 @dataclass(frozen=True)
