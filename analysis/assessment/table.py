@@ -31,7 +31,8 @@ from analysis.assessment.reasons import Words, indicator_name, join, region_name
 from analysis.assessment.status import Verdict, verdict_of
 from analysis.core.vocabulary import ACHIEVED, MISSED, NOT_ASSESSABLE, PROVISIONAL_GRADES
 
-COLUMNS = [
+# What a judged row repeats of its target, first columns first.
+TARGET_FIELDS = [
     "target_id",
     "region",
     "indicator",
@@ -40,6 +41,9 @@ COLUMNS = [
     "target_value",
     "unit",
     "kind",
+]
+COLUMNS = [
+    *TARGET_FIELDS,
     "measure",
     "base_year",
     "base_value",
@@ -88,19 +92,7 @@ NUMERIC = [
 
 
 def empty_row(target: dict, measure: str) -> dict:
-    row = {
-        c: target.get(c)
-        for c in (
-            "target_id",
-            "region",
-            "indicator",
-            "target_year",
-            "comparator",
-            "target_value",
-            "unit",
-            "kind",
-        )
-    }
+    row = {c: target.get(c) for c in TARGET_FIELDS}
     return row | {
         "measure": measure,
         "base_year": as_int(target.get("base_year")),
