@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import render
+from analysis.build import quarto, render
 from analysis.core import paths
 from analysis.core.errors import BuildError
 
@@ -97,10 +97,45 @@ def test_project_config_lists_every_page_of_the_issue_in_navbar_order():
     ]
     # every page in Chinese too
     assert [p for p in top if p.startswith("zh/")] == [f"zh/{p}" for p in english]
-    assert [i.href for i in config.navbar] == english
-    assert [i.href for i in config.navbar_right[0].menu] == [f"zh/{p}" for p in english]
+    en, zh = config.profiles
+    assert [i.href for i in leaves(en.navbar)] == english
+    assert [i.href for i in leaves(zh.navbar)] == [f"zh/{p}" for p in english]
+    # the regions and the reference pages grouped into menus, so the navbar fits one row
+    assert [i.text for i in en.navbar] == ["Home", "Overview", "Regions", "Reference"]
+    assert [i.text for i in zh.navbar] == ["首页", "总览", "地区", "参考"]
+    # the language switch, a link to the other language's home page
+    assert [(i.href, i.text) for i in en.navbar_right] == [("zh/index.html", "中文")]
+    assert [(i.href, i.text) for i in zh.navbar_right] == [("index.html", "English")]
     assert {"targets/*.qmd", "zh/targets/*.qmd"} <= set(config.render_patterns)
     assert config.echo is False and config.toc is True
+
+
+def leaves(items):
+    return [leaf for item in items for leaf in (item.menu or (item,))]
+
+
+def test_profiles_merge_over_the_base_file_as_quarto_merges_them(tmp_path: Path):
+    (tmp_path / "_quarto.yml").write_text(
+        "profile:\n  default: b\nproject:\n  render: [base.qmd]\nwebsite:\n  title: T\n", encoding="utf-8"
+    )
+    (tmp_path / "_quarto-a.yml").write_text("project:\n  render: [a.qmd]\n", encoding="utf-8")
+    (tmp_path / "_quarto-b.yml").write_text(
+        "project:\n  render: [b.qmd]\nwebsite:\n  navbar:\n    left: [b.qmd]\n", encoding="utf-8"
+    )
+    config = render.load_site_config(tmp_path)
+    assert [p.name for p in config.profiles] == ["b", "a"]  # the default first
+    assert [p.pages for p in config.profiles] == [("base.qmd", "b.qmd"), ("base.qmd", "a.qmd")]
+    assert config.pages == ("base.qmd", "b.qmd", "a.qmd")
+    assert [i.href for i in config.navbar] == ["b.qmd"] and config.profiles[1].navbar == ()
+    assert config.profile_of("a.qmd").name == "a"
+
+
+def test_a_rooted_glob_matches_only_at_the_root(tmp_path: Path):
+    for folder in ("t", "zh/t"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "x.qmd").write_text("x", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [/t/*.qmd]\n", encoding="utf-8")
+    assert render.load_site_config(tmp_path).pages == ("t/x.qmd",)
 
 
 def test_globs_in_the_render_list_expand_to_the_files_sorted_and_skip_underscored(tmp_path: Path):
@@ -252,14 +287,16 @@ def test_auto_picks_quarto_when_installed_and_renders_into_the_given_folder(
     tiny: Path, tmp_path: Path, monkeypatch
 ):
     bin_dir = tmp_path / "bin"
-    pages = " ".join(f'"$3/{render.output_path(p)}"' for p in render.load_site_config(tiny).pages)
-    fake_quarto(bin_dir, f'mkdir -p "$3/reports" && touch {pages}')
+    sources = render.load_site_config(tiny).pages
+    pages = " ".join(f'"$out/{render.output_path(p)}"' for p in sources)
+    fake_quarto(bin_dir, f'for a; do out="$a"; done; mkdir -p "$out/reports" && touch {pages}')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     assert render.choose_renderer("auto") == "quarto"
     out = tmp_path / "out"
     out.mkdir()
-    written = render.render_quarto(tiny, out)
-    assert (tiny / "quarto-args.txt").read_text().split() == ["render", "--output-dir", str(out)]
+    written = quarto.render_site(tiny, out)
+    # every page named (a first render: none published yet); no profile, as the tiny site has none
+    assert (tiny / "quarto-args.txt").read_text().split() == ["render", *sources, "--output-dir", str(out)]
     assert [p.name for p in written] == ["index.html", "north.html", "south.html", "summary.html"]
 
 
@@ -268,7 +305,7 @@ def test_quarto_failure_is_a_build_error_with_its_message(tiny: Path, tmp_path: 
     fake_quarto(bin_dir, 'echo "ERROR: broken page" >&2; exit 1')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     with pytest.raises(BuildError, match="broken page"):
-        render.render_quarto(tiny, tmp_path / "out")
+        quarto.render_site(tiny, tmp_path / "out")
 
 
 def test_unknown_renderer_is_refused():

@@ -233,6 +233,11 @@ def site_sources(root: Path, config: render.SiteConfig) -> list[str]:
         for p in root.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.suffix in SITE_TOP_LEVEL
     )
+    # Quarto's folder metadata (zh/_metadata.yml: lang) and the stylesheet and script _quarto.yml names
+    sources += sorted(p.relative_to(root).as_posix() for p in root.glob("*/_metadata.yml"))
+    assets = root / "analysis" / "assets"
+    if assets.is_dir():
+        sources += sorted(p.relative_to(root).as_posix() for p in assets.iterdir() if p.is_file())
     generated = root / permalinks.GENERATED_DATA  # what generated pages include
     if generated.is_dir():
         sources += sorted(p.relative_to(root).as_posix() for p in generated.rglob("*") if p.is_file())

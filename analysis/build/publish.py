@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from analysis.build import render
+from analysis.build import quarto, render
 from analysis.build.fingerprint import site_fingerprint, site_sources
 from analysis.build.freshness import SITE_STAMP
 from analysis.build.jobs import project_relative
@@ -55,7 +55,10 @@ def _link_or_copy(origin: Path, target: Path) -> None:
 def render_staged(root: Path, scratch: Scratch, renderer: str) -> str:
     """Render the staged sources into the scratch folder; returns the new site's fingerprint."""
     config = render.load_site_config(root)
-    render.RENDERERS[renderer](scratch.stage, scratch.site)
+    if renderer == "quarto":  # only the pages changed since the published site
+        quarto.render_site(scratch.stage, scratch.site, previous=paths.site_dir(root))
+    else:
+        render.render_offline(scratch.stage, scratch.site)
     fingerprint = site_fingerprint(root, config, renderer, pages_from=scratch.stage)
     (scratch.site / SITE_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     scratch.site.chmod(0o755)

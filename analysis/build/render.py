@@ -13,8 +13,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,6 +26,7 @@ CONFIG_FILE = "_quarto.yml"
 TEMPLATES = paths.PACKAGE / "templates"
 ASSETS = paths.PACKAGE / "assets"
 STYLESHEET = "site.css"
+NO_PROFILE = "default"  # the one profile of a site without _quarto-<name>.yml files
 # Which stored output of a cell is shown, richest first (Quarto's order for HTML output).
 OUTPUT_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain")
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
@@ -41,10 +40,22 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """One Quarto profile of the site (`_quarto-<name>.yml` merged over `_quarto.yml`): its pages and
+    its navbar. A site without profiles has one, named "default"."""
+
+    name: str
+    pages: tuple[str, ...]
+    navbar: tuple[NavItem, ...] = ()
+    navbar_right: tuple[NavItem, ...] = ()
+    output_dir: str = ""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     pages: tuple[str, ...]  # source paths, in render order (globs of project.render expanded)
-    navbar: tuple[NavItem, ...]
+    navbar: tuple[NavItem, ...]  # the default profile's
     footer: str = ""
     lang: str = "en"
     toc: bool = True
@@ -52,37 +63,99 @@ class SiteConfig:
     warnings: bool = False
     resources: tuple[str, ...] = ()
     navbar_right: tuple[NavItem, ...] = ()
-    render_patterns: tuple[str, ...] = ()  # project.render as written, globs unexpanded
+    render_patterns: tuple[str, ...] = ()  # project.render as written (every profile's), globs unexpanded
+    profiles: tuple[Profile, ...] = ()
+
+    def profile_of(self, source: str) -> Profile | None:
+        """The profile that renders a page (its navbar is the page's navbar)."""
+        return next((p for p in self.profiles if source in p.pages), None)
 
 
 # ---------------------------------------------------------------- _quarto.yml
 
 
+def merge_config(base, override):
+    """Quarto's merge of a profile over the base file: mappings merged key by key, lists concatenated,
+    anything else replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge_config(base[key], value) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(override, list):
+        return [*base, *override]
+    return override
+
+
+def profile_names(raw: dict, root: Path) -> list[str]:
+    """The site's profiles, the default first: `profile.group` if given, else every `_quarto-<name>.yml`
+    beside `_quarto.yml` (none: the site has no profiles)."""
+    spec = raw.get("profile") or {}
+    group = spec.get("group") or []
+    names = [str(n) for n in (group[0] if group and isinstance(group[0], list) else group)]
+    if not names:
+        names = sorted(p.name[len("_quarto-") : -len(".yml")] for p in root.glob("_quarto-*.yml"))
+    default = str(spec.get("default") or "")
+    return sorted(names, key=lambda n: n != default)
+
+
+def profile_raw(raw: dict, root: Path, name: str) -> dict:
+    """The configuration Quarto renders profile `name` with."""
+    path = root / f"_quarto-{name}.yml"
+    if not path.is_file():
+        raise BuildError(f"{root / CONFIG_FILE}: profile {name} has no file {path.name}; create it")
+    return merge_config(raw, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
 def load_site_config(root: Path | None = None) -> SiteConfig:
-    """Read the keys of `_quarto.yml` both renderers honour; a missing key is named with its fix."""
+    """Read the keys of `_quarto.yml` (and its profiles) both renderers honour; a missing key is named
+    with its fix."""
     path = (root or paths.project_root()) / CONFIG_FILE
     if not path.exists():
         raise BuildError(f"{path}: not found; the site is defined by {CONFIG_FILE} at the project root")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    project, website = raw.get("project") or {}, raw.get("website") or {}
-    pages = project.get("render")
-    if not pages or not all(isinstance(p, str) for p in pages):
-        raise BuildError(f"{path}: project.render must list the pages (.qmd, .ipynb) in order")
-    html_format = (raw.get("format") or {}).get("html") or {}
-    execute = raw.get("execute") or {}
-    navbar = website.get("navbar") or {}
+    names = profile_names(raw, path.parent)
+    profiles = [_profile(path, name, profile_raw(raw, path.parent, name)) for name in names] or [
+        _profile(path, NO_PROFILE, raw)
+    ]
+    merged = profile_raw(raw, path.parent, names[0]) if names else raw
+    project, website = merged.get("project") or {}, merged.get("website") or {}
+    html_format = (merged.get("format") or {}).get("html") or {}
+    execute = merged.get("execute") or {}
     return SiteConfig(
         title=str(website.get("title") or "Site"),
-        pages=expand_pages(path.parent, pages),
-        navbar=tuple(_nav_item(i) for i in (navbar.get("left") or [])),
-        navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
-        render_patterns=tuple(pages),
+        pages=tuple(dict.fromkeys(p for profile in profiles for p in profile.pages)),
+        navbar=profiles[0].navbar,
+        navbar_right=profiles[0].navbar_right,
+        render_patterns=tuple(p for name in names or [None] for p in _render_list(path, raw, name)),
         footer=_footer_text(website.get("page-footer")),
-        lang=str(raw.get("lang") or "en"),
+        lang=str(merged.get("lang") or "en"),
         toc=bool(html_format.get("toc", False)),
         echo=bool(execute.get("echo", True)),
         warnings=bool(execute.get("warning", True)),
         resources=tuple(project.get("resources") or ()),
+        profiles=tuple(profiles),
+    )
+
+
+def _render_list(path: Path, raw: dict, name: str | None) -> list[str]:
+    """project.render of a profile (or of the base file), each pattern relative to the root."""
+    merged = profile_raw(raw, path.parent, name) if name else raw
+    pages = (merged.get("project") or {}).get("render")
+    if not pages or not all(isinstance(p, str) for p in pages):
+        where = f" (profile {name})" if name else ""
+        raise BuildError(f"{path}{where}: project.render must list the pages (.qmd, .ipynb) in order")
+    return [p.lstrip("/") for p in pages]
+
+
+def _profile(path: Path, name: str, merged: dict) -> Profile:
+    navbar = (merged.get("website") or {}).get("navbar") or {}
+    return Profile(
+        name=name,
+        pages=expand_pages(path.parent, _render_list(path, merged, None)),
+        navbar=tuple(_nav_item(i) for i in (navbar.get("left") or [])),
+        navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
+        output_dir=str((merged.get("project") or {}).get("output-dir") or ""),
     )
 
 
@@ -121,7 +194,8 @@ def _footer_text(footer: str | dict | None) -> str:
 def page_titles(config: SiteConfig) -> dict[str, str]:
     """Navbar text by page source: the name a reader already saw in the menu."""
     titles: dict[str, str] = {}
-    for item in (*config.navbar, *config.navbar_right):
+    bars = [(*p.navbar, *p.navbar_right) for p in config.profiles] or [(*config.navbar, *config.navbar_right)]
+    for item in (i for bar in bars for i in bar):
         for leaf in item.menu or (item,):
             if leaf.href:
                 titles.setdefault(leaf.href, leaf.text)
@@ -330,6 +404,17 @@ def read_page(root: Path, source: str, config: SiteConfig) -> tuple[dict, str]:
     return front, markdown_to_html(include_files(body, path.parent))
 
 
+def folder_lang(root: Path, source: str) -> str | None:
+    """`lang` of the nearest `_metadata.yml` in the page's folders (Quarto's directory metadata)."""
+    for folder in PurePosixPath(source).parents:
+        meta = root / folder / "_metadata.yml"
+        if str(folder) != "." and meta.is_file():
+            lang = (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}).get("lang")
+            if lang:
+                return str(lang)
+    return None
+
+
 def nav_links(items: tuple[NavItem, ...], page: str, pages: set[str]) -> list[dict]:
     """Navbar entries with hrefs relative to the page being written."""
     links = []
@@ -353,15 +438,18 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
     out = output_path(source)
     first = config.pages[0]
     title = front.get("title") or page_titles(config).get(source) or PurePosixPath(source).stem
+    profile = config.profile_of(source)
     return (template or _template()).render(
-        lang=front.get("lang") or config.lang,
+        lang=front.get("lang") or folder_lang(root, source) or config.lang,
         site_title=config.title,
         page_title=str(title),
         subtitle=front.get("subtitle") or front.get("description") or "",
         home=relative_href(output_path(first), out),
         stylesheet=relative_href(f"assets/{STYLESHEET}", out),
-        nav=nav_links(config.navbar, source, set(config.pages)),
-        nav_right=nav_links(config.navbar_right, source, set(config.pages)),
+        nav=nav_links(profile.navbar if profile else config.navbar, source, set(config.pages)),
+        nav_right=nav_links(
+            profile.navbar_right if profile else config.navbar_right, source, set(config.pages)
+        ),
         toc=toc if config.toc and len(toc) > 1 else [],
         body=body,
         footer=config.footer,
@@ -394,28 +482,8 @@ def _copy_resources(root: Path, patterns: tuple[str, ...], out_dir: Path) -> Non
                 shutil.copyfile(path, target)
 
 
-def render_quarto(root: Path | None, out_dir: Path) -> list[Path]:
-    """Render with the Quarto CLI from the stored outputs (Quarto does not execute .ipynb by default)."""
-    root = root or paths.project_root()
-    config = load_site_config(root)
-    command = ["quarto", "render", "--output-dir", str(out_dir)]
-    try:
-        subprocess.run(command, cwd=root, check=True, capture_output=True, text=True)
-    except FileNotFoundError as exc:
-        raise BuildError("quarto is not installed; use --renderer offline") from exc
-    except subprocess.CalledProcessError as exc:
-        raise BuildError(f"quarto render failed (exit {exc.returncode}):\n{exc.stderr[-2000:]}") from exc
-    written = [out_dir / output_path(p) for p in config.pages]
-    missing = [str(p) for p in written if not p.exists()]
-    if missing:
-        raise BuildError(f"quarto render did not write {', '.join(missing)}")
-    return written
-
-
-RENDERERS: dict[str, Callable[[Path | None, Path], list[Path]]] = {
-    "offline": render_offline,
-    "quarto": render_quarto,
-}
+# The renderers: this module's offline one, and Quarto (analysis.build.quarto.render_site).
+RENDERERS = ("offline", "quarto")
 
 
 def choose_renderer(name: str) -> str:
