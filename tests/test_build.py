@@ -284,7 +284,7 @@ def copy_project(destination: Path) -> Path:
     """data/, notebooks/ and the site definition of the repository, in a folder of its own."""
     for name in ("data", "notebooks"):
         shutil.copytree(REPO / name, destination / name)
-    for name in ("_quarto.yml", "index.qmd"):
+    for name in ("_quarto.yml", "index.qmd", *(p.name for p in REPO.glob("_quarto-*.yml"))):
         shutil.copyfile(REPO / name, destination / name)
     (destination / "reports").mkdir()
     return destination
