@@ -42,6 +42,7 @@ lock: | $(UV)
 	$(UV_ENV) $(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes --quiet -o $(LOCK) $(LOCK_ARGS)
 
+# The site, rendered with Quarto when `quarto` is on PATH, else with the offline renderer (--renderer auto).
 site: $(STAMP)
 	$(BIN)/plantracker build
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,48 @@ def copy_of_the_project(destination: Path) -> Path:
 def project_copy(tmp_path: Path) -> Path:
     """A copy of the whole project that a test may change and build."""
     return copy_of_the_project(tmp_path / "project")
+
+
+# ---------------------------------------------------------------- the site as Quarto renders it
+
+REQUIRE_QUARTO = "PLANTRACKER_REQUIRE_QUARTO"
+
+
+def quarto_or_skip() -> str:
+    """The `quarto` on PATH; without one the Quarto tests skip, or fail where PLANTRACKER_REQUIRE_QUARTO=1
+    (CI, whose .ci/run puts Quarto on PATH)."""
+    found = shutil.which("quarto")
+    if found:
+        return found
+    reason = "quarto is not on PATH"
+    if os.environ.get(REQUIRE_QUARTO) == "1":
+        pytest.fail(f"{reason}, and {REQUIRE_QUARTO}=1 requires the site to be rendered with Quarto")
+    pytest.skip(f"{reason}; set {REQUIRE_QUARTO}=1 to make this a failure")
+
+
+@dataclass(frozen=True)
+class QuartoRender:
+    """A clean copy of the project rendered by a plain `quarto render`, as a user runs it."""
+
+    root: Path
+    site: Path
+    output: str  # what quarto printed (stdout and stderr)
+    returncode: int
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def quarto_render(tmp_path_factory) -> QuartoRender:
+    """`quarto render` in a copy of the project's tracked files (no generated page, no site): its
+    pre-render step writes the generated pages and starts the Chinese render, its post-render merges it.
+    Rendered once per session; the tests that read Quarto's site share it."""
+    executable = quarto_or_skip()
+    from analysis.build import quarto
+
+    root = copy_of_the_project(tmp_path_factory.mktemp("quarto") / "project")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [executable, "render"], cwd=root, capture_output=True, text=True, env=quarto.quarto_env(), check=False
+    )
+    seconds = time.perf_counter() - started
+    return QuartoRender(root, root / "reports" / "_site", done.stdout + done.stderr, done.returncode, seconds)
