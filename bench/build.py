@@ -15,6 +15,11 @@ repository's reports/ are not touched. Six timings:
 Goals (issue 5): cold ≤ 0.6 × naive; no change ≤ 2 s; one region changed re-executes that region's
 pages and the pages that show every region, nothing else; an invalid input is refused in about 2 s.
 
+Then, when `quarto` is on PATH, both renderers side by side on copies of the built project (issue 17):
+the whole site rendered from scratch (notebooks current), a build with nothing changed, and one region's
+figure changed (its notebooks re-executed, only the pages whose content changed rendered again); goals
+with Quarto: whole site < 3 min, one region changed ≤ 60 s.
+
     .venv/bin/python bench/build.py [--jobs N] [--repeat N]
 """
 
@@ -119,20 +124,63 @@ def change_one_figure(root: Path, region: str = "guizhou") -> str:
     return f"{region} {row['indicator']} {row['year']}: {old} → {row['value']}"
 
 
+def renderer_timings(built: Path, scratch: Path, renderer: str, jobs: int | None) -> dict[str, float]:
+    """On a copy of a built project: the site from scratch, again with nothing changed, and after one
+    region's figure changed, with one renderer."""
+    root = scratch / f"side-by-side-{renderer}"
+    shutil.copytree(built, root, symlinks=True)
+    shutil.rmtree(root / "reports" / "_site", ignore_errors=True)
+    times = {}
+    for step in ("site from scratch", "no change", "one region changed"):
+        if step == "one region changed":
+            change_one_figure(root, "guiyang")
+        started = time.perf_counter()
+        build.build_site(renderer=renderer, root=root, jobs=jobs)
+        times[step] = time.perf_counter() - started
+    return times
+
+
+def side_by_side(built: Path, scratch: Path, jobs: int | None) -> None:
+    """Both renderers' timings in one table, with Quarto's ratio to the offline renderer."""
+    if not shutil.which("quarto"):
+        print("quarto is not on PATH: the side-by-side timings of both renderers are skipped")
+        return
+    offline = renderer_timings(built, scratch, "offline", jobs)
+    with_quarto = renderer_timings(built, scratch, "quarto", jobs)
+    print(f"{'':22}{'offline':>10}{'quarto':>10}{'ratio':>8}")
+    for step in offline:
+        ratio = with_quarto[step] / offline[step] if offline[step] else float("nan")
+        print(f"{step:22}{offline[step]:9.1f}s{with_quarto[step]:9.1f}s{ratio:7.1f}×")
+    print("goals with Quarto: site from scratch < 180 s; one region changed ≤ 60 s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: the cores)")
     parser.add_argument("--repeat", type=int, default=1, help="repeat naive and cold, keep the fastest")
+    parser.add_argument(
+        "--renderers-only", action="store_true", help="only the side-by-side renderer timings"
+    )
     args = parser.parse_args()
     os.environ.pop("PLANTRACKER_ROOT", None)
     print(f"cores: {os.cpu_count()}, jobs: {args.jobs or os.cpu_count()}")
     naive_times, cold_times = [], []
+    if args.renderers_only:  # on the committed notebooks, current: nothing executed before the renders
+        with tempfile.TemporaryDirectory(prefix="pt-bench-") as scratch:
+            root = copy_project(Path(scratch) / "committed")
+            for folder in ("reports", "zh/reports"):
+                for notebook in (REPO / folder).glob("*.ipynb"):
+                    (root / folder).mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(notebook, root / folder / notebook.name)
+            side_by_side(root, Path(scratch), args.jobs)
+        return
     with tempfile.TemporaryDirectory(prefix="pt-bench-") as scratch:
         for i in range(args.repeat):
             naive_times.append(naive(copy_project(Path(scratch) / f"naive-{i}")))
             seconds, report = timed_build(copy_project(Path(scratch) / f"cold-{i}"), args.jobs)
             cold_times.append(seconds)
         root = Path(scratch) / f"cold-{args.repeat - 1}"
+        side_by_side(root, Path(scratch), args.jobs)
         notebooks = len(report.executed)
         unchanged, again = timed_build(root, args.jobs)
         as_command = command_seconds(root)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import fingerprint, quarto, quarto_hooks
+from analysis.build import fingerprint, quarto, quarto_hooks, render
 from analysis.build import orchestrate as build
 from analysis.core.errors import BuildError
 
@@ -235,3 +235,18 @@ def test_pre_render_starts_the_other_profile_and_post_render_merges_it(
 def test_hooks_do_nothing_when_the_build_drives_quarto(monkeypatch):
     monkeypatch.setenv(quarto.BUILD_ENV, "1")
     assert quarto_hooks.main(["pre"]) == 0
+
+
+def test_a_page_is_rendered_again_when_a_file_it_includes_changes_and_only_then(tmp_path: Path):
+    (tmp_path / "_generated").mkdir()
+    (tmp_path / "_generated" / "home.md").write_text("figures of today", encoding="utf-8")
+    (tmp_path / "index.qmd").write_text("{{< include _generated/home.md >}}\n", encoding="utf-8")
+    (tmp_path / "about.qmd").write_text("about\n", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [index.qmd, about.qmd]\n", encoding="utf-8")
+    config = render.load_site_config(tmp_path)
+    before = quarto.page_fingerprints(tmp_path, config, "1.10.18")
+    (tmp_path / "_generated" / "home.md").write_text("figures of tomorrow", encoding="utf-8")
+    after = quarto.page_fingerprints(tmp_path, config, "1.10.18")
+    assert [p for p in before if before[p] != after[p]] == ["index.qmd"]
+    other_quarto = quarto.page_fingerprints(tmp_path, config, "1.11.0")
+    assert all(other_quarto[p] != after[p] for p in after)  # another Quarto renders every page again

@@ -23,9 +23,12 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.build import quarto, render
-from analysis.core import paths
-from analysis.core.errors import PlanTrackerError
+if os.environ.get("PLANTRACKER_BUILD") and __name__ == "__main__":
+    sys.exit(0)  # `plantracker build` drives Quarto itself: return at once, before the heavy imports
+
+from analysis.build import quarto, render  # noqa: E402
+from analysis.core import paths  # noqa: E402
+from analysis.core.errors import PlanTrackerError  # noqa: E402
 
 CHILD_ENV = "PLANTRACKER_QUARTO_CHILD"
 WAIT_SECONDS = 3600
