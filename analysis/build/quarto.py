@@ -67,6 +67,7 @@ def site_definition(root: Path) -> list[tuple[str, Path]]:
     the stylesheets and templates at the root (a change re-renders every page)."""
     files = sorted(root.glob("_quarto*.yml")) + sorted(root.rglob("_metadata.yml"))
     files += sorted(p for p in root.iterdir() if p.suffix in (".css", ".scss", ".html") and p.is_file())
+    files += [root / p for p in render.load_site_config(root).shortcodes]
     return [(p.relative_to(root).as_posix(), p) for p in files if ".quarto" not in p.parts]
 
 

@@ -63,6 +63,7 @@ class SiteConfig:
     warnings: bool = False
     resources: tuple[str, ...] = ()
     navbar_right: tuple[NavItem, ...] = ()
+    shortcodes: tuple[str, ...] = ()  # Lua files of the project's shortcodes (Quarto only)
     render_patterns: tuple[str, ...] = ()  # project.render as written (every profile's), globs unexpanded
     profiles: tuple[Profile, ...] = ()
 
@@ -134,6 +135,7 @@ def load_site_config(root: Path | None = None) -> SiteConfig:
         echo=bool(execute.get("echo", True)),
         warnings=bool(execute.get("warning", True)),
         resources=tuple(project.get("resources") or ()),
+        shortcodes=tuple(str(p) for p in merged.get("shortcodes") or ()),
         profiles=tuple(profiles),
     )
 
@@ -211,7 +213,9 @@ _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _PAGE_LINK = re.compile(r'href="(?![a-z]+:|#)([^"#]+?)\.(?:qmd|ipynb)(#[^"]*)?"')
 # ```{=html} … ``` : raw HTML that Quarto (pandoc) passes through untouched
 _RAW_HTML = re.compile(r"^```\{=html\}[ \t]*\n(.*?)\n```[ \t]*$", re.MULTILINE | re.DOTALL)
-_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+# {{< include FILE >}}, and the project's {{< generated FILE >}} (analysis/build/generated.lua), the same
+# for this renderer
+_INCLUDE = re.compile(r"\{\{<\s*(?:include|generated)\s+(\S+)\s*>\}\}")
 
 
 def _markdown_parser():
