@@ -85,3 +85,20 @@ def quarto_render(tmp_path_factory) -> QuartoRender:
     )
     seconds = time.perf_counter() - started
     return QuartoRender(root, root / "reports" / "_site", done.stdout + done.stderr, done.returncode, seconds)
+
+
+@pytest.fixture(scope="session")
+def checked_site(request, tmp_path_factory) -> Path:
+    """The site the page checks, the link check and the browser test read: Quarto's (a clean copy
+    rendered by `quarto render`) when quarto is on PATH or required, else the offline renderer's,
+    from the committed notebooks and freshly generated pages."""
+    if shutil.which("quarto") or os.environ.get(REQUIRE_QUARTO) == "1":
+        rendered = request.getfixturevalue("quarto_render")
+        assert rendered.returncode == 0, rendered.output[-3000:]
+        return rendered.site
+    from analysis.build import generated, render
+
+    generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    out = tmp_path_factory.mktemp("site") / "site"
+    render.render_offline(REPO, out)
+    return out

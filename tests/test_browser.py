@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import generated, render
+from analysis.build import render
 from analysis.core import paths
 from analysis.site import permalinks
 
@@ -235,13 +235,12 @@ def shot_name(page: str, size: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def visits(tmp_path_factory) -> dict[tuple[str, str], dict]:
+def visits(tmp_path_factory, checked_site) -> dict[tuple[str, str], dict]:
     """Render the site from the committed pages and visit every top page at both sizes, and a sample of
     target pages (the link test checks every one of them without a browser)."""
     executable = find_chromium()
-    config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
-    site = tmp_path_factory.mktemp("browser") / "site"
-    render.render_offline(REPO, site)
+    config = render.load_site_config(REPO)
+    site = checked_site  # Quarto's site where Quarto is installed, else the offline renderer's (conftest)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser = Chromium(executable, tmp_path_factory.mktemp("profile"))
     results = {}
