@@ -5,8 +5,8 @@ and shows the same pages with the same main text as the offline renderer."""
 from __future__ import annotations
 
 import csv
-import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -17,15 +17,47 @@ from analysis.site import permalinks
 SMART = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."})
 
 
+SKIPPED = {"script", "style", "svg", "header", "button"}
+
+
+class MainText(HTMLParser):
+    """The words inside <main>, outside the elements a renderer adds or draws (title block, scripts,
+    drawings, Quarto's callout titles and copy buttons)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.skipping, self.words = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "main":
+            self.depth += 1
+        elif (
+            self.depth
+            and tag not in VOID
+            and (self.skipping or tag in SKIPPED or "callout-title-container" in classes)
+        ):
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+        elif tag == "main" and not self.skipping:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and not self.skipping:
+            self.words += data.translate(SMART).replace("--", "-").split()
+
+
+VOID = {"br", "img", "hr", "input", "meta", "link", "source", "col", "wbr", "area", "base", "embed", "track"}
+
+
 def main_text(page: str) -> str:
-    """The words of a page's main content: its title block, scripts and drawings left out, typography
-    (pandoc's curly quotes and dashes) and spacing made plain."""
-    found = re.search(r"<main\b[^>]*>(.*)</main>", page, re.DOTALL)
-    body = found.group(1) if found else ""
-    body = re.sub(r"<header\b.*?</header>", " ", body, flags=re.DOTALL)
-    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.DOTALL)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", body)).translate(SMART)
-    return " ".join(text.replace("--", "-").split())
+    """The words of a page's main content, typography (pandoc's curly quotes, dashes) made plain."""
+    parser = MainText()
+    parser.feed(page)
+    return " ".join(parser.words)
 
 
 @pytest.fixture(scope="module")
