@@ -48,10 +48,10 @@ def pre(root: Path, profile: str, render_all: bool) -> int:
         print("quarto render shows the committed reports and executes none.", file=sys.stderr)
         return 1
     config = generated.generated_pages(root, render.load_site_config(root), False, None)
+    folder = hooks_dir(root)
+    shutil.rmtree(folder, ignore_errors=True)  # what an earlier render left: never merged into this one
     if not render_all or not config.profiles or profile != config.profiles[0].name:
         return 0
-    folder = hooks_dir(root)
-    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for other in config.profiles[1:]:
         subprocess.Popen(
