@@ -133,7 +133,7 @@ def renderer_timings(built: Path, scratch: Path, renderer: str, jobs: int | None
     times = {}
     for step in ("site from scratch", "no change", "one region changed"):
         if step == "one region changed":
-            change_one_figure(root, "guiyang")
+            change_one_figure(root, "bazhong")
         started = time.perf_counter()
         build.build_site(renderer=renderer, root=root, jobs=jobs)
         times[step] = time.perf_counter() - started
