@@ -279,7 +279,8 @@ def fake_quarto(bin_dir: Path, body: str) -> None:
     """A `quarto` on PATH that records its arguments and runs `body` (sh)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     script = bin_dir / "quarto"
-    script.write_text(f'#!/bin/sh\necho "$@" > "$PWD/quarto-args.txt"\n{body}\n', encoding="utf-8")
+    version = '[ "$1" = "--version" ] && { echo 9.9.9-fake; exit 0; }'
+    script.write_text(f'#!/bin/sh\n{version}\necho "$@" > "$PWD/quarto-args.txt"\n{body}\n', encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
