@@ -173,3 +173,8 @@ def emit(console, lines: Sequence[str]) -> None:
     """Print finished lines as they are: no markup, no highlighting, no wrapping by rich."""
     for line in lines:
         console.out(line, highlight=False)
+
+
+def say(console, text: str, indent: str = "") -> None:
+    """A sentence wrapped within the terminal's width, lines after the first indented by `indent`."""
+    emit(console, paragraph(text, console.width, indent))

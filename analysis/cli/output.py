@@ -42,6 +42,12 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
 REGION_HELP = "A region of data/policies/registry.csv, in any case or in Chinese (guizhou, Guiyang, 巴中)"
 RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
+IndicatorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--indicator", "-i", help="Only this indicator: an indicator_id of data/indicators.csv, or its name"
+    ),
+]
 OUTPUT_FORMATS = ("table", "csv", "json")
 FormatOption = Annotated[
     str,
@@ -83,10 +89,14 @@ def write_table(frame, fmt: str) -> None:
 
 
 def busy(message: str):
-    """A spinner while something slow runs, on a terminal only (logs and pipes stay clean)."""
+    """Say what is running when it is slow, on a terminal only (logs and pipes stay clean): one plain
+    line, not a spinner, whose redrawn frames would leave a terminal's transcript one very long line of
+    carriage returns and escape codes, unlike what a pipe gets."""
     from contextlib import nullcontext
 
-    return err_console.status(message) if err_console.is_terminal else nullcontext()
+    if err_console.is_terminal:
+        err_console.out(message, highlight=False)
+    return nullcontext()
 
 
 def log_unexpected(exc: BaseException) -> Path | None:

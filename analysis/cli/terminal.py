@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from rich.console import Console
 
-from analysis.cli.layout import INDENT, Column, emit, paragraph, table
+from analysis.cli.layout import INDENT, Column, emit, paragraph, say, table
 from analysis.cli.words import count
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import label
@@ -39,11 +39,6 @@ def coverage_table(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "indicator", "unit", "years", "conflicts", "values"])
 
 
-def _say(console: Console, text: str, indent: str = "") -> None:
-    """A sentence wrapped within the terminal, continuation lines indented."""
-    emit(console, paragraph(text, console.width, indent))
-
-
 def _source_line(label: str, qualifier: str, value: float, kind: str, url: str, file: str, row: int) -> str:
     return f"{label:<8} {figure(qualifier, value):<10} {kind or 'no kind':<20} {url} ({file} row {row})"
 
@@ -56,11 +51,11 @@ def _source(console: Console, line: str, excerpt: str) -> None:
 def print_conflicts(console, table: pd.DataFrame) -> None:
     """Each disagreement: the used figure and every differing one, with kind, URL, file:row and excerpt."""
     if table.empty:
-        _say(console, "No conflicts: every region, indicator and year has sources that agree.")
+        say(console, "No conflicts: every region, indicator and year has sources that agree.")
         return
     for (region, indicator, year), group in table.groupby(GROUP, sort=True):
         first = group.iloc[0]
-        _say(console, f"{region} · {indicator} · {year}", INDENT)
+        say(console, f"{region} · {indicator} · {year}", INDENT)
         used = _source_line(
             "used",
             first.used_qualifier,
@@ -103,7 +98,7 @@ def print_observations(
 ) -> None:
     """What data there is per region, indicator and year; with `conflicts`, each disagreement and sources."""
     disagree = int(resolved["conflict"].sum())
-    _say(
+    say(
         console,
         f"{count(len(frame), 'observation_row')} from {count(frame['source_file'].nunique(), 'file')}: "
         f"{count(len(resolved), 'region_indicator_year')}, {disagree} with sources that disagree.",
@@ -118,7 +113,7 @@ def print_observations(
         emit(console, ["", f"{region}"])
         emit(console, table(OBSERVATION_COLUMNS, rows, console.width))
     console.out("")
-    _say(
+    say(
         console,
         "values: the figure used per year; * sources disagree (see --conflicts); (n) n sources agree",
     )
@@ -164,11 +159,13 @@ def print_targets(
         targets = targets[targets["region"].eq(region)]
     themes = indicators.set_index("indicator_id")["theme"]
     targets = targets.assign(theme=targets["indicator"].map(themes).fillna("(unknown indicator)"))
-    _say(
+    say(
         console,
         f"{count(len(targets), 'target')} in {count(targets['document'].nunique(), 'document')}"
         + (f" of {region}" if region else ""),
     )
+    if targets.empty:
+        return
     for column, title in [
         ("region", "By region"),
         ("target_year", "By year"),
@@ -249,4 +246,4 @@ def print_status(console: Console, frame: pd.DataFrame) -> None:
     emit(console, table(STATUS_COLUMNS, rows, console.width))
     emit(console, ["", "Why"])
     for row in frame.to_dict("records"):
-        _say(console, f"{row['target_id']}: {row.get('reason') or ''}", INDENT)
+        say(console, f"{row['target_id']}: {row.get('reason') or ''}", INDENT)
