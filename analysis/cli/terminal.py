@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 
 from analysis.cli.layout import INDENT, Column, emit, paragraph, say, table
-from analysis.cli.words import count
+from analysis.cli.words import count, word
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import label
 from analysis.core.schema import OBSERVATION_KEY as GROUP
@@ -82,10 +82,10 @@ def print_conflicts(console, table: pd.DataFrame) -> None:
 
 
 OBSERVATION_COLUMNS = (
-    Column("indicator"),
-    Column("unit", wrap=True),
-    Column("years", right=True),
-    Column("values"),
+    Column(word("indicator")),
+    Column(word("unit"), wrap=True),
+    Column(word("years"), right=True),
+    Column(word("values")),
 )
 
 
@@ -113,22 +113,19 @@ def print_observations(
         emit(console, ["", f"{region}"])
         emit(console, table(OBSERVATION_COLUMNS, rows, console.width))
     console.out("")
-    say(
-        console,
-        "values: the figure used per year; * sources disagree (see --conflicts); (n) n sources agree",
-    )
+    say(console, word("values_legend"))
 
 
 def _count_table(title: str, counts: pd.Series, label: str, width: int) -> list[str]:
     rows = [[str(key), str(n)] for key, n in counts.items()]
-    return ["", title, *table((Column(label), Column("targets", right=True)), rows, width)]
+    return ["", title, *table((Column(label), Column(word("targets"), right=True)), rows, width)]
 
 
 TARGET_ROW_COLUMNS = (
-    Column("target_id"),
-    Column("target", wrap=True),
-    Column("year", right=True),
-    Column("what", wrap=True),
+    Column(word("target_id")),
+    Column(word("target"), wrap=True),
+    Column(word("year"), right=True),
+    Column(word("what"), wrap=True),
 )
 
 
@@ -144,7 +141,7 @@ def _rows_table(targets: pd.DataFrame, width: int) -> list[str]:
         ]
         for _, r in targets.iterrows()
     ]
-    return ["", "Targets", *table(TARGET_ROW_COLUMNS, rows, width)]
+    return ["", word("targets_heading"), *table(TARGET_ROW_COLUMNS, rows, width)]
 
 
 def print_targets(
@@ -167,10 +164,10 @@ def print_targets(
     if targets.empty:
         return
     for column, title in [
-        ("region", "By region"),
-        ("target_year", "By year"),
-        ("theme", "By theme"),
-        ("kind", "By kind"),
+        ("region", word("by_region")),
+        ("target_year", word("by_year")),
+        ("theme", word("by_theme")),
+        ("kind", word("by_kind")),
     ]:
         counts = targets[column].value_counts().sort_index()
         emit(console, _count_table(title, counts, column, console.width))
@@ -213,11 +210,11 @@ def _status_word(status: str) -> str:
 
 
 STATUS_COLUMNS = (
-    Column("target"),
-    Column("status"),
-    Column("latest", right=True),
-    Column("due", right=True),
-    Column("P(met)", right=True),
+    Column(word("target")),
+    Column(word("status")),
+    Column(word("latest"), right=True),
+    Column(word("due"), right=True),
+    Column(word("p_met"), right=True),
 )
 
 
@@ -244,6 +241,6 @@ def print_status(console: Console, frame: pd.DataFrame) -> None:
         for row in frame.to_dict("records")
     ]
     emit(console, table(STATUS_COLUMNS, rows, console.width))
-    emit(console, ["", "Why"])
+    emit(console, ["", word("why")])
     for row in frame.to_dict("records"):
         say(console, f"{row['target_id']}: {row.get('reason') or ''}", INDENT)

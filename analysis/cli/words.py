@@ -19,6 +19,11 @@ def count(n: int, noun: str, language: str = "en") -> str:
     return label(f"cli_count_{noun}_{form}", language).format(n=n)
 
 
+def word(key: str, language: str = "en") -> str:
+    """A heading or phrase the command line prints: the row `cli_<key>` of the words table."""
+    return label(f"cli_{key}", language)
+
+
 def close_to(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The choices that look like a mistyping of `word` (difflib's ratio of at least 0.6, any case),
     the closest first."""
