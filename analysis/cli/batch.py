@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from analysis.cli.layout import say
 from analysis.cli.output import (
     REGION_HELP,
     SCHEDULER_ADDRESS,
@@ -20,6 +21,7 @@ from analysis.cli.output import (
     console,
     fail_on,
     print_problems,
+    region_of,
 )
 from analysis.core.errors import DataError, PlanTrackerError, Problem
 
@@ -65,7 +67,7 @@ def extract(
             if path is not None:
                 writers.check_output(path, option, [file])
         project = pipeline.Project.here()
-        region = pipeline.check_region(region, project) if region is not None else None
+        region = region_of(region, project) if region is not None else None
         with busy(f"reading {file}"):
             draft = pipeline.draft_catalogue(file, project, region=region, horizon=horizon)
         writers.write_csv(draft.targets, out)
@@ -88,26 +90,78 @@ def extract(
     console.print(f"summary: {draft.summary()}", highlight=False, soft_wrap=True)
 
 
+DRAFTS = "drafts"  # where `template` writes by default: a folder of the project that git ignores
+
+
+def template_path(root: Path, region: str, fmt: str, out: Path | None, force: bool) -> Path:
+    """Where the fill-in sheet goes: `--out`, else drafts/observations_template_<region>.<fmt> in the
+    project (git ignores drafts/: a sheet half filled in is never committed nor read as data by mistake;
+    data/observations/ is read by every run, so it is where the sheet goes once filled in). Never over
+    an existing file without --force, never over one of the project's input tables."""
+    from analysis.core import paths
+    from analysis.io import writers
+
+    path = Path(out) if out is not None else root / DRAFTS / f"observations_template_{region}.{fmt}"
+    if out is None:
+        path.parent.mkdir(exist_ok=True)
+    inputs = [paths.observations_file(root), paths.targets_file(root), paths.indicators_file(root)]
+    writers.check_output(path, "--out", [p for p in inputs if p.exists()])
+    if path.exists() and not force:
+        shown = _shown(path, root)
+        raise DataError(
+            [
+                Problem(
+                    "--out",
+                    None,
+                    None,
+                    f"'{shown}' already exists (it may hold figures you filled in)",
+                    "add --force to replace it, or give another file with --out",
+                )
+            ]
+        )
+    return path
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the researcher reads it: from the project folder when it is inside it."""
+    try:
+        return str(path.absolute().relative_to(root.absolute()))
+    except ValueError:
+        return str(path)
+
+
 def template(
     region: Annotated[str, typer.Option("--region", "-r", help=REGION_HELP)],
     format_: Annotated[str, typer.Option("--format", "-f", help="xlsx or csv")] = "xlsx",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output file (default: drafts/observations_template_REGION.FORMAT in the project, "
+            "a folder git ignores)",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
 ) -> None:
     """Write a fill-in template of observations for one region, known values pre-filled."""
     from analysis import pipeline
 
     try:
-        written = pipeline.write_template(
-            region, pipeline.Project.here(), choose(format_, ("xlsx", "csv"), "--format"), out
-        )
+        project = pipeline.Project.here()
+        region = region_of(region, project)
+        fmt = choose(format_, ("xlsx", "csv"), "--format")
+        path = template_path(project.root, region, fmt, out, force)
+        written = pipeline.write_template(region, project, fmt, path)
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
-    console.print(
-        f"template written to {written}: fill in value, source_url, source_kind and excerpt, put "
-        f"it in data/observations/, check it with `plantracker validate data/observations/"
-        f"{written.name}`",
-        highlight=False,
-        soft_wrap=True,
+    shown = _shown(written, project.root)
+    folder = "data/observations"
+    say(
+        console,
+        f"template written to {shown}: fill in value, source_url, source_kind and excerpt, save it in "
+        f"{folder}/ (every file there is read with the data), then check it with "
+        f"`plantracker validate {folder}/{written.name}`",
     )
 
 

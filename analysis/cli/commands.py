@@ -20,17 +20,21 @@ from analysis.cli import batch
 from analysis.cli.output import (
     OUTPUT_FORMATS,
     FormatOption,
+    IndicatorOption,
     RegionOption,
     busy,
     choose,
     console,
     err_console,
     fail_on,
+    indicator_of,
     log_unexpected,
     print_problems,
+    region_of,
     write_table,
 )
-from analysis.core.errors import DataError, PlanTrackerError, Problem, errors_in
+from analysis.cli.words import count
+from analysis.core.errors import DataError, PlanTrackerError, errors_in
 
 
 class GuardedGroup(TyperGroup):
@@ -91,13 +95,14 @@ def validate(
     errors = errors_in(problems)
     warnings = len(problems) - len(errors)
     if errors:
-        err_console.print(f"[red]{len(errors)} error(s)[/red], {warnings} warning(s)")
+        err_console.print(f"[red]{count(len(errors), 'error')}[/red], {count(warnings, 'warning')}")
         raise typer.Exit(code=1)
-    console.print(f"valid: no errors, {warnings} warning(s)")
+    console.print(f"valid: no errors, {count(warnings, 'warning')}")
 
 
 def targets(
     region: RegionOption = None,
+    indicator: IndicatorOption = None,
     rows: Annotated[bool, typer.Option("--rows", help="Also list every target row")] = False,
     format_: FormatOption = "table",
 ) -> None:
@@ -108,8 +113,10 @@ def targets(
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
         project = pipeline.Project.here()
-        region = pipeline.check_region(region, project) if region is not None else None
+        region = region_of(region, project) if region is not None else None
         catalogue = project.targets
+        if indicator is not None:
+            catalogue = catalogue[catalogue["indicator"] == indicator_of(indicator, project.indicators)]
         if fmt != "table":
             write_table(catalogue if region is None else catalogue[catalogue["region"] == region], fmt)
             return
@@ -120,6 +127,7 @@ def targets(
 
 def observations_cmd(
     region: RegionOption = None,
+    indicator: IndicatorOption = None,
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List conflicting figures with both sources")
     ] = False,
@@ -139,21 +147,10 @@ def observations_cmd(
         project = pipeline.Project.here()
         frame = pipeline.load_observations(project, data or None)
         if region is not None:
-            known = pipeline.observation_context(project).regions
-            found = pipeline.match_region(region, known)
-            if found is None:
-                raise DataError(
-                    [
-                        Problem(
-                            "--region",
-                            None,
-                            None,
-                            f"unknown region '{region}'",
-                            f"use one of: {', '.join(known)}",
-                        )
-                    ]
-                )
-            frame = frame[frame["region"] == found]
+            known = list(pipeline.observation_context(project).regions)
+            frame = frame[frame["region"] == region_of(region, project, known)]
+        if indicator is not None:
+            frame = frame[frame["indicator"] == indicator_of(indicator, project.indicators)]
         if fmt != "table":
             write_table(frame, fmt)
             return
@@ -226,7 +223,7 @@ def build(
 
     try:
         project = pipeline.Project.here()
-        regions = [pipeline.check_region(r, project) for r in region] if region else None
+        regions = [region_of(r, project) for r in region] if region else None
     except PlanTrackerError as exc:
         raise fail_on(exc) from exc
     try:
@@ -257,7 +254,7 @@ def build(
         print_problems(exc.problems)
         errors = errors_in(exc.problems)
         err_console.print(
-            f"[red]{len(errors)} error(s)[/red], {len(exc.problems) - len(errors)} warning(s) "
+            f"[red]{count(len(errors), 'error')}[/red], {count(len(exc.problems) - len(errors), 'warning')} "
             f"in the input data: nothing was executed, the site and reports are as they were; "
             f"fix them (`plantracker validate` checks again) and build again",
             highlight=False,
@@ -307,6 +304,7 @@ def publish(
 
 def status(
     region: RegionOption = None,
+    indicator: IndicatorOption = None,
     as_of: Annotated[
         int | None,
         typer.Option(
@@ -324,9 +322,12 @@ def status(
     try:
         fmt = choose(format_, OUTPUT_FORMATS, "--format")
         project = pipeline.Project.here()
-        regions = [pipeline.check_region(region, project)] if region is not None else project.regions
+        regions = [region_of(region, project)] if region is not None else project.regions
+        wanted = indicator_of(indicator, project.indicators) if indicator is not None else None
         with busy("assessing and forecasting the targets"):
             frame = terminal.status_frame(regions, project, as_of)
+        if wanted is not None:
+            frame = frame[frame["indicator"] == wanted]
         if fmt == "table":
             terminal.print_status(console, frame)
         else:

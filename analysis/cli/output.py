@@ -42,6 +42,12 @@ def fail_on(exc: PlanTrackerError) -> typer.Exit:
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|inproc|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}")
 REGION_HELP = "A region of data/policies/registry.csv, in any case or in Chinese (guizhou, Guiyang, 巴中)"
 RegionOption = Annotated[str | None, typer.Option("--region", "-r", help=REGION_HELP)]
+IndicatorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--indicator", "-i", help="Only this indicator: an indicator_id of data/indicators.csv, or its name"
+    ),
+]
 OUTPUT_FORMATS = ("table", "csv", "json")
 FormatOption = Annotated[
     str,
@@ -53,15 +59,18 @@ FormatOption = Annotated[
 
 def choose(value: str, allowed: tuple[str, ...], option: str) -> str:
     """A word from a fixed vocabulary, whatever its case; otherwise an error naming the choices."""
+    from analysis.cli.words import did_you_mean
+
     wanted = value.strip().casefold()
     if wanted not in allowed:
+        hint = did_you_mean(value, allowed)
         raise DataError(
             [
                 Problem(
                     option,
                     None,
                     None,
-                    f"'{value}' is not one of {', '.join(allowed)}",
+                    f"'{value}' is not one of {', '.join(allowed)}" + (f": {hint}" if hint else ""),
                     f"use {option} {' or '.join(allowed)}",
                 )
             ]
@@ -80,10 +89,14 @@ def write_table(frame, fmt: str) -> None:
 
 
 def busy(message: str):
-    """A spinner while something slow runs, on a terminal only (logs and pipes stay clean)."""
+    """Say what is running when it is slow, on a terminal only (logs and pipes stay clean): one plain
+    line, not a spinner, whose redrawn frames would leave a terminal's transcript one very long line of
+    carriage returns and escape codes, unlike what a pipe gets."""
     from contextlib import nullcontext
 
-    return err_console.status(message) if err_console.is_terminal else nullcontext()
+    if err_console.is_terminal:
+        err_console.out(message, highlight=False)
+    return nullcontext()
 
 
 def log_unexpected(exc: BaseException) -> Path | None:
@@ -104,3 +117,40 @@ def log_unexpected(exc: BaseException) -> Path | None:
         except OSError:
             continue
     return None
+
+
+def _unknown(option: str, kind: str, name: str, hint: str, fix: str) -> DataError:
+    message = f"unknown {kind} '{name}'" + (f": {hint}" if hint else "")
+    return DataError([Problem(option, None, None, message, fix)])
+
+
+def region_of(name: str, project, known: list[str] | None = None, option: str = "--region") -> str:
+    """The region a researcher means (any case, either language, see pipeline.match_region), or an
+    error that suggests the closest names and lists every region."""
+    from analysis import pipeline
+    from analysis.cli.words import close_to, suggestion
+
+    known = list(project.regions if known is None else known)
+    found = pipeline.match_region(name, known)
+    if found is not None:
+        return found
+    names = {n: region for region in known for n in pipeline.region_names(region)}
+    close = list(dict.fromkeys(names[n] for n in close_to(name, names)))
+    choices = ", ".join(f"{r} ({' / '.join(pipeline.region_names(r)[1:])})" for r in known)
+    raise _unknown(option, "region", name, suggestion(close), f"use one of: {choices}")
+
+
+def indicator_of(name: str, indicators, option: str = "--indicator") -> str:
+    """The indicator_id a researcher means: its id, or its English or Chinese name in data/indicators.csv
+    (any case), or an error that suggests the closest ids."""
+    from analysis.cli.words import close_to, suggestion
+
+    wanted = name.strip().casefold()
+    for row in indicators.itertuples():
+        if wanted in {str(getattr(row, c, "")).casefold() for c in ("indicator_id", "name_en", "name_zh")}:
+            return row.indicator_id
+    ids = [str(i) for i in indicators["indicator_id"]]
+    names = {str(n): i for n, i in zip(indicators["name_en"], ids, strict=True)}
+    close = close_to(name, ids) or list(dict.fromkeys(names[n] for n in close_to(name, names)))
+    fix = "use an indicator_id of data/indicators.csv"
+    raise _unknown(option, "indicator", name, suggestion(close), fix)

@@ -4,13 +4,11 @@ with both sources. Only analysis.cli.commands imports this module; it takes tabl
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from analysis.cli.layout import INDENT, Column, emit, paragraph, say, table
+from analysis.cli.words import count, word
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import label
 from analysis.core.schema import OBSERVATION_KEY as GROUP
@@ -42,45 +40,53 @@ def coverage_table(resolved: pd.DataFrame) -> pd.DataFrame:
 
 
 def _source_line(label: str, qualifier: str, value: float, kind: str, url: str, file: str, row: int) -> str:
-    return f"  {label:<8} {figure(qualifier, value):<10} {kind or 'no kind':<20} {url}  ({file} row {row})"
+    return f"{label:<8} {figure(qualifier, value):<10} {kind or 'no kind':<20} {url} ({file} row {row})"
+
+
+def _source(console: Console, line: str, excerpt: str) -> None:
+    emit(console, [INDENT + text for text in paragraph(line, console.width - 2, INDENT * 5)])
+    emit(console, [INDENT * 5 + text for text in paragraph(f"“{excerpt}”", console.width - 10)])
 
 
 def print_conflicts(console, table: pd.DataFrame) -> None:
     """Each disagreement: the used figure and every differing one, with kind, URL, file:row and excerpt."""
     if table.empty:
-        console.print("No conflicts: every region, indicator and year has sources that agree.")
+        say(console, "No conflicts: every region, indicator and year has sources that agree.")
         return
-    say = functools.partial(console.print, markup=False, highlight=False, soft_wrap=True)
     for (region, indicator, year), group in table.groupby(GROUP, sort=True):
         first = group.iloc[0]
-        say(f"{region} · {indicator} · {year}")
-        say(
-            _source_line(
-                "used",
-                first.used_qualifier,
-                first.used_value,
-                first.used_source_kind,
-                first.used_source_url,
-                first.used_source_file,
-                first.used_source_row,
-            )
+        say(console, f"{region} · {indicator} · {year}", INDENT)
+        used = _source_line(
+            "used",
+            first.used_qualifier,
+            first.used_value,
+            first.used_source_kind,
+            first.used_source_url,
+            first.used_source_file,
+            first.used_source_row,
         )
-        say(f"{'':11}“{first.used_excerpt}”")
+        _source(console, used, first.used_excerpt)
         for other in group.itertuples():
-            say(
-                _source_line(
-                    "differs",
-                    other.other_qualifier,
-                    other.other_value,
-                    other.other_source_kind,
-                    other.other_source_url,
-                    other.other_source_file,
-                    other.other_source_row,
-                )
-                + (" (the same figure, rounded differently)" if other.agrees_when_rounded else "")
+            line = _source_line(
+                "differs",
+                other.other_qualifier,
+                other.other_value,
+                other.other_source_kind,
+                other.other_source_url,
+                other.other_source_file,
+                other.other_source_row,
             )
-            say(f"{'':11}“{other.other_excerpt}”")
-        say(f"  why: {first.reason}")
+            rounded = " (the same figure, rounded differently)" if other.agrees_when_rounded else ""
+            _source(console, line + rounded, other.other_excerpt)
+        emit(console, [INDENT + t for t in paragraph(f"why: {first.reason}", console.width - 2, INDENT)])
+
+
+OBSERVATION_COLUMNS = (
+    Column(word("indicator")),
+    Column(word("unit"), wrap=True),
+    Column(word("years"), right=True),
+    Column(word("values")),
+)
 
 
 def print_observations(
@@ -91,54 +97,51 @@ def print_observations(
     conflicts: bool = False,
 ) -> None:
     """What data there is per region, indicator and year; with `conflicts`, each disagreement and sources."""
-    console.print(
-        f"{len(frame)} observation rows from {frame['source_file'].nunique()} file(s): "
-        f"{len(resolved)} region-indicator-years, {int(resolved['conflict'].sum())} with sources "
-        "that disagree.",
-        highlight=False,
+    disagree = int(resolved["conflict"].sum())
+    say(
+        console,
+        f"{count(len(frame), 'observation_row')} from {count(frame['source_file'].nunique(), 'file')}: "
+        f"{count(len(resolved), 'region_indicator_year')}, {disagree} with sources that disagree.",
     )
     if conflicts:
         print_conflicts(console, pairs)
         return
-    table = Table(
-        "region",
-        "indicator",
-        "unit",
-        "years",
-        "values",
-        caption="values: the figure used per year; * sources disagree (see --conflicts); (n) n sources agree",
-    )
-    table.columns[1].no_wrap = True
-    for row in coverage_table(resolved).itertuples():
-        table.add_row(row.region, row.indicator, row.unit, str(row.years), row.values)
-    console.print(table)
+    for region, group in coverage_table(resolved).groupby("region", sort=True):
+        rows = [
+            [r.indicator, str(r.unit), str(r.years), tuple(r.values.split("  "))] for r in group.itertuples()
+        ]
+        emit(console, ["", f"{region}"])
+        emit(console, table(OBSERVATION_COLUMNS, rows, console.width))
+    console.out("")
+    say(console, word("values_legend"))
 
 
-def _count_table(title: str, counts: pd.Series, label: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(label)
-    table.add_column("targets", justify="right")
-    for key, n in counts.items():
-        table.add_row(str(key), str(n))
-    return table
+def _count_table(title: str, counts: pd.Series, label: str, width: int) -> list[str]:
+    rows = [[str(key), str(n)] for key, n in counts.items()]
+    return ["", title, *table((Column(label), Column(word("targets"), right=True)), rows, width)]
 
 
-def _rows_table(targets: pd.DataFrame) -> Table:
-    """Every target in four columns that wrap within the terminal (80 columns off one); every column of
-    the catalogue is in `--format csv`."""
-    table = Table(title="Targets", title_justify="left", pad_edge=False)
-    table.add_column("target_id", overflow="fold", ratio=3)
-    table.add_column("target", overflow="fold", ratio=2)
-    table.add_column("year", no_wrap=True)
-    table.add_column("what", overflow="fold", ratio=4)
-    for _, r in targets.iterrows():
-        table.add_row(
-            escape(r["target_id"]),
-            escape(f"{r['comparator']} {r['target_value']:g} {r['unit']}"),
+TARGET_ROW_COLUMNS = (
+    Column(word("target_id")),
+    Column(word("target"), wrap=True),
+    Column(word("year"), right=True),
+    Column(word("what"), wrap=True),
+)
+
+
+def _rows_table(targets: pd.DataFrame, width: int) -> list[str]:
+    """Every target: its id whole (on a line of its own when the row does not fit beside it), what it
+    promises and by when; every column of the catalogue is in `--format csv`."""
+    rows = [
+        [
+            str(r["target_id"]),
+            f"{r['comparator']} {r['target_value']:g} {r['unit']}",
             str(r["target_year"]),
-            escape(r["description_en"]),
-        )
-    return table
+            str(r["description_en"]),
+        ]
+        for _, r in targets.iterrows()
+    ]
+    return ["", word("targets_heading"), *table(TARGET_ROW_COLUMNS, rows, width)]
 
 
 def print_targets(
@@ -153,20 +156,23 @@ def print_targets(
         targets = targets[targets["region"].eq(region)]
     themes = indicators.set_index("indicator_id")["theme"]
     targets = targets.assign(theme=targets["indicator"].map(themes).fillna("(unknown indicator)"))
-    console.print(
-        f"{len(targets)} targets in {targets['document'].nunique()} document(s)"
-        + (f" of {region}" if region else "")
+    say(
+        console,
+        f"{count(len(targets), 'target')} in {count(targets['document'].nunique(), 'document')}"
+        + (f" of {region}" if region else ""),
     )
+    if targets.empty:
+        return
     for column, title in [
-        ("region", "By region"),
-        ("target_year", "By year"),
-        ("theme", "By theme"),
-        ("kind", "By kind"),
+        ("region", word("by_region")),
+        ("target_year", word("by_year")),
+        ("theme", word("by_theme")),
+        ("kind", word("by_kind")),
     ]:
         counts = targets[column].value_counts().sort_index()
-        console.print(_count_table(title, counts, column))
+        emit(console, _count_table(title, counts, column, console.width))
     if rows:
-        console.print(_rows_table(targets))
+        emit(console, _rows_table(targets, console.width))
 
 
 # --- `plantracker status` --------------------------------------------------------------------------
@@ -203,37 +209,38 @@ def _status_word(status: str) -> str:
         return str(status)
 
 
+STATUS_COLUMNS = (
+    Column(word("target")),
+    Column(word("status")),
+    Column(word("latest"), right=True),
+    Column(word("due"), right=True),
+    Column(word("p_met"), right=True),
+)
+
+
+def _latest(row: dict) -> str:
+    if pd.isna(row.get("latest_value")):
+        return "–"
+    qualifier = row.get("latest_qualifier")
+    shown = qualifier if qualifier not in ("=", None) and not pd.isna(qualifier) else ""
+    return f"{shown}{_number(row['latest_value'])} ({int(row['latest_year'])})"
+
+
 def print_status(console: Console, frame: pd.DataFrame) -> None:
-    """Each target's status, latest figure, deadline and P(met) in a table that wraps within the
-    terminal (80 columns when not on one), then each target's reason; every column is in --format csv."""
-    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
-    table.add_column("target", overflow="fold", ratio=3, min_width=16)
-    table.add_column("status", overflow="fold", ratio=2, min_width=8)
-    table.add_column("latest", justify="right", no_wrap=True)
-    table.add_column("due", justify="right", no_wrap=True)
-    table.add_column("P(met)", justify="right", no_wrap=True)
-    for row in frame.to_dict("records"):
-        latest = (
-            "–"
-            if pd.isna(row.get("latest_value"))
-            else (
-                f"{row.get('latest_qualifier') if row.get('latest_qualifier') not in ('=', None) else ''}"
-                f"{_number(row['latest_value'])} ({int(row['latest_year'])})"
-            )
-        )
-        p_met = "–" if pd.isna(row.get("p_met")) else f"{float(row['p_met']):.2f}"
-        table.add_row(
-            escape(str(row["target_id"])),
+    """Each target's status, latest figure, deadline and P(met) in a table within the terminal (80
+    columns when not on one; each id whole, on a line of its own when the row does not fit beside it),
+    then each target's reason; every column is in --format csv."""
+    rows = [
+        [
+            str(row["target_id"]),
             _status_word(row["status"]),
-            latest,
+            _latest(row),
             str(int(row["target_year"])),
-            p_met,
-        )
-    console.print(table)
-    console.print()
+            "–" if pd.isna(row.get("p_met")) else f"{float(row['p_met']):.2f}",
+        ]
+        for row in frame.to_dict("records")
+    ]
+    emit(console, table(STATUS_COLUMNS, rows, console.width))
+    emit(console, ["", word("why")])
     for row in frame.to_dict("records"):
-        console.print(
-            f"[bold]{escape(str(row['target_id']))}[/bold]: {escape(str(row.get('reason') or ''))}",
-            highlight=False,
-            markup=True,
-        )
+        say(console, f"{row['target_id']}: {row.get('reason') or ''}", INDENT)
