@@ -169,7 +169,7 @@ def targets_table(rr: RegionReport) -> HtmlTable:
             f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r))}</small>",
             esc(r["target_year"]),
             latest_cell(r, rr.language),
-            status_badge(r["status"], rr.language, single=True),
+            status_badge(r["status"], rr.language, single=True) + print_reason(r),
             esc(percent(r["p_met"])) or "–",
         ]
         for r in records
@@ -198,6 +198,14 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         cards=True,
         filter_labels={"plan": "col_document", "theme": "col_theme"},
     )
+
+
+def print_reason(row: dict) -> str:
+    """A judged status's reason, printed (PDFs) under it; the screen shows it on the target's page, and
+    the reasons of the targets not assessable are in the list of targets without data."""
+    if row["status"] == vocabulary.NOT_ASSESSABLE or not esc(row["reason"]):
+        return ""
+    return f'<small class="pt-print-only pt-reason">{esc(row["reason"])}</small>'
 
 
 # ---------------------------------------------------------------- the dashboard tiles
