@@ -374,6 +374,39 @@ def test_probability_never_certain():
     assert out["p_met"].iloc[0] == calib.P_FLOOR
 
 
+# --- fitting the calibration to held-back real series (the benches that write the file) ------------
+
+
+def test_symmetric_quantiles_count_every_error_with_both_signs():
+    # errors 1 and −3 become −3, −1, 1, 3; numpy's linear quantile at 90 % sits 2.7 of the 3 gaps in:
+    # 1 + 0.7 · (3 − 1) = 2.4, at 10 % −2.4, at 50 % 0
+    q = calib.symmetric_quantiles(np.array([1.0, -3.0, np.nan]))
+    at = dict(zip(calib.LEVELS, q, strict=True))
+    assert (at[0.1], at[0.5], at[0.9]) == pytest.approx((-2.4, 0.0, 2.4))
+
+
+def test_spread_scaled_moves_quantiles_about_the_median():
+    # the uniform row shifted by 1: median 1, 90 % at 1 + 4; half the spread puts it at 1 + 2
+    table = np.tile((calib.LEVELS - 0.5) * 10 + 1, (2, 1))
+    out = calib.spread_scaled(table, 0.5)
+    assert out[1, calib.LEVELS.tolist().index(0.9)] == pytest.approx(3.0)
+    assert out[1, calib.LEVELS.tolist().index(0.5)] == pytest.approx(1.0)
+    assert out[0, calib.LEVELS.tolist().index(0.1)] == pytest.approx(-1.0)
+
+
+def test_needed_factor_is_the_share_of_the_interval_an_error_reaches():
+    # uniform row: 80 % interval −4 … 4 about 0; 2 needs half of it, −8 twice, 4 exactly all
+    rows = np.tile((calib.LEVELS - 0.5) * 10, (3, 1))
+    assert calib.needed_factor(np.array([2.0, -8.0, 4.0]), rows) == pytest.approx([0.5, 2.0, 1.0])
+
+
+def test_smallest_factor_holds_the_target_share():
+    needed = np.array([0.5, 1.0, 2.0, 3.0, 0.2])
+    # four of five (80 %) need at most 2; three of five (60 %) at most 1
+    assert calib.smallest_factor(needed) == pytest.approx(2.0)
+    assert calib.smallest_factor(needed, target=0.6) == pytest.approx(1.0)
+
+
 def test_cumulative_count_already_past_the_target_is_certain():
     targets = TARGETS.iloc[[0]].assign(indicator="built", target_value=40.0, target_year=2027)
     out = forecasting.forecast_targets(
