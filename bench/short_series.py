@@ -14,13 +14,16 @@ case sees nothing a researcher would not have seen in that year.
 
 Printed per history length (2, 3, 4 figures), side by side in one run:
 - coverage of the 80 % interval: the engine with the calibration it ships, the engine with `short n`
-  quantiles derived from the other indicators only (leave one indicator out: the honest figure),
-  today's pace with its 2–4-point cells, AutoETS's own 80 % interval when statsforecast is installed;
+  quantiles and their spread factor derived from the other indicators only (leave one indicator out,
+  the factor itself chosen leaving each of those out in turn: the honest figure), the former pace with
+  its 2–4-point cells, AutoETS's own 80 % interval when statsforecast is installed;
 - mean scaled error (absolute error over the series' mean yearly step up to the origin) of the
   engine's statsmodels model, the pace, naive (last value held) and AutoETS.
+Then the long series (five figures or more up to the origin): coverage as shipped and with the long
+cells' spread factor chosen on the other indicators only (bench/calibrate_forecast.py chooses it on all).
 `--write` derives the `short n` quantiles (standardised errors: error over the model's own forecast
-standard error, pooled over horizons 1–6) from all cases and writes them into the calibration file;
-every other row of the file is kept as it is.
+standard error, pooled over horizons 1–6, both signs, spread × the leave-one-indicator-out factor) from
+all cases and writes them into the calibration file; every other row of the file is kept as it is.
 """
 
 from __future__ import annotations
