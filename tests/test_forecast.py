@@ -16,7 +16,7 @@ import pytest
 from analysis import forecasting, pipeline
 from analysis.core.errors import DataError
 from analysis.forecasting import calibration as calib
-from analysis.forecasting import decisions, models
+from analysis.forecasting import decisions, lending, models
 from analysis.forecasting import sparse as sparse_cells
 from analysis.io.readers.fit_store import FitStore
 from analysis.pipeline import Project
@@ -204,6 +204,22 @@ def test_two_points_use_a_random_walk_with_drift_and_the_lenders_variance():
     assert rows["upper80"].to_numpy() == pytest.approx(np.array([20, 22]) + 4 * se, rel=1e-3)
     assert "not in indicators.csv" in rows["method_reason"][0]
     assert "(short 2)" in rows["method_reason"][0]
+
+
+def test_lenders_are_fitted_once_per_batch_and_only_for_series_that_borrow():
+    # two short series of the indicator, both trending: they share the one lender's random walk fit;
+    # the lender itself (five points) borrows its spread only and asks for no fit
+    short = [
+        pd.DataFrame({"region": r, "indicator": "mystery", "year": [2020, 2024], "value": [10.0, v]})
+        for r, v in (("r", 18.0), ("s", 14.0))
+    ]
+    series = forecasting.split_series(pd.concat([LENDER, *short]), INDICATORS)
+    lenders = forecasting.lenders_of(series)
+    jobs = lending.needed_fits(series, lenders)
+    assert [(relative, structure) for _, relative, structure in jobs] == [(True, sparse_cells.TREND)]
+    assert lending.needed_fits([s for s in series if s.region == "national"], lenders) == []
+    long = forecasting.borrowed_for(series[0], lenders, UNIFORM)
+    assert series[0].region == "national" and long.variances is None
 
 
 def test_sparse_series_gets_a_level_when_its_indicator_has_no_trend():
