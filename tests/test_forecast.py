@@ -16,7 +16,7 @@ import pytest
 from analysis import forecasting, pipeline
 from analysis.core.errors import DataError
 from analysis.forecasting import calibration as calib
-from analysis.forecasting import decisions, models
+from analysis.forecasting import decisions, lending, models
 from analysis.forecasting import sparse as sparse_cells
 from analysis.io.readers.fit_store import FitStore
 from analysis.pipeline import Project
@@ -206,6 +206,22 @@ def test_two_points_use_a_random_walk_with_drift_and_the_lenders_variance():
     assert "(short 2)" in rows["method_reason"][0]
 
 
+def test_lenders_are_fitted_once_per_batch_and_only_for_series_that_borrow():
+    # two short series of the indicator, both trending: they share the one lender's random walk fit;
+    # the lender itself (five points) borrows its spread only and asks for no fit
+    short = [
+        pd.DataFrame({"region": r, "indicator": "mystery", "year": [2020, 2024], "value": [10.0, v]})
+        for r, v in (("r", 18.0), ("s", 14.0))
+    ]
+    series = forecasting.split_series(pd.concat([LENDER, *short]), INDICATORS)
+    lenders = forecasting.lenders_of(series)
+    jobs = lending.needed_fits(series, lenders)
+    assert [(relative, structure) for _, relative, structure in jobs] == [(True, sparse_cells.TREND)]
+    assert lending.needed_fits([s for s in series if s.region == "national"], lenders) == []
+    long = forecasting.borrowed_for(series[0], lenders, UNIFORM)
+    assert series[0].region == "national" and long.variances is None
+
+
 def test_sparse_series_gets_a_level_when_its_indicator_has_no_trend():
     # two points cannot tell a trend from noise; the indicator's long series (here its only one) can.
     # Local level, variances (noise e, level step n) from the lender: the first figure sets the level
@@ -372,6 +388,39 @@ def test_probability_never_certain():
         far, None, pd.concat([LENDER, sparse]), 2024, UNIFORM, settings=SETTINGS
     )
     assert out["p_met"].iloc[0] == calib.P_FLOOR
+
+
+# --- fitting the calibration to held-back real series (the benches that write the file) ------------
+
+
+def test_symmetric_quantiles_count_every_error_with_both_signs():
+    # errors 1 and −3 become −3, −1, 1, 3; numpy's linear quantile at 90 % sits 2.7 of the 3 gaps in:
+    # 1 + 0.7 · (3 − 1) = 2.4, at 10 % −2.4, at 50 % 0
+    q = calib.symmetric_quantiles(np.array([1.0, -3.0, np.nan]))
+    at = dict(zip(calib.LEVELS, q, strict=True))
+    assert (at[0.1], at[0.5], at[0.9]) == pytest.approx((-2.4, 0.0, 2.4))
+
+
+def test_spread_scaled_moves_quantiles_about_the_median():
+    # the uniform row shifted by 1: median 1, 90 % at 1 + 4; half the spread puts it at 1 + 2
+    table = np.tile((calib.LEVELS - 0.5) * 10 + 1, (2, 1))
+    out = calib.spread_scaled(table, 0.5)
+    assert out[1, calib.LEVELS.tolist().index(0.9)] == pytest.approx(3.0)
+    assert out[1, calib.LEVELS.tolist().index(0.5)] == pytest.approx(1.0)
+    assert out[0, calib.LEVELS.tolist().index(0.1)] == pytest.approx(-1.0)
+
+
+def test_needed_factor_is_the_share_of_the_interval_an_error_reaches():
+    # uniform row: 80 % interval −4 … 4 about 0; 2 needs half of it, −8 twice, 4 exactly all
+    rows = np.tile((calib.LEVELS - 0.5) * 10, (3, 1))
+    assert calib.needed_factor(np.array([2.0, -8.0, 4.0]), rows) == pytest.approx([0.5, 2.0, 1.0])
+
+
+def test_smallest_factor_holds_the_target_share():
+    needed = np.array([0.5, 1.0, 2.0, 3.0, 0.2])
+    # four of five (80 %) need at most 2; three of five (60 %) at most 1
+    assert calib.smallest_factor(needed) == pytest.approx(2.0)
+    assert calib.smallest_factor(needed, target=0.6) == pytest.approx(1.0)
 
 
 def test_cumulative_count_already_past_the_target_is_certain():

@@ -143,3 +143,46 @@ def widen_with_horizon(table: np.ndarray) -> np.ndarray:
     lower = np.minimum.accumulate(np.minimum(spread, 0), axis=0)
     upper = np.maximum.accumulate(np.maximum(spread, 0), axis=0)
     return median + np.where(spread < 0, lower, upper)
+
+
+# --- widening or narrowing a table to what held-back real series show ------------------------------
+# Used by the benches that write data/forecast_calibration.csv (bench/short_series.py,
+# bench/calibrate_forecast.py); production only reads the quantiles they wrote.
+
+TARGET_COVER = 0.8
+FACTORS = np.round(np.arange(0.3, 4.0001, 0.01), 2)  # the spread factors tried, smallest first
+
+
+def symmetric_quantiles(z: np.ndarray) -> np.ndarray:
+    """Quantiles at LEVELS of errors counted with both signs: an interval centred on the point forecast,
+    as wide as the errors' sizes say (a few dozen errors cannot say which side a new series misses on)."""
+    z = np.asarray(z, dtype=float)
+    z = z[np.isfinite(z)]
+    return np.quantile(np.concatenate([z, -z]), LEVELS)
+
+
+def spread_scaled(table: np.ndarray, factor: float) -> np.ndarray:
+    """Every quantile moved `factor` times as far from its row's median (the median stays)."""
+    median = table[:, [len(LEVELS) // 2]]
+    return median + factor * (table - median)
+
+
+def needed_factor(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The smallest spread factor that puts each standardised error `x` inside the 80 % interval of its
+    quantile row (one row of `rows` per error): 0.5 is half the width, 2 twice."""
+    rows = np.atleast_2d(rows)
+    at = [np.array([np.interp(p, LEVELS, r) for r in rows]) for p in (0.1, 0.5, 0.9)]
+    lo, median, hi = at
+    x = np.asarray(x, dtype=float)
+    above = (x - median) / np.maximum(hi - median, 1e-12)
+    below = (median - x) / np.maximum(median - lo, 1e-12)
+    return np.where(x >= median, above, below)
+
+
+def smallest_factor(needed: np.ndarray, target: float = TARGET_COVER) -> float:
+    """The smallest factor of FACTORS whose intervals hold at least `target` of the errors."""
+    needed = np.asarray(needed, dtype=float)
+    needed = needed[np.isfinite(needed)]
+    if len(needed) == 0:
+        return 1.0
+    return float(next((f for f in FACTORS if np.mean(needed <= f) >= target), FACTORS[-1]))

@@ -13,7 +13,7 @@ import pandas as pd
 
 import analysis.forecasting.decisions as decisions
 from analysis.forecasting import calibration as calib
-from analysis.forecasting import models, sparse
+from analysis.forecasting import lending, models, sparse
 from analysis.forecasting.cache import FitCache, MemoryCache
 from analysis.forecasting.executors import Executor, chunked, executor_for
 from analysis.forecasting.lending import Borrowed, Lent, borrowed_for, lenders_of, relative_sigma
@@ -353,6 +353,26 @@ def join_notes(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
+def _estimate_chunk(chunk: list[tuple[np.ndarray, bool, str]]) -> list:
+    return [lending.estimate_one(*job) for job in chunk]
+
+
+def prefit_lenders(
+    series: list[Series], lenders: dict[tuple[str, str], list[Lent]], executor: Executor | None
+) -> dict:
+    """The state-space variances of every long series a short one will borrow from, fitted on the
+    executor (keyed by lending.fit_key; borrowed_for pools them)."""
+    jobs = lending.needed_fits(series, lenders)
+    if not jobs:
+        return {}
+    runner = executor or executor_for(count=len(jobs) * LENDER_FIT_WEIGHT)
+    made = [v for part in runner.map(_estimate_chunk, chunked(jobs, runner.workers)) for v in part]
+    return {lending.fit_key(*job): v for job, v in zip(jobs, made, strict=True)}
+
+
+LENDER_FIT_WEIGHT = 10  # a lender's maximum-likelihood fit costs about as much as ten series' decisions
+
+
 def predictives(
     histories: list[Series],
     to_years: list[int],
@@ -366,7 +386,7 @@ def predictives(
     exact = [h.exact() for h in histories]
     usable = [i for i, (s, _) in enumerate(exact) if len(s.values) >= 2]
     series = [exact[i][0] for i in usable]
-    memo: dict = {}
+    memo: dict = {"fits": prefit_lenders(series, lenders, executor)}
     borrowed: list[Borrowed | None] = [borrowed_for(s, lenders, cal, memo) for s in series]
     fits = fit_many(series, [to_years[i] for i in usable], borrowed, cache, executor)
     out: list[tuple[Predictive | None, str, str]] = []

@@ -75,19 +75,37 @@ def lenders_of(all_series: list[Series]) -> dict[tuple[str, str], list[Lent]]:
     return out
 
 
-def pooled_variances(
-    pool: list[Lent], kind: str, structure: str, source: str, own: bool
-) -> sparse.Variances | None:
-    """Median variances over the longest few lenders (each fitted once by maximum likelihood)."""
+def fitted_lenders(pool: list[Lent]) -> list[Lent]:
+    """The lenders whose variances are estimated: the longest few (they say enough)."""
     longest = sorted((lent for lent in pool if lent.grid is not None), key=lambda lent: -len(lent.grid))
+    return longest[: sparse.LENDERS_FITTED]
+
+
+def fit_key(grid: np.ndarray, relative: bool, structure: str) -> tuple[bytes, bool, str]:
+    return (np.ascontiguousarray(grid, dtype="<f8").tobytes(), relative, structure)
+
+
+def estimate_one(grid: np.ndarray, relative: bool, structure: str) -> sparse.Variances | None:
+    """One lender's variances, None where statsmodels cannot fit it."""
+    try:
+        return sparse.estimate(grid, relative, structure)
+    except ModelFailure:
+        return None
+
+
+def pooled_variances(
+    pool: list[Lent], kind: str, structure: str, source: str, own: bool, estimated: dict | None = None
+) -> sparse.Variances | None:
+    """Median variances over the longest few lenders (each fitted once by maximum likelihood; found in
+    `estimated`, keyed by fit_key, when they were fitted beforehand on the executor)."""
+    estimated = {} if estimated is None else estimated
     found = []
-    for lent in longest[: sparse.LENDERS_FITTED]:
-        try:
-            estimated = sparse.estimate(lent.grid, kind == "identity", structure)
-        except ModelFailure:
-            continue
-        if estimated is not None:
-            found.append(estimated)
+    for lent in fitted_lenders(pool):
+        key = fit_key(lent.grid, kind == "identity", structure)
+        if key not in estimated:
+            estimated[key] = estimate_one(lent.grid, kind == "identity", structure)
+        if estimated[key] is not None:
+            found.append(estimated[key])
     return sparse.pooled(found, f"{len(found)} {source}", own) if found else None
 
 
@@ -100,16 +118,44 @@ def variances_for(
     if key not in memo:
         own = lenders.get((indicator, kind), [])
         source = "longer series of the indicator"
-        found = pooled_variances(own, kind, structure, source, True) if own else None
+        fits = memo.setdefault("fits", {})
+        found = pooled_variances(own, kind, structure, source, True, fits) if own else None
         if found is None:
             if ("*", kind, structure) not in memo:
                 source = f"longer series of other indicators ({kind} scale)"
                 memo[("*", kind, structure)] = pooled_variances(
-                    lenders.get(("*", kind), []), kind, structure, source, False
+                    lenders.get(("*", kind), []), kind, structure, source, False, fits
                 )
             found = memo[("*", kind, structure)]
         memo[key] = found
     return memo[key]
+
+
+def needed_fits(
+    series: list[Series], lenders: dict[tuple[str, str], list[Lent]]
+) -> list[tuple[np.ndarray, bool, str]]:
+    """The lender fits the 2–4-point series among `series` will ask for (borrowed_for), each once:
+    fitted together beforehand, on the batch's executor, instead of one by one in this process."""
+    wanted: dict = {}
+    for s in series:
+        if len(s.values) >= MIN_MODEL_POINTS:
+            continue
+        kind, structure = plan_for(s, lenders)
+        pool = lenders.get((s.indicator, kind), []) or lenders.get(("*", kind), [])
+        for lent in fitted_lenders(pool):
+            wanted.setdefault(
+                fit_key(lent.grid, kind == "identity", structure), (lent.grid, kind == "identity", structure)
+            )
+    return list(wanted.values())
+
+
+def plan_for(series: Series, lenders: dict[tuple[str, str], list[Lent]]) -> tuple[str, str]:
+    """A short series' model scale and state-space structure."""
+    kind, _ = choose_scale(series.values, series.bounds)
+    own = lenders.get((series.indicator, kind), [])
+    trend_free = sum(not lent.trending for lent in own)
+    z = to_model(series.values, kind, series.bounds)
+    return kind, sparse.structure_for(z, series.bounds.cumulative, 2 * trend_free > len(own) > 0)[0]
 
 
 def borrowed_for(
@@ -119,16 +165,19 @@ def borrowed_for(
     memo: dict | None = None,
 ) -> Borrowed:
     """Spread, trend and variances for a 2–4-point series: from the same indicator's long series, else
-    from all long series on the same scale, else the calibration's default spread."""
+    from all long series on the same scale, else the calibration's default spread. A series of five
+    points or more borrows its spread only (its model estimates everything else)."""
     kind, _ = choose_scale(series.values, series.bounds)
     own = lenders.get((series.indicator, kind), [])
     pool = own or lenders.get(("*", kind), [])
     relative = float(np.median([lent.sigma for lent in pool])) if pool else cal.default_sigma[kind]
     trend_free = sum(not lent.trending for lent in own)
+    size = float(np.mean(np.abs(series.values))) if kind == "identity" else 1.0
+    if len(series.values) >= MIN_MODEL_POINTS:
+        return Borrowed(relative * size, trend_free, len(own))
     z = to_model(series.values, kind, series.bounds)
     structure, why = sparse.structure_for(z, series.bounds.cumulative, 2 * trend_free > len(own) > 0)
     variances = variances_for(series.indicator, kind, structure, lenders, {} if memo is None else memo)
-    size = float(np.mean(np.abs(series.values))) if kind == "identity" else 1.0
     if variances is not None and variances.own:
         variances = variances.scaled(size)
     else:
