@@ -27,7 +27,7 @@ from analysis.core.paths import project_root
 from analysis.core.schema import PROJECT_OBSERVATIONS, ROW
 from analysis.io.readers import catalogue as catalogue_files
 from analysis.io.readers import observations as observation_files
-from analysis.observations import checks, conflicts, evidence
+from analysis.observations import checks, conflicts, evidence, grading
 from analysis.pipeline import Project
 
 REPO = project_root()
@@ -516,10 +516,27 @@ def test_one_source_graded_two_ways_is_warned_naming_both_rows(project, tmp_path
     assert "unverified in" in warning.message and "row 3" in warning.message
 
 
-def test_the_shipped_gwycn_page_graded_two_ways_is_warned():
+def test_every_shipped_site_has_one_grade():
+    """gwycn.cn and nanfei.cn were graded repost in one row and unverified in another (one excerpt named
+    the original, the other did not): a domain rule now grades every page of each site alike."""
+    frame = pipeline.load_observations(Project(REPO))
+    hosts = frame["source_url"].map(grading.host_of)
+    per_host = frame.groupby(hosts)["grade"].nunique()
+    assert per_host.max() == 1, per_host[per_host > 1]
+    gwycn = frame[hosts == "www.gwycn.cn"]
+    assert set(gwycn["grade"]) == {"repost"} and len(gwycn) == 4
     problems = pipeline.validate_observation_files(Project(REPO))
-    urls = sorted(p.message.split(" ")[0] for p in problems if "one source has one grade" in p.message)
-    assert urls == [
-        "http://m.jiuye.nanfei.cn/zx/2023/0511/11150.html",
-        "http://www.gwycn.cn/hot/id/97281.html",
-    ]
+    assert not [p for p in problems if "one source has one grade" in p.message]
+
+
+def test_shipped_county_outpatient_share_rests_on_the_official_figure():
+    """Guizhou's county outpatient share: 92.6 % in 2023 on wjw.guizhou.gov.cn (official) and > 90 % in
+    2025 on gwycn.cn (repost). The level target ≥ 90 % by 2027 is met by the official figure alone, so the
+    status rests on it: achieved, official, not provisional, 92.6 (2023) shown as the latest figure."""
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "000-county_outpatient_share-2027"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    assert (row["status"], row["grade"], bool(row["provisional"])) == ("achieved", "official", False)
+    assert (row["measured_value"], row["measured_year"]) == (92.6, 2023)
+    assert "not used: > 90 % (2025, repost)" in row["reason"]
