@@ -294,6 +294,8 @@ def test_increase_base_a_year_off_is_used_and_said():
     assert row["measured_value"] == 55.0
     assert row["status"] == "needs_acceleration"
     assert "2023 figure" in row["reason"]
+    # the base shown is the base used, with its own year (not the plan's 2024, which has no figure)
+    assert (row["base_value"], row["base_year"]) == (40.0, 2023)
 
 
 def test_points_target_is_a_change_in_points():

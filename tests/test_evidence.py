@@ -540,3 +540,105 @@ def test_shipped_county_outpatient_share_rests_on_the_official_figure():
     assert (row["status"], row["grade"], bool(row["provisional"])) == ("achieved", "official", False)
     assert (row["measured_value"], row["measured_year"]) == (92.6, 2023)
     assert "not used: > 90 % (2025, repost)" in row["reason"]
+
+
+# --- quantities as promised -----------------------------------------------------------------------
+
+
+def card_row(**changes) -> dict:
+    """A target page's row as targets_frame gives it: 新建108个 from 2024, 150 then, 200 in 2025."""
+    row = {
+        "measure": "increase",
+        "kind": "count",
+        "target_value": 108.0,
+        "comparator": ">=",
+        "unit": "count",
+        "indicator_unit": "count",
+        "direction": "higher",
+        "goal_comparator": ">=",
+        "goal_value": 258.0,
+        "base_value": 150.0,
+        "base_year": 2024,
+        "base_decimals": 0,
+        "latest_qualifier": "=",
+        "latest_value": 200.0,
+        "latest_year": 2025,
+        "latest_decimals": 0,
+        "latest_source_url": "https://example.org/2025",
+        "measured_value": 50.0,
+        "measured_unit": "count",
+        "decimals": 0,
+    }
+    return row | changes
+
+
+def plain(html_text: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_text)).strip()
+
+
+def test_an_increase_card_shows_the_change_and_the_level_it_implies():
+    from analysis.site import region_words
+
+    row = card_row()
+    assert plain(region_words.latest_html(row)) == "+50 since 2024 (150 → 200) (2025)"
+    assert region_words.target_text(row) == "+108, i.e. ≥ 258"
+    assert plain(region_words.latest_html(row, "zh")) == "自2024年以来+50（150 → 200） (2025)"
+    assert region_words.target_text(row, "zh") == "+108，即≥ 258"
+
+
+def test_a_level_is_never_shown_in_points():
+    from analysis.site import region_words
+
+    # 提升1—2个百分点: a change in points of a level in %; without the indicator's unit the level is in %
+    row = card_row(
+        unit="percentage points",
+        indicator_unit=None,
+        measured_value=None,
+        latest_value=32.52,
+        latest_year=2024,
+        latest_decimals=2,
+        target_value=1.0,
+        goal_value=None,
+    )
+    assert plain(region_words.latest_html(row)) == "32.52 % (2024)"
+    assert region_words.target_text(row) == "+1 points"
+
+
+def test_a_fall_target_reads_as_a_fall():
+    from analysis.site import region_words
+
+    # 降低20%: a relative fall of at least 20 % from 10.0 ‰: met at ≤ 8.0 ‰
+    row = card_row(
+        measure="relative_change",
+        direction="lower",
+        target_value=20.0,
+        unit="‰",
+        indicator_unit="‰",
+        goal_comparator="<=",
+        goal_value=8.0,
+        base_decimals=1,
+    )
+    assert region_words.target_text(row) == "−20 %, i.e. ≤ 8.0 ‰"
+
+
+def test_a_change_target_without_its_base_shows_no_base():
+    """002 health literacy -b: +1 point from 2023, which has no figure; the nearest (2024) is after the
+    last usable year, so no base is used and none is shown (it was 32.52 "(2023)")."""
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "002-health_literacy_rate-2025-b"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    assert row["status"] == "not_assessable"
+    assert pd.isna(row["base_value"])
+
+
+def test_assess_measures_the_promised_change_with_the_base_year_used():
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "000-county_medical_subcentres-2027"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    # 150 (2024) → 200 (2025): the promised quantity is the change, +50, against +108 (level 258)
+    assert (row["measured_value"], row["base_value"], row["base_year"]) == (50.0, 150.0, 2024)
+    assert (row["goal_comparator"], row["goal_value"]) == (">=", 258.0)

@@ -17,6 +17,7 @@ from analysis.assessment.explanation import why, why_not
 from analysis.assessment.goal import gap
 from analysis.assessment.progress import Progress, measure_progress
 from analysis.assessment.quantity import (
+    CHANGE,
     LEVEL,
     Quantity,
     SourceFigure,
@@ -239,8 +240,10 @@ def assess_figures(
         goal_value=q.level_goal,
         measured_unit=q.unit,
     )
-    if q.base_year is not None:
-        row["base_year"] = q.base_year
+    if (
+        q.base_year is not None
+    ):  # the year of the base figure used (the nearest one when it is not the plan's)
+        row["base_year"] = q.start.year if q.pace == CHANGE and q.start is not None else q.base_year
     if q.reason:
         return not_assessable(
             row, ctx, join([q.reason, *q.notes], ctx.words.language), q.needed, publications

@@ -148,6 +148,8 @@ def targets_frame(rr: RegionReport) -> pd.DataFrame:
         "observed_pace",
         "required_pace",
         "measure",
+        "goal_comparator",
+        "goal_value",
     ]
     keep = [c for c in dict.fromkeys(wanted) if c in rr.status]
     targets = rr.targets.drop(columns=[c for c in keep if c in rr.targets and c != "target_id"])

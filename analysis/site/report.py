@@ -166,7 +166,7 @@ def targets_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             f"{permalinks.target_link(r['target_id'], here, target_name(r, rr.language))}<br>"
-            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r))}</small>",
+            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r, rr.language))}</small>",
             esc(r["target_year"]),
             latest_cell(r, rr.language),
             status_badge(r["status"], rr.language, single=True),
@@ -265,7 +265,7 @@ def missing_table(rr: RegionReport) -> HtmlTable:
         [
             esc(r["target_id"]),
             esc(names.get(r["indicator"], r["indicator"])),
-            esc(target_text(r)),
+            esc(target_text(r, rr.language)),
             esc(r["target_year"]),
             esc(r["reason"]),
             esc(r["needed"]),

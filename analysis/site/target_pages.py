@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.core.labels import label, pair
-from analysis.site import permalinks, region_charts, report
+from analysis.site import permalinks, region_charts, region_words, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -89,12 +89,11 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
 
 def summary_html(row: dict, language: str) -> str:
     """The verdict first: status, P(met), latest figure and deadline, readable at a glance."""
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], row["unit"])
     tiles = [
         (label("col_status", language), status_badge(row["status"], language, single=True)),
         (label("col_p_met", language), esc(percent(row["p_met"])) or "–"),
-        (label("col_latest", language), f"{esc(latest)} ({esc(row['latest_year'])})" if latest else "–"),
-        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_latest", language), region_words.latest_html(row, language) or "–"),
+        (label("col_target", language), esc(report.target_text(row, language))),
         (label("col_deadline", language), esc(row["target_year"])),
     ]
     cells = "".join(
@@ -118,14 +117,16 @@ def plan_words_html(row: dict, plan: dict, language: str) -> str:
 
 
 def measure_html(row: dict, indicator: dict, language: str) -> str:
-    base = figure_text("=", row["baseline_value"], row["unit"])
-    used_base = figure_text("=", row["base_value"], row["unit"])
+    # a base is a level: in the indicator's unit (%), never in the points a change is counted in
+    unit = region_words.shown_unit(row)
+    base = figure_text("=", row["baseline_value"], unit)
+    used_base = figure_text("=", row["base_value"], unit, row.get("base_decimals"))
     name = pair(indicator["name_en"], indicator["name_zh"], language)
     fields = [
         (label("col_indicator", language), esc(name)),
         (label("col_unit", language), esc(row["unit"])),
         (label("col_direction", language), esc(label(f"direction_{indicator['direction']}", language))),
-        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_target", language), esc(report.target_text(row, language))),
         (label("col_deadline", language), esc(row["target_year"])),
         (
             label("word_stated_base", language),
