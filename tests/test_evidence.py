@@ -642,3 +642,67 @@ def test_assess_measures_the_promised_change_with_the_base_year_used():
     # 150 (2024) → 200 (2025): the promised quantity is the change, +50, against +108 (level 258)
     assert (row["measured_value"], row["base_value"], row["base_year"]) == (50.0, 150.0, 2024)
     assert (row["goal_comparator"], row["goal_value"]) == (">=", 258.0)
+
+
+# --- a filtered build says so ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("min_grade", "left", "language", "expected"),
+    [
+        (
+            "official_media",
+            3,
+            "en",
+            "Built from official and official-media sources only; 3 lower-grade figures left out",
+        ),
+        (
+            "repost",
+            1,
+            "en",
+            "Built from official, official-media and repost sources only; 1 lower-grade figure left out",
+        ),
+        ("official", 0, "en", "Built from official sources only"),
+        ("official_media", 3, "zh", "仅依据官方和官方媒体来源；3 个较低等级来源的数字未采用"),
+        (None, 5, "en", ""),
+    ],
+)
+def test_a_filtered_build_names_its_sources_and_what_it_left_out(min_grade, left, language, expected):
+    from analysis.site import region_words
+
+    assert region_words.sources_note(min_grade, left, language) == expected
+
+
+@pytest.fixture(scope="module")
+def filtered_guizhou():
+    from analysis.site import region_data
+
+    return region_data.region_report("guizhou", 2025, "en", project=Project(REPO), min_grade="official_media")
+
+
+def test_a_filtered_target_page_says_its_figures_were_left_out_not_unpublished(filtered_guizhou):
+    """Guizhou health literacy: 18.83 (2020) and 32.52 (2024) on z9z0k.cn (unverified), 12.69 (2016) and
+    32.52 (2024) on yuhaojiang.com (repost): an official-media build leaves out all four."""
+    from analysis.core.labels import label
+    from analysis.site import target_pages
+
+    rr = filtered_guizhou
+    assert len(rr.left_out[rr.left_out["indicator"] == "health_literacy_rate"]) == 4
+    text = target_pages.figures_table(rr, "health_literacy_rate", "en")
+    assert label("word_no_figures", "en") not in text
+    assert "official and official-media sources only; 4 lower-grade figures left out" in text
+    row = {"target_id": "t", "status": "not_assessable", "reason": "", "provisional": False}
+    csv_frame = target_pages.target_csv(row, target_pages.figures_frame(rr, "health_literacy_rate"), "note")
+    assert set(csv_frame["sources"]) == {"note"}
+
+
+def test_a_filtered_region_page_says_so_in_its_headline(filtered_guizhou):
+    from analysis.site import report
+
+    text = report.headline_note(filtered_guizhou).text
+    assert "Built from official and official-media sources only;" in text
+    assert "仅依据官方和官方媒体来源；" in text
+    own = pipeline.load_observations(Project(REPO))
+    own = own[(own["region"] == "guizhou") & (own["year"] <= 2025)]
+    worse = own["grade"].isin(["repost", "unverified"]).sum()
+    assert f"{worse} lower-grade figures left out" in text and worse == len(filtered_guizhou.left_out)

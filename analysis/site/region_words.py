@@ -194,3 +194,38 @@ def region_label(region: str, language: str) -> str:
         return region_title(region, language)
     except PlanTrackerError:
         return region
+
+
+# --- a filtered build (plantracker build --min-grade) ------------------------------------------------
+
+
+def grades_text(min_grade: str, language: str) -> str:
+    """The grades a filtered build keeps, in words: official and official-media."""
+    from analysis.assessment.reasons import GRADE_WORDS
+    from analysis.core.vocabulary import GRADES
+
+    kept = [GRADE_WORDS[language][g] for g in GRADES[: GRADES.index(min_grade) + 1]]
+    if len(kept) == 1:
+        return kept[0]
+    last = label("filter_and", language)
+    return ("、" if language == "zh" else ", ").join(kept[:-1]) + last + kept[-1]
+
+
+def sources_note(min_grade: str | None, left_out: int, language: str) -> str:
+    """What a filtered build says on every page, CSV and citation: which sources it keeps and how many
+    lower-grade figures it leaves out; "" for a full build."""
+    if not min_grade:
+        return ""
+    only = label("filter_sources_only", language).format(grades=grades_text(min_grade, language))
+    if not left_out:
+        return only
+    key = "filter_left_out_one" if left_out == 1 else "filter_left_out"
+    return only + label("filter_separator", language) + label(key, language).format(n=left_out)
+
+
+def region_sources_note(rr: RegionReport, indicator: str | None = None) -> str:
+    """The note of a region's page (every figure it leaves out) or of one indicator's target page."""
+    left = rr.left_out
+    if indicator is not None and len(left):
+        left = left[left["indicator"] == indicator]
+    return sources_note(rr.min_grade, len(left), rr.language)

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from analysis.core import vocabulary
-from analysis.core.labels import both, label, pair
+from analysis.core.labels import LANGUAGES, both, label, pair
 from analysis.observations import conflicts
 from analysis.site import permalinks
 from analysis.site.display import (
@@ -49,6 +49,7 @@ from analysis.site.region_words import (
     latest_cell,
     page_source,
     region_label,
+    sources_note,
     target_name,
     target_text,
     theme_label,
@@ -108,6 +109,9 @@ def headline_note(rr: RegionReport) -> Note:
         f"{n_targets} targets in {n_plans} plan(s); {assessed} can be assessed with the published "
         f"figures up to {rr.as_of}. · {n_plans} 份规划共 {n_targets} 项目标，其中 {assessed} 项可依据"
         f"截至 {rr.as_of} 年的公开数据评估。"
+        + "".join(
+            f" · {sources_note(rr.min_grade, len(rr.left_out), lang)}." for lang in LANGUAGES if rr.min_grade
+        )
     )
 
 
@@ -305,7 +309,8 @@ def missing_section(rr: RegionReport) -> list:
 
 
 def sources_table(rr: RegionReport) -> HtmlTable:
-    """The pages the figures were read from: the region's, and the national series charted here."""
+    """The pages the figures were read from: the region's, and the national series charted here, each with
+    its grade (the seed's own kind of source is a first guess the grades replace, so it is not shown)."""
     charted = charted_indicators(rr)
     resolved = rr.resolved[rr.resolved["year"] <= rr.as_of]
     used = resolved[
@@ -313,7 +318,7 @@ def sources_table(rr: RegionReport) -> HtmlTable:
         | ((resolved["region"] == NATIONAL_REGION) & resolved["indicator"].isin(charted))
     ]
     grouped = (
-        used.groupby(["region", "source_url", "source_kind", "grade", "grade_reason"], as_index=False)
+        used.groupby(["region", "source_url", "grade", "grade_reason"], as_index=False)
         .agg(
             figures=("value", "size"),
             indicators=("indicator", lambda s: ", ".join(sorted(set(s)))),
@@ -324,7 +329,6 @@ def sources_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             link(r["source_url"], r["source_url"]),
-            esc(r["source_kind"]),
             grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
             + f"<br><small>{esc(r['grade_reason'])}</small>",
             esc(region_label(r["region"], rr.language)),
@@ -336,7 +340,6 @@ def sources_table(rr: RegionReport) -> HtmlTable:
     ]
     columns = [
         ("source", "col_source"),
-        ("kind", "col_source_kind"),
         ("grade", "col_grade"),
         ("region", "col_region"),
         ("indicator", "col_indicator"),

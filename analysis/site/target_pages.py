@@ -57,6 +57,10 @@ def figures_frame(rr: report.RegionReport, indicator: str) -> pd.DataFrame:
 
 def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str:
     frame = figures_frame(rr, indicator)
+    if frame.empty and rr.min_grade:  # filtered out is not unpublished: say which and how many
+        note = region_words.region_sources_note(rr, indicator)
+        stop = "。" if language == "zh" else ". "
+        return f"<p>{esc(label('filter_no_figures', language))}{stop}{esc(note)}{stop.strip()}</p>"
     if frame.empty:
         return f"<p>{esc(label('word_no_figures', language))}</p>"
     yes, no = label("word_yes", language), label("word_no", language)
@@ -208,10 +212,13 @@ def target_page(
     front = {"title": title, "subtitle": f"{region_name} · {row['target_id']}", "lang": language}
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
+    filtered = region_words.region_sources_note(rr, row["indicator"])
     download = data_download(
-        target_csv(row, figures_frame(rr, row["indicator"])), f"{row['target_id']}.csv", language
+        target_csv(row, figures_frame(rr, row["indicator"]), filtered), f"{row['target_id']}.csv", language
     )
-    cite = edition.cite(f"“{title}” ({row['target_id']})", permalinks.output_path(source), language)
+    what = f"“{title}” ({row['target_id']})" + (f" [{filtered}]" if filtered else "")
+    cite = edition.cite(what, permalinks.output_path(source), language)
+    banner = f'<p class="pt-filtered"><strong>{esc(filtered)}.</strong></p>' if filtered else ""
     chart = (
         figure._repr_mimebundle_()["text/html"]
         if figure is not None
@@ -219,7 +226,7 @@ def target_page(
     )
     parts = [
         front_matter(front),
-        raw(permalinks.language_switch(source) + back + summary_html(row, language)),
+        raw(permalinks.language_switch(source) + back + banner + summary_html(row, language)),
         h(label("heading_plan_words", language)),
         raw(plan_words_html(row, plan, language)),
         h(label("heading_measure", language)),
@@ -248,15 +255,17 @@ TARGET_CSV_COLUMNS = [
     "needed",
     "method_reason",
 ]
-FIGURE_CSV_COLUMNS = ["year", "qualifier", "value", "unit", "source_url", "source_kind", "used", "excerpt"]
+FIGURE_CSV_COLUMNS = ["year", "qualifier", "value", "unit", "source_url", "grade", "used", "excerpt"]
 
 
-def target_csv(row: dict, figures: pd.DataFrame) -> pd.DataFrame:
-    """One table to download: the target (one row) and below it each figure of its indicator."""
+def target_csv(row: dict, figures: pd.DataFrame, filtered: str = "") -> pd.DataFrame:
+    """One table to download: the target (one row) and below it each figure of its indicator; a filtered
+    build says so in a `sources` column on every row (a CSV read alone still tells it)."""
     target = pd.DataFrame([{"row_kind": "target", **{c: row.get(c) for c in TARGET_CSV_COLUMNS}}])
     keep = [c for c in FIGURE_CSV_COLUMNS if c in figures]
     shown = figures[keep].assign(row_kind="figure", target_id=row["target_id"])
-    return pd.concat([target, shown], ignore_index=True)
+    table = pd.concat([target, shown], ignore_index=True)
+    return table.assign(sources=filtered) if filtered else table
 
 
 # ---------------------------------------------------------------- every target of a region
