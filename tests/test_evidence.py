@@ -706,3 +706,77 @@ def test_a_filtered_region_page_says_so_in_its_headline(filtered_guizhou):
     own = own[(own["region"] == "guizhou") & (own["year"] <= 2025)]
     worse = own["grade"].isin(["repost", "unverified"]).sum()
     assert f"{worse} lower-grade figures left out" in text and worse == len(filtered_guizhou.left_out)
+
+
+# --- citations ------------------------------------------------------------------------------------
+
+
+def edition(site_url: str = "https://example.org/plan-tracker"):
+    from analysis.site.edition import Edition
+
+    return Edition("1.2.0", "abc1234", "2026-12-01", 2025, {"guizhou": 2025}, site_url)
+
+
+def test_the_site_address_is_read_from_quarto_yml(tmp_path):
+    from analysis.io.readers import settings
+
+    assert settings.site_url(tmp_path) == ""  # no _quarto.yml
+    (tmp_path / "_quarto.yml").write_text("website:\n  title: x\n", encoding="utf-8")
+    assert settings.site_url(tmp_path) == ""
+    (tmp_path / "_quarto.yml").write_text("website:\n  site-url: https://example.org/pt/\n", encoding="utf-8")
+    assert settings.site_url(tmp_path) == "https://example.org/pt"
+
+
+def test_a_citation_carries_its_absolute_url_and_access_date():
+    text = edition().cite("“t” (t-1)", "targets/t-1.html", "en")
+    assert text.endswith("https://example.org/plan-tracker/targets/t-1.html. Accessed 2026-12-01.")
+    zh = edition().cite("“t” (t-1)", "zh/targets/t-1.html", "zh")
+    assert zh.endswith("https://example.org/plan-tracker/zh/targets/t-1.html，访问日期：2026-12-01。")
+
+
+def test_without_a_site_address_a_citation_says_its_path_is_relative():
+    text = edition("").cite("“t” (t-1)", "targets/t-1.html", "en")
+    assert "targets/t-1.html (a path within the site" in text and "Accessed 2026-12-01." in text
+
+
+def test_bibtex_and_ris_records_of_a_page():
+    from analysis.site import citations
+
+    bib = citations.bibtex(
+        "k", "A & B (t-1)", "targets/t-1.html", edition(), "en", "Built from official sources only"
+    )
+    assert bib.startswith("@online{k,\n")
+    assert "  title = {{A \\& B (t-1)}},\n" in bib
+    assert "  url = {https://example.org/plan-tracker/targets/t-1.html},\n" in bib
+    assert "  urldate = {2026-12-01},\n" in bib
+    assert (
+        "note = {Edition of 2026-12-01; data up to 2025; version 1.2.0, commit abc1234; "
+        "Built from official sources only}" in bib
+    )
+    ris = citations.ris("A & B (t-1)", "targets/t-1.html", edition(), "en").splitlines()
+    assert ris[0] == "TY  - ELEC" and ris[-1] == "ER  -"
+    assert "UR  - https://example.org/plan-tracker/targets/t-1.html" in ris
+    assert "Y2  - 2026/12/01" in ris and "DA  - 2026/12/01" in ris
+
+
+def test_a_target_page_cites_itself_with_url_bibtex_and_ris(filtered_guizhou):
+    import yaml
+
+    from analysis.site import citations, report, target_pages
+
+    rr = filtered_guizhou
+    row = report.targets_frame(rr).set_index("target_id").loc["000-county_outpatient_share-2027"]
+    row = {"target_id": "000-county_outpatient_share-2027", **row.to_dict()}
+    page = target_pages.target_page(rr, row, None, "", edition(), "en")
+    front = yaml.safe_load(page.split("---")[1])
+    url = "https://example.org/plan-tracker/targets/000-county_outpatient_share-2027.html"
+    assert front["citation"]["url"] == url and front["citation"]["accessed"] == "2026-12-01"
+    assert f"{url}. Accessed 2026-12-01." in page
+    assert "[Built from official and official-media sources only; 1 lower-grade figure left out]" in page
+    assert 'class="pt-filtered"' in page
+    assert 'href="../downloads/en/cite/000-county_outpatient_share-2027.bib"' in page
+    files = citations.records("000-county_outpatient_share-2027", "t", "targets/x.html", edition(), "en")
+    assert set(files) == {
+        "downloads/en/cite/000-county_outpatient_share-2027.bib",
+        "downloads/en/cite/000-county_outpatient_share-2027.ris",
+    }

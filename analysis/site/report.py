@@ -400,3 +400,27 @@ def conflicts_section(rr: RegionReport) -> list:
         heading("heading_conflicts", rr.language),
         table if table.cells else Note(both("word_no_conflicts", rr.language)),
     ]
+
+
+def cite_section(rr: RegionReport) -> list:
+    """How to cite this region report: its BibTeX and RIS records (written by the build beside the pages,
+    with the page's absolute URL and the edition's date)."""
+    links = permalinks.cite_links(permalinks.region_cite_name(rr.region), page_source(rr), rr.language)
+    return [heading("heading_cite_report", rr.language), Html(links, "BibTeX · RIS")]
+
+
+def grade_legend(rr: RegionReport) -> Html:
+    """What each grade badge and the provisional badge beside a figure mean (the rules are in
+    data/source_grades.csv and Methods)."""
+    items = [
+        (grade_badge(g, "", "", rr.language).strip(), label(f"grade_meaning_{g}", rr.language))
+        for g in vocabulary.GRADES
+    ]
+    provisional = f'<span class="pt-provisional">{esc(label("word_provisional", rr.language))}</span>'
+    items.append((provisional, label("grade_meaning_provisional", rr.language)))
+    body = "".join(f"<div><dt>{badge}</dt><dd>{esc(meaning)}</dd></div>" for badge, meaning in items)
+    title = esc(label("legend_grades", rr.language))
+    text = "; ".join(f"{g}: {label(f'grade_meaning_{g}', rr.language)}" for g in vocabulary.GRADES)
+    return Html(
+        f'<p class="pt-legend-title">{title}</p><dl class="pt-fields pt-grade-legend">{body}</dl>', text
+    )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.core.labels import label, pair
-from analysis.site import permalinks, region_charts, region_words, report
+from analysis.site import citations, permalinks, region_charts, region_words, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -210,6 +210,7 @@ def target_page(
     title = row["description_en"] if language == "en" else row["description_zh"]
     region_name = label(f"region_{rr.region}", language)
     front = {"title": title, "subtitle": f"{region_name} · {row['target_id']}", "lang": language}
+    front |= citations.front_matter(cite_title(row, language), permalinks.output_path(source), edition)
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
     filtered = region_words.region_sources_note(rr, row["indicator"])
@@ -242,9 +243,17 @@ def target_page(
         h(label("heading_download", language)),
         raw(f"<p>{download}</p>"),
         h(label("heading_cite", language)),
-        raw(f'<p class="pt-cite">{esc(cite)}</p>'),
+        raw(
+            f'<p class="pt-cite">{esc(cite)}</p>' + permalinks.cite_links(row["target_id"], source, language)
+        ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def cite_title(row: dict, language: str) -> str:
+    """A target page's title as a citation names it: the target in the page's language and its id."""
+    title = row["description_en"] if language == "en" else row["description_zh"]
+    return f"{title} ({row['target_id']})"
 
 
 TARGET_CSV_COLUMNS = [
@@ -289,4 +298,8 @@ def region_target_pages(
             source = permalinks.target_source(row["target_id"], language)
             needed = "" if row["status"] != "not_assessable" or missing(row.get("needed")) else row["needed"]
             pages[source] = target_page(rr, row, figures.get(row["indicator"]), needed, edition, language)
+            filtered = region_words.region_sources_note(rr, row["indicator"])
+            path = permalinks.output_path(source)
+            title = cite_title(row, language)
+            pages |= citations.records(row["target_id"], title, path, edition, language, filtered)
     return pages
