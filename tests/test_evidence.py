@@ -780,3 +780,19 @@ def test_a_target_page_cites_itself_with_url_bibtex_and_ris(filtered_guizhou):
         "downloads/en/cite/000-county_outpatient_share-2027.bib",
         "downloads/en/cite/000-county_outpatient_share-2027.ris",
     }
+
+
+def test_a_figure_after_the_as_of_year_is_marked_not_used(filtered_guizhou):
+    """As of 2022, the official 92.6 % (2023) of the county outpatient share is listed but not used: the
+    page says it is after the year assessed."""
+    from dataclasses import replace
+
+    from analysis.site import target_pages
+
+    rr = replace(filtered_guizhou, as_of=2022)
+    text = target_pages.figures_table(rr, "county_outpatient_share", "en")
+    assert "<td>2023</td>" in text and "<td>no: after 2022, the year assessed</td>" in text
+    frame = target_pages.figures_frame(rr, "county_outpatient_share")
+    record = frame.iloc[0].to_dict()
+    assert target_pages.used_text(record, 2022, "是", "否", "zh") == "否：晚于评估年份 2022 年"
+    assert target_pages.used_text(record, 2023, "yes", "no", "en") == "yes"

@@ -76,7 +76,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
                 esc(r["year"]),
                 esc(figure_text(r["qualifier"], r["value"], r["unit"])),
                 esc(grade_text(grade_of(r), language)),
-                esc(yes if r.get("used", True) else no),
+                esc(used_text(r, rr.as_of, yes, no, language)),
                 link(r["source_url"], r["source_url"]),
                 f'<small lang="zh">{esc(r["excerpt"])}</small>',
             )
@@ -89,6 +89,13 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
         f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def used_text(record: dict, as_of: int, yes: str, no: str, language: str) -> str:
+    """Whether a figure is used; a figure after the as-of year never is, and the page says why."""
+    if int(record["year"]) > as_of:
+        return label("word_after_as_of", language).format(no=no, as_of=as_of)
+    return yes if record.get("used", True) else no
 
 
 def summary_html(row: dict, language: str) -> str:
@@ -214,9 +221,11 @@ def target_page(
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
     filtered = region_words.region_sources_note(rr, row["indicator"])
-    download = data_download(
-        target_csv(row, figures_frame(rr, row["indicator"]), filtered), f"{row['target_id']}.csv", language
+    figures = figures_frame(rr, row["indicator"])
+    figures = (
+        figures.assign(used=figures["used"] & (figures["year"] <= rr.as_of)) if "used" in figures else figures
     )
+    download = data_download(target_csv(row, figures, filtered), f"{row['target_id']}.csv", language)
     what = f"“{title}” ({row['target_id']})" + (f" [{filtered}]" if filtered else "")
     cite = edition.cite(what, permalinks.output_path(source), language)
     banner = f'<p class="pt-filtered"><strong>{esc(filtered)}.</strong></p>' if filtered else ""
