@@ -796,3 +796,25 @@ def test_a_figure_after_the_as_of_year_is_marked_not_used(filtered_guizhou):
     record = frame.iloc[0].to_dict()
     assert target_pages.used_text(record, 2022, "是", "否", "zh") == "否：晚于评估年份 2022 年"
     assert target_pages.used_text(record, 2023, "yes", "no", "en") == "yes"
+
+
+def test_a_filtered_region_table_and_overview_say_so(filtered_guizhou):
+    import io
+
+    from analysis.site import overview, report
+
+    table = report.targets_table(filtered_guizhou)
+    frame = pd.read_csv(io.StringIO(table.csv()))
+    note = "Built from official and official-media sources only"
+    assert set(frame["sources"]) == {f"{note}; {len(filtered_guizhou.left_out)} lower-grade figures left out"}
+    ov = overview.gather(2025, "en", project=Project(REPO), min_grade="official_media")
+    every = pipeline.load_observations(Project(REPO))
+    worse = int(((every["year"] <= 2025) & every["grade"].isin(["repost", "unverified"])).sum())
+    assert ov.left_out == worse
+    (banner, *_) = overview.status_mix_section(ov)
+    assert (
+        banner.text
+        == f"Built from official and official-media sources only; {worse} lower-grade figures left out"
+    )
+    assert overview.data_page(ov)[0].text == banner.text
+    assert not overview.filtered_banner(None, 0, "en")

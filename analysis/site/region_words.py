@@ -229,3 +229,12 @@ def region_sources_note(rr: RegionReport, indicator: str | None = None) -> str:
     if indicator is not None and len(left):
         left = left[left["indicator"] == indicator]
     return sources_note(rr.min_grade, len(left), rr.language)
+
+
+def filtered_banner(min_grade: str | None, left_out: int, language: str) -> list:
+    """A filtered build's note at the head of a page (part of the page, so its PDF carries it too);
+    nothing for a full build."""
+    from analysis.site.display import Html
+
+    note = sources_note(min_grade, left_out, language)
+    return [Html(f'<p class="pt-filtered"><strong>{esc(note)}.</strong></p>', note)] if note else []

@@ -189,11 +189,12 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         [label(f"status_{r['status']}", rr.language), str(r["document_id"]), str(r["theme"])] for r in records
     ]
     columns_csv = [c for c in TARGET_CSV_COLUMNS if c in frame]
+    filtered = sources_note(rr.min_grade, len(rr.left_out), rr.language)  # a filtered CSV says so
     return make_table(
         f"{rr.region}-targets",
         columns,
         cells,
-        frame[columns_csv],
+        frame[columns_csv].assign(sources=filtered) if filtered else frame[columns_csv],
         rr.language,
         numeric=["deadline", "p_met"],
         filters=["status", "plan", "theme"],
