@@ -818,3 +818,15 @@ def test_a_filtered_region_table_and_overview_say_so(filtered_guizhou):
     )
     assert overview.data_page(ov)[0].text == banner.text
     assert not overview.filtered_banner(None, 0, "en")
+
+
+def test_the_region_page_cites_itself_and_explains_its_badges(filtered_guizhou):
+    from analysis.site import report
+
+    heading, links = report.cite_section(filtered_guizhou)
+    assert 'href="../downloads/en/cite/region-guizhou.bib"' in links.html
+    assert 'href="../downloads/en/cite/region-guizhou.ris"' in links.html
+    legend = report.grade_legend(filtered_guizhou).html
+    for grade in ("official", "official_media", "repost", "unverified"):
+        assert f"pt-grade-{grade}" in legend
+    assert 'class="pt-provisional"' in legend and "rests only on repost or unverified pages" in legend
