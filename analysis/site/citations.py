@@ -87,7 +87,8 @@ def front_matter(title: str, path: str, edition: Edition) -> dict:
     """Quarto's `citation:` front matter of a page (its citation block and Google Scholar tags)."""
     fields = {"type": "webpage", "title": title, "author": AUTHOR, "issued": edition.built}
     fields |= {"accessed": edition.built, "container-title": AUTHOR, "version": edition.version}
-    return {"citation": fields | ({"url": edition.url(path)} if edition.site_url else {})}
+    citation = fields | ({"url": edition.url(path)} if edition.site_url else {})
+    return {"citation": citation, "google-scholar": True}
 
 
 def region_records(rr, edition: Edition) -> dict:
