@@ -294,6 +294,8 @@ def test_increase_base_a_year_off_is_used_and_said():
     assert row["measured_value"] == 55.0
     assert row["status"] == "needs_acceleration"
     assert "2023 figure" in row["reason"]
+    # the base shown is the base used, with its own year (not the plan's 2024, which has no figure)
+    assert (row["base_value"], row["base_year"]) == (40.0, 2023)
 
 
 def test_points_target_is_a_change_in_points():
@@ -531,6 +533,53 @@ def test_an_achieved_level_rests_on_its_latest_figure_alone():
     )
     row = one(target(), obs)
     assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "official", False)
+
+
+def test_an_earlier_official_figure_that_meets_a_level_decides_over_a_later_weaker_one():
+    # ≥ 90 % by 2027: official 92.6 (2023) meets it alone; the later "> 90" is unverified. Judged on every
+    # figure the status would rest on the unverified bound; the official figure settles it, so it decides.
+    obs = pd.concat(
+        [
+            observations("share", [(2023, 92.6)], grade="official"),
+            observations("share", [(2025, ">", 90)], grade="unverified"),
+        ]
+    )
+    row = one(target(year=2027), obs)
+    assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "official", False)
+    assert (row["measured_value"], row["measured_year"], row["latest_year"]) == (92.6, 2023, 2023)
+    assert "The official figures settle it on their own" in row["reason"]
+    assert "not used: > 90 % (2025, unverified)" in row["reason"]
+    zh = one(target(year=2027), obs, language="zh")
+    assert "未采用：2025年> 90%（未经核实的）" in zh["reason"]
+
+
+def test_a_better_grade_that_does_not_settle_the_target_leaves_the_judgement_to_every_figure():
+    # official 80 (2020) alone cannot settle ≥ 90 by 2025; unverified 95 (2024) meets it: achieved on the
+    # unverified figure, provisional, and no figure is said to be left aside.
+    obs = pd.concat(
+        [
+            observations("share", [(2020, 80)], grade="official"),
+            observations("share", [(2024, 95)], grade="unverified"),
+        ]
+    )
+    row = one(target(), obs)
+    assert (row["status"], row["grade"], row["provisional"]) == ("achieved", "unverified", True)
+    assert row["measured_value"] == 95 and "not used" not in row["reason"]
+
+
+def test_a_missed_deadline_on_official_figures_is_not_overturned_by_a_weaker_later_one():
+    # ≥ 90 by 2023, as of 2025: official 85 in 2023 (missed at the deadline); a repost says 95 in 2024.
+    # Judged on every figure, 85 (2023) is already the deadline's figure, so missed either way; it rests
+    # on the official figure and the repost is not what the status rests on.
+    obs = pd.concat(
+        [
+            observations("share", [(2023, 85)], grade="official"),
+            observations("share", [(2024, 95)], grade="repost"),
+        ]
+    )
+    row = one(target(year=2023), obs)
+    assert (row["status"], row["grade"], row["provisional"]) == ("missed", "official", False)
+    assert row["measured_value"] == 85
 
 
 # --- the settings file: status and P(met) on the same base -------------------------------------------

@@ -27,7 +27,7 @@ from analysis.core.paths import project_root
 from analysis.core.schema import PROJECT_OBSERVATIONS, ROW
 from analysis.io.readers import catalogue as catalogue_files
 from analysis.io.readers import observations as observation_files
-from analysis.observations import checks, conflicts, evidence
+from analysis.observations import checks, conflicts, evidence, grading
 from analysis.pipeline import Project
 
 REPO = project_root()
@@ -516,10 +516,317 @@ def test_one_source_graded_two_ways_is_warned_naming_both_rows(project, tmp_path
     assert "unverified in" in warning.message and "row 3" in warning.message
 
 
-def test_the_shipped_gwycn_page_graded_two_ways_is_warned():
+def test_every_shipped_site_has_one_grade():
+    """gwycn.cn and nanfei.cn were graded repost in one row and unverified in another (one excerpt named
+    the original, the other did not): a domain rule now grades every page of each site alike."""
+    frame = pipeline.load_observations(Project(REPO))
+    hosts = frame["source_url"].map(grading.host_of)
+    per_host = frame.groupby(hosts)["grade"].nunique()
+    assert per_host.max() == 1, per_host[per_host > 1]
+    gwycn = frame[hosts == "www.gwycn.cn"]
+    assert set(gwycn["grade"]) == {"repost"} and len(gwycn) == 4
     problems = pipeline.validate_observation_files(Project(REPO))
-    urls = sorted(p.message.split(" ")[0] for p in problems if "one source has one grade" in p.message)
-    assert urls == [
-        "http://m.jiuye.nanfei.cn/zx/2023/0511/11150.html",
-        "http://www.gwycn.cn/hot/id/97281.html",
-    ]
+    assert not [p for p in problems if "one source has one grade" in p.message]
+
+
+def test_shipped_county_outpatient_share_rests_on_the_official_figure():
+    """Guizhou's county outpatient share: 92.6 % in 2023 on wjw.guizhou.gov.cn (official) and > 90 % in
+    2025 on gwycn.cn (repost). The level target ≥ 90 % by 2027 is met by the official figure alone, so the
+    status rests on it: achieved, official, not provisional, 92.6 (2023) shown as the latest figure."""
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "000-county_outpatient_share-2027"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    assert (row["status"], row["grade"], bool(row["provisional"])) == ("achieved", "official", False)
+    assert (row["measured_value"], row["measured_year"]) == (92.6, 2023)
+    assert "not used: > 90 % (2025, repost)" in row["reason"]
+
+
+# --- quantities as promised -----------------------------------------------------------------------
+
+
+def card_row(**changes) -> dict:
+    """A target page's row as targets_frame gives it: 新建108个 from 2024, 150 then, 200 in 2025."""
+    row = {
+        "measure": "increase",
+        "kind": "count",
+        "target_value": 108.0,
+        "comparator": ">=",
+        "unit": "count",
+        "indicator_unit": "count",
+        "direction": "higher",
+        "goal_comparator": ">=",
+        "goal_value": 258.0,
+        "base_value": 150.0,
+        "base_year": 2024,
+        "base_decimals": 0,
+        "latest_qualifier": "=",
+        "latest_value": 200.0,
+        "latest_year": 2025,
+        "latest_decimals": 0,
+        "latest_source_url": "https://example.org/2025",
+        "measured_value": 50.0,
+        "measured_unit": "count",
+        "decimals": 0,
+    }
+    return row | changes
+
+
+def plain(html_text: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_text)).strip()
+
+
+def test_an_increase_card_shows_the_change_and_the_level_it_implies():
+    from analysis.site import region_words
+
+    row = card_row()
+    assert plain(region_words.latest_html(row)) == "+50 since 2024 (150 → 200) (2025)"
+    assert region_words.target_text(row) == "+108, i.e. ≥ 258"
+    assert plain(region_words.latest_html(row, "zh")) == "自2024年以来+50（150 → 200） (2025)"
+    assert region_words.target_text(row, "zh") == "+108，即≥ 258"
+
+
+def test_a_level_is_never_shown_in_points():
+    from analysis.site import region_words
+
+    # 提升1—2个百分点: a change in points of a level in %; without the indicator's unit the level is in %
+    row = card_row(
+        unit="percentage points",
+        indicator_unit=None,
+        measured_value=None,
+        latest_value=32.52,
+        latest_year=2024,
+        latest_decimals=2,
+        target_value=1.0,
+        goal_value=None,
+    )
+    assert plain(region_words.latest_html(row)) == "32.52 % (2024)"
+    assert region_words.target_text(row) == "+1 points"
+
+
+def test_a_fall_target_reads_as_a_fall():
+    from analysis.site import region_words
+
+    # 降低20%: a relative fall of at least 20 % from 10.0 ‰: met at ≤ 8.0 ‰
+    row = card_row(
+        measure="relative_change",
+        direction="lower",
+        target_value=20.0,
+        unit="‰",
+        indicator_unit="‰",
+        goal_comparator="<=",
+        goal_value=8.0,
+        base_decimals=1,
+    )
+    assert region_words.target_text(row) == "−20 %, i.e. ≤ 8.0 ‰"
+
+
+def test_a_change_target_without_its_base_shows_no_base():
+    """002 health literacy -b: +1 point from 2023, which has no figure; the nearest (2024) is after the
+    last usable year, so no base is used and none is shown (it was 32.52 "(2023)")."""
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "002-health_literacy_rate-2025-b"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    assert row["status"] == "not_assessable"
+    assert pd.isna(row["base_value"])
+
+
+def test_assess_measures_the_promised_change_with_the_base_year_used():
+    project = Project(REPO)
+    resolved = conflicts.resolve(pipeline.load_observations(project))
+    targets = project.targets[project.targets["target_id"] == "000-county_medical_subcentres-2027"]
+    row = pipeline.assess(targets, project.indicators, resolved, 2025, project).iloc[0]
+    # 150 (2024) → 200 (2025): the promised quantity is the change, +50, against +108 (level 258)
+    assert (row["measured_value"], row["base_value"], row["base_year"]) == (50.0, 150.0, 2024)
+    assert (row["goal_comparator"], row["goal_value"]) == (">=", 258.0)
+
+
+# --- a filtered build says so ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("min_grade", "left", "language", "expected"),
+    [
+        (
+            "official_media",
+            3,
+            "en",
+            "Built from official and official-media sources only; 3 lower-grade figures left out",
+        ),
+        (
+            "repost",
+            1,
+            "en",
+            "Built from official, official-media and repost sources only; 1 lower-grade figure left out",
+        ),
+        ("official", 0, "en", "Built from official sources only"),
+        ("official_media", 3, "zh", "仅依据官方和官方媒体来源；3 个较低等级来源的数字未采用"),
+        (None, 5, "en", ""),
+    ],
+)
+def test_a_filtered_build_names_its_sources_and_what_it_left_out(min_grade, left, language, expected):
+    from analysis.site import region_words
+
+    assert region_words.sources_note(min_grade, left, language) == expected
+
+
+@pytest.fixture(scope="module")
+def filtered_guizhou():
+    from analysis.site import region_data
+
+    return region_data.region_report("guizhou", 2025, "en", project=Project(REPO), min_grade="official_media")
+
+
+def test_a_filtered_target_page_says_its_figures_were_left_out_not_unpublished(filtered_guizhou):
+    """Guizhou health literacy: 18.83 (2020) and 32.52 (2024) on z9z0k.cn (unverified), 12.69 (2016) and
+    32.52 (2024) on yuhaojiang.com (repost): an official-media build leaves out all four."""
+    from analysis.core.labels import label
+    from analysis.site import target_pages
+
+    rr = filtered_guizhou
+    assert len(rr.left_out[rr.left_out["indicator"] == "health_literacy_rate"]) == 4
+    text = target_pages.figures_table(rr, "health_literacy_rate", "en")
+    assert label("word_no_figures", "en") not in text
+    assert "official and official-media sources only; 4 lower-grade figures left out" in text
+    row = {"target_id": "t", "status": "not_assessable", "reason": "", "provisional": False}
+    csv_frame = target_pages.target_csv(row, target_pages.figures_frame(rr, "health_literacy_rate"), "note")
+    assert set(csv_frame["sources"]) == {"note"}
+
+
+def test_a_filtered_region_page_says_so_in_its_headline(filtered_guizhou):
+    from analysis.site import report
+
+    text = report.headline_note(filtered_guizhou).text
+    assert "Built from official and official-media sources only;" in text
+    assert "仅依据官方和官方媒体来源；" in text
+    own = pipeline.load_observations(Project(REPO))
+    own = own[(own["region"] == "guizhou") & (own["year"] <= 2025)]
+    worse = own["grade"].isin(["repost", "unverified"]).sum()
+    assert f"{worse} lower-grade figures left out" in text and worse == len(filtered_guizhou.left_out)
+
+
+# --- citations ------------------------------------------------------------------------------------
+
+
+def edition(site_url: str = "https://example.org/plan-tracker"):
+    from analysis.site.edition import Edition
+
+    return Edition("1.2.0", "abc1234", "2026-12-01", 2025, {"guizhou": 2025}, site_url)
+
+
+def test_the_site_address_is_read_from_quarto_yml(tmp_path):
+    from analysis.io.readers import settings
+
+    assert settings.site_url(tmp_path) == ""  # no _quarto.yml
+    (tmp_path / "_quarto.yml").write_text("website:\n  title: x\n", encoding="utf-8")
+    assert settings.site_url(tmp_path) == ""
+    (tmp_path / "_quarto.yml").write_text("website:\n  site-url: https://example.org/pt/\n", encoding="utf-8")
+    assert settings.site_url(tmp_path) == "https://example.org/pt"
+
+
+def test_a_citation_carries_its_absolute_url_and_access_date():
+    text = edition().cite("“t” (t-1)", "targets/t-1.html", "en")
+    assert text.endswith("https://example.org/plan-tracker/targets/t-1.html. Accessed 2026-12-01.")
+    zh = edition().cite("“t” (t-1)", "zh/targets/t-1.html", "zh")
+    assert zh.endswith("https://example.org/plan-tracker/zh/targets/t-1.html，访问日期：2026-12-01。")
+
+
+def test_without_a_site_address_a_citation_says_its_path_is_relative():
+    text = edition("").cite("“t” (t-1)", "targets/t-1.html", "en")
+    assert "targets/t-1.html (a path within the site" in text and "Accessed 2026-12-01." in text
+
+
+def test_bibtex_and_ris_records_of_a_page():
+    from analysis.site import citations
+
+    bib = citations.bibtex(
+        "k", "A & B (t-1)", "targets/t-1.html", edition(), "en", "Built from official sources only"
+    )
+    assert bib.startswith("@online{k,\n")
+    assert "  title = {{A \\& B (t-1)}},\n" in bib
+    assert "  url = {https://example.org/plan-tracker/targets/t-1.html},\n" in bib
+    assert "  urldate = {2026-12-01},\n" in bib
+    assert (
+        "note = {Edition of 2026-12-01; data up to 2025; version 1.2.0, commit abc1234; "
+        "Built from official sources only}" in bib
+    )
+    ris = citations.ris("A & B (t-1)", "targets/t-1.html", edition(), "en").splitlines()
+    assert ris[0] == "TY  - ELEC" and ris[-1] == "ER  -"
+    assert "UR  - https://example.org/plan-tracker/targets/t-1.html" in ris
+    assert "Y2  - 2026/12/01" in ris and "DA  - 2026/12/01" in ris
+
+
+def test_a_target_page_cites_itself_with_url_bibtex_and_ris(filtered_guizhou):
+    import yaml
+
+    from analysis.site import citations, report, target_pages
+
+    rr = filtered_guizhou
+    row = report.targets_frame(rr).set_index("target_id").loc["000-county_outpatient_share-2027"]
+    row = {"target_id": "000-county_outpatient_share-2027", **row.to_dict()}
+    page = target_pages.target_page(rr, row, None, "", edition(), "en")
+    front = yaml.safe_load(page.split("---")[1])
+    url = "https://example.org/plan-tracker/targets/000-county_outpatient_share-2027.html"
+    assert front["citation"]["url"] == url and front["citation"]["accessed"] == "2026-12-01"
+    assert f"{url}. Accessed 2026-12-01." in page
+    assert "[Built from official and official-media sources only; 1 lower-grade figure left out]" in page
+    assert 'class="pt-filtered"' in page
+    assert 'href="../downloads/en/cite/000-county_outpatient_share-2027.bib"' in page
+    files = citations.records("000-county_outpatient_share-2027", "t", "targets/x.html", edition(), "en")
+    assert set(files) == {
+        "downloads/en/cite/000-county_outpatient_share-2027.bib",
+        "downloads/en/cite/000-county_outpatient_share-2027.ris",
+    }
+
+
+def test_a_figure_after_the_as_of_year_is_marked_not_used(filtered_guizhou):
+    """As of 2022, the official 92.6 % (2023) of the county outpatient share is listed but not used: the
+    page says it is after the year assessed."""
+    from dataclasses import replace
+
+    from analysis.site import target_pages
+
+    rr = replace(filtered_guizhou, as_of=2022)
+    text = target_pages.figures_table(rr, "county_outpatient_share", "en")
+    assert "<td>2023</td>" in text and "<td>no: after 2022, the year assessed</td>" in text
+    frame = target_pages.figures_frame(rr, "county_outpatient_share")
+    record = frame.iloc[0].to_dict()
+    assert target_pages.used_text(record, 2022, "是", "否", "zh") == "否：晚于评估年份 2022 年"
+    assert target_pages.used_text(record, 2023, "yes", "no", "en") == "yes"
+
+
+def test_a_filtered_region_table_and_overview_say_so(filtered_guizhou):
+    import io
+
+    from analysis.site import overview, report
+
+    table = report.targets_table(filtered_guizhou)
+    frame = pd.read_csv(io.StringIO(table.csv()))
+    note = "Built from official and official-media sources only"
+    assert set(frame["sources"]) == {f"{note}; {len(filtered_guizhou.left_out)} lower-grade figures left out"}
+    ov = overview.gather(2025, "en", project=Project(REPO), min_grade="official_media")
+    every = pipeline.load_observations(Project(REPO))
+    worse = int(((every["year"] <= 2025) & every["grade"].isin(["repost", "unverified"])).sum())
+    assert ov.left_out == worse
+    (banner, *_) = overview.status_mix_section(ov)
+    assert (
+        banner.text
+        == f"Built from official and official-media sources only; {worse} lower-grade figures left out"
+    )
+    assert overview.data_page(ov)[0].text == banner.text
+    assert not overview.filtered_banner(None, 0, "en")
+
+
+def test_the_region_page_cites_itself_and_explains_its_badges(filtered_guizhou):
+    from analysis.site import report
+
+    heading, links = report.cite_section(filtered_guizhou)
+    assert 'href="../downloads/en/cite/region-guizhou.bib"' in links.html
+    assert 'href="../downloads/en/cite/region-guizhou.ris"' in links.html
+    legend = report.grade_legend(filtered_guizhou).html
+    for grade in ("official", "official_media", "repost", "unverified"):
+        assert f"pt-grade-{grade}" in legend
+    assert 'class="pt-provisional"' in legend and "rests only on repost or unverified pages" in legend

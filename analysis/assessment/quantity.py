@@ -282,7 +282,7 @@ def change_from_base(
     q.base_value, q.start = base.value, Point(base.year, 0.0, 0.0, 0.0, "=", 0, (base,))
     q.points = change_points(figures, base, q.direction, relative)
     if base.year != q.base_year and not any(p.year <= ctx.as_of for p in q.points):
-        q.points, q.start, q.notes = [], None, []
+        q.points, q.start, q.notes, q.base_value = [], None, [], math.nan
         return without_base(q, w, say("nearest_later", w.language, year=base.year))
     if relative:
         q.level_goal = base.value * (1 + q.direction * q.goal / 100)

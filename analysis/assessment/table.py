@@ -17,8 +17,10 @@ from analysis.assessment.explanation import why, why_not
 from analysis.assessment.goal import gap
 from analysis.assessment.progress import Progress, measure_progress
 from analysis.assessment.quantity import (
+    CHANGE,
     LEVEL,
     Quantity,
+    SourceFigure,
     TargetContext,
     as_float,
     as_int,
@@ -29,7 +31,8 @@ from analysis.assessment.quantity import (
 )
 from analysis.assessment.reasons import Words, indicator_name, join, region_name, say, where_published
 from analysis.assessment.status import Verdict, verdict_of
-from analysis.core.vocabulary import ACHIEVED, MISSED, NOT_ASSESSABLE, PROVISIONAL_GRADES
+from analysis.core.labels import label
+from analysis.core.vocabulary import ACHIEVED, GRADES, MISSED, NOT_ASSESSABLE, PROVISIONAL_GRADES
 
 # What a judged row repeats of its target, first columns first.
 TARGET_FIELDS = [
@@ -199,7 +202,8 @@ def assess_target(
     coverage_indicator: dict | None = None,
     coverage_name: str = "",
 ) -> dict:
-    """One target's status, the quantity it rests on and the sentence that explains it."""
+    """One target's status, the quantity it rests on and the sentence that explains it; the best-graded
+    figures that settle it decide it (decided_by_better)."""
     measure = measure_of(target)
     row = empty_row(target, measure)
     cover = figures_of(coverage, coverage_indicator) if coverage is not None and len(coverage) else None
@@ -207,6 +211,20 @@ def assess_target(
     if math.isnan(as_float(target.get("target_value"))):
         return not_assessable(row, ctx, say("qualitative", words.language), "", publications)
     figures = [f for f in figures_of(series, indicator) if f.year <= as_of]
+    everything = assess_figures(row, ctx, figures, bands, publications)
+    better = decided_by_better(everything, row, ctx, figures, bands, publications)
+    return better if better is not None else everything
+
+
+def assess_figures(
+    row: dict,
+    ctx: TargetContext,
+    figures: list[SourceFigure],
+    bands: pd.DataFrame,
+    publications: pd.DataFrame | None,
+) -> dict:
+    """The row judged on these figures (all of them, or those of one grade or better)."""
+    row = dict(row)
     if figures:
         last = figures[-1]
         row.update(
@@ -218,15 +236,60 @@ def assess_target(
     q = quantity_of(ctx, figures)
     row.update(
         base_value=q.base_value if not math.isnan(q.base_value) else math.nan,
-        goal_comparator=str(target["comparator"]) if not math.isnan(q.level_goal) else None,
+        goal_comparator=str(ctx.target["comparator"]) if not math.isnan(q.level_goal) else None,
         goal_value=q.level_goal,
         measured_unit=q.unit,
     )
-    if q.base_year is not None:
-        row["base_year"] = q.base_year
+    if (
+        q.base_year is not None
+    ):  # the year of the base figure used (the nearest one when it is not the plan's)
+        row["base_year"] = q.start.year if q.pace == CHANGE and q.start is not None else q.base_year
     if q.reason:
-        return not_assessable(row, ctx, join([q.reason, *q.notes], words.language), q.needed, publications)
+        return not_assessable(
+            row, ctx, join([q.reason, *q.notes], ctx.words.language), q.needed, publications
+        )
     return row | judge(q, ctx, bands, publications, row)
+
+
+def decided_by_better(
+    everything: dict,
+    row: dict,
+    ctx: TargetContext,
+    figures: list[SourceFigure],
+    bands: pd.DataFrame,
+    publications: pd.DataFrame | None,
+) -> dict | None:
+    """The row judged on the best-graded figures alone, when they settle the target (achieved or missed)
+    and the judgement on every figure rests on a lower grade or on none: a status never rests on a weaker
+    source than one that decides it (an earlier official figure that already meets a level target beats a
+    later unverified one). None when no better grade settles it."""
+    rests_on = everything.get("grade")
+    worst = GRADES.index(rests_on) if rests_on in GRADES else len(GRADES)
+    for tier in range(worst):
+        kept = [f for f in figures if f.grade in GRADES[: tier + 1]]
+        if not kept or len(kept) == len(figures):
+            continue
+        better = assess_figures(row, ctx, kept, bands, publications)
+        if better["status"] in (ACHIEVED, MISSED):
+            left = [f for f in figures if f not in kept]
+            return better | {
+                "reason": join(
+                    [better["reason"], left_aside(left, GRADES[tier], ctx.words)], ctx.words.language
+                )
+            }
+    return None
+
+
+def left_aside(left: list[SourceFigure], grade: str, w: Words) -> str:
+    """The sentence that names the lower-graded figures a status does not rest on."""
+    zh = w.language == "zh"
+    shown = ("、" if zh else "; ").join(
+        f"{f.year}年{w.figure(f.value, f.decimals, f.qualifier)}（{w.grade(f.grade) or '?'}）"
+        if zh
+        else f"{w.figure(f.value, f.decimals, f.qualifier)} ({f.year}, {w.grade(f.grade) or '?'})"
+        for f in left
+    )
+    return label("reason_better_grade_decides", w.language).format(grade=w.grade(grade), figures=shown)
 
 
 # --- all targets ------------------------------------------------------------------------------------

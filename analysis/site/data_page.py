@@ -22,6 +22,7 @@ from analysis.site.display import (
 from analysis.site.display import language_switch as language_switch
 from analysis.site.overview_data import Overview
 from analysis.site.region_words import (
+    filtered_banner,
     grade_badge,
     indicator_names,
     plan_says,
@@ -297,4 +298,5 @@ def data_tables(ov: Overview) -> list[tuple[str, HtmlTable]]:
 
 def data_page(ov: Overview) -> list:
     """What the data page shows: each table under its heading."""
-    return [part for key, table in data_tables(ov) for part in (heading(key, ov.language), table)]
+    parts = [part for key, table in data_tables(ov) for part in (heading(key, ov.language), table)]
+    return [*filtered_banner(ov.min_grade, ov.left_out, ov.language), *parts]

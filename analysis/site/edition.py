@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.labels import LANGUAGES
-from analysis.io.readers import editions
+from analysis.core.labels import LANGUAGES, label
+from analysis.io.readers import editions, settings
 from analysis.site import changes, permalinks, report
 
 
@@ -26,16 +26,26 @@ class Edition:
     built: str  # ISO date of the commit the pages were built from (not the clock)
     as_of: int
     latest_year: dict[str, int | None]  # latest observation year of each plan region
+    site_url: str = ""  # the site's address (website.site-url of _quarto.yml); "" when not set
+
+    def url(self, path: str) -> str:
+        """A page's absolute address; the path relative to the site when the address is not set."""
+        return f"{self.site_url}/{path}" if self.site_url else path
 
     def cite(self, what: str, path: str, language: str) -> str:
+        """The citation printed on a page: what, edition, data vintage, version, its absolute URL and the
+        access date (the edition's date: the figures cited are those of this edition)."""
+        where = self.url(path)
+        accessed = label("cite_accessed", language).format(date=self.built)
+        relative = "" if self.site_url else " " + label("cite_relative", language)
         if language == "zh":
             return (
                 f"Plan Tracker（规划目标跟踪），{what}。{self.built} 版（数据截至 {self.as_of} 年；"
-                f"版本 {self.version}，提交 {self.commit}）。{path}"
+                f"版本 {self.version}，提交 {self.commit}）。{where}{relative}，{accessed}。"
             )
         return (
             f"Plan Tracker, {what}. Edition of {self.built} (data up to {self.as_of}; version "
-            f"{self.version}, commit {self.commit}). {path}"
+            f"{self.version}, commit {self.commit}). {where}{relative}. {accessed}."
         )
 
 
@@ -99,4 +109,4 @@ def edition_of(
     for region in regions:
         years = resolved.loc[(resolved["region"] == region) & (resolved["year"] <= as_of), "year"]
         latest[region] = int(years.max()) if not years.empty else None
-    return Edition(version, commit, date, as_of, latest)
+    return Edition(version, commit, date, as_of, latest, settings.site_url(root))

@@ -27,6 +27,7 @@ from analysis.site.overview_data import gather as gather
 from analysis.site.region_charts import drawn_goals
 from analysis.site.region_data import NATIONAL_REGION, status_counts
 from analysis.site.region_words import (
+    filtered_banner,
     indicator_names,
     latest_html,
     region_label,
@@ -67,7 +68,8 @@ def status_mix_section(ov: Overview) -> list:
     figure = overview_charts.status_mix_figure(
         counts, vocabulary.STATUS_ORDER, ov.language, files=chart_files(ov), data_csv=csv_text(counts)
     )
-    return [heading("heading_status_mix", ov.language), figure, status_mix_table(ov, mix)]
+    parts = [heading("heading_status_mix", ov.language), figure, status_mix_table(ov, mix)]
+    return [*filtered_banner(ov.min_grade, ov.left_out, ov.language), *parts]
 
 
 # ---------------------------------------------------------------- shared indicators

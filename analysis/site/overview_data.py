@@ -28,6 +28,8 @@ class Overview:
     status: pd.DataFrame
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     project: Project | None = field(default=None, repr=False)  # where the figures were read
+    min_grade: str | None = None  # a filtered build: sources of this grade or better only
+    left_out: int = 0  # the figures up to as_of a filtered build leaves out
 
 
 def gather(
@@ -40,6 +42,7 @@ def gather(
     check_language(language)
     indicators, targets = project.indicators, project.targets
     loaded = load_observations(project, min_grade=min_grade)
+    every = load_observations(project) if min_grade else loaded
     resolved = conflicts.resolve(loaded)
     return Overview(
         as_of=as_of,
@@ -53,4 +56,6 @@ def gather(
         status=assess(targets, indicators, resolved, as_of, project, language),
         excluded=project.excluded,
         project=project,
+        min_grade=min_grade,
+        left_out=int((every["year"] <= as_of).sum() - (loaded["year"] <= as_of).sum()),
     )

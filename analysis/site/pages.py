@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.core.labels import LANGUAGES
 from analysis.io.readers import editions
 from analysis.pipeline import Project
-from analysis.site import data_page, gaps, home, permalinks, report, target_pages
+from analysis.site import citations, data_page, gaps, home, permalinks, report, target_pages
 from analysis.site.edition import edition_of, edition_pages, notebook_default
 
 EDITION_FILE = f"{permalinks.GENERATED_DATA}/edition.json"
@@ -77,6 +77,9 @@ def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]
             )
         )
     pages.update(edition_pages(reports, edition, published))
+    for region in regions:
+        for language in LANGUAGES:
+            pages |= citations.region_records(reports[language][region], edition)
     for language in LANGUAGES:
         gaps_source = permalinks.in_language("gaps.qmd", language)
         pages[gaps_source] = gaps.gaps_page(reports[language], root, language)

@@ -115,3 +115,23 @@ def downloads_href(from_source: str) -> str:
     """The folder of the table files of a page's language, as a link from that page (ends with /)."""
     folder = f"{DOWNLOADS_FOLDER}/{language_of(from_source)}/"
     return relative_href(folder + "x", output_path(from_source))[:-1]
+
+
+# --- citation records (analysis.site.citations writes them) ------------------------------------------
+
+CITE_FOLDER = "cite"  # downloads/<language>/cite/<name>.bib and .ris
+
+
+def region_cite_name(region: str) -> str:
+    """A region report's name among the citation records."""
+    return f"region-{region}"
+
+
+def cite_links(name: str, from_source: str, language: str) -> str:
+    """The links to a page's .bib and .ris files, from the page `from_source`."""
+    folder = downloads_href(from_source) + f"{CITE_FOLDER}/"
+    return (
+        f'<p class="pt-cite-files">{html.escape(label("cite_formats", language))}: '
+        f'<a href="{folder}{name}.bib" download>BibTeX</a> · '
+        f'<a href="{folder}{name}.ris" download>RIS</a></p>'
+    )

@@ -48,6 +48,8 @@ class RegionReport:
     base_year: int
     bands: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     project: Project | None = field(default=None, repr=False)  # where the figures were read
+    min_grade: str | None = None  # a filtered build: sources of this grade or better only
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # the region's rows it drops
 
 
 def scoped(frame: pd.DataFrame, region: str, regions: Iterable[str]) -> pd.DataFrame:
@@ -77,6 +79,7 @@ def region_report(
     targets = targets[targets["region"] == region].reset_index(drop=True)
     loaded = load_observations(project, extra or None, min_grade)
     loaded = scoped(loaded, region, project.regions)
+    left_out = left_out_rows(project, extra, min_grade, region, as_of)
     resolved = conflicts.resolve(loaded)
     own = resolved[(resolved["region"] == region) & (resolved["year"] <= as_of)]
     horizon = int(max([as_of, *targets["target_year"].tolist()]))
@@ -98,7 +101,22 @@ def region_report(
         base_year=int(project.settings["default_base_year"]),
         bands=project.bands,
         project=project,
+        min_grade=min_grade,
+        left_out=left_out,
     )
+
+
+def left_out_rows(
+    project: Project, extra: list, min_grade: str | None, region: str, as_of: int
+) -> pd.DataFrame:
+    """The region's figures up to `as_of` that a filtered build leaves out (sources below `min_grade`),
+    so every page can say how many (a page must not claim no figure exists when it was filtered out)."""
+    if not min_grade:
+        return pd.DataFrame()
+    every = load_observations(project, extra or None)
+    worse = every["grade"].map(vocabulary.GRADES.index) > vocabulary.GRADES.index(min_grade)
+    mine = (every["region"] == region) & (every["year"] <= as_of)
+    return every[worse & mine].reset_index(drop=True)
 
 
 def localised(rr: RegionReport, language: str) -> RegionReport:
@@ -148,6 +166,8 @@ def targets_frame(rr: RegionReport) -> pd.DataFrame:
         "observed_pace",
         "required_pace",
         "measure",
+        "goal_comparator",
+        "goal_value",
     ]
     keep = [c for c in dict.fromkeys(wanted) if c in rr.status]
     targets = rr.targets.drop(columns=[c for c in keep if c in rr.targets and c != "target_id"])

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.core.errors import PlanTrackerError
 from analysis.core.labels import both, label, pair
 from analysis.core.precision import fmt
+from analysis.core.vocabulary import COMPARATOR_SIGNS
 from analysis.site import permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import esc, figure_text, interval_text, link, missing
@@ -35,32 +36,84 @@ def plan_says(row: dict, language: str) -> str:
     return "<br>".join(says if language == "zh" else says[::-1])
 
 
-def target_text(row: dict) -> str:
-    """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births, ≥ 20 % (relative change)."""
+def target_text(row: dict, language: str = "en") -> str:
+    """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births; a change as the change it
+    promises and, where the assessment worked it out, the level that change implies (+108, i.e. ≥ 258)."""
+    change = promised_change(row)
+    if change:
+        level = implied_level(row)
+        return label("word_change_implies", language).format(change=change, level=level) if level else change
     text = figure_text(row["comparator"], row["target_value"], row["unit"])
     return f"{text} (relative change)" if row["kind"] == "relative_change" else text
 
 
-def latest_html(row: dict) -> str:
+def change_unit(unit) -> str:
+    """How a change's unit reads beside its number: points for percentage points, nothing for a count."""
+    return {"percentage points": "points", "count": ""}.get(str(unit), "" if missing(unit) else str(unit))
+
+
+def promised_change(row: dict) -> str:
+    """An increase or relative change target as the change it promises (+108, −20 %); "" for a level."""
+    if row.get("measure") not in ("increase", "relative_change") or missing(row.get("target_value")):
+        return ""
+    from analysis.core.precision import decimals_of, signed
+
+    value = float(row["target_value"])
+    sign = -1.0 if row.get("direction") == "lower" else 1.0
+    unit = "%" if row.get("measure") == "relative_change" else change_unit(row.get("unit"))
+    plain = row["comparator"] == ">="  # at least the promised change in the good direction: no sign
+    bound = "" if plain else COMPARATOR_SIGNS.get(str(row["comparator"]), "") + " "
+    return f"{bound}{signed(sign * value, decimals_of(value))} {unit}".strip()
+
+
+def implied_level(row: dict) -> str:
+    """The level a change target is met at (≥ 258), from the base figure the assessment used."""
+    if missing(row.get("goal_value")) or missing(row.get("goal_comparator")):
+        return ""
+    unit = shown_unit(row)
+    return figure_text(row["goal_comparator"], row["goal_value"], unit, row.get("base_decimals"))
+
+
+def level_unit(unit) -> str:
+    """The unit of a level when only a change's unit is known: a change in points is of a level in %."""
+    return "%" if unit == "percentage points" else ("" if missing(unit) else str(unit))
+
+
+def shown_unit(row: dict) -> str:
+    """The unit printed beside a level of this row's indicator: % or ‰ or per …, nothing for a count."""
+    unit = row.get("indicator_unit") or level_unit(row.get("unit"))
+    return "" if unit == "count" else unit
+
+
+def latest_html(row: dict, language: str = "en") -> str:
     """The figure the status rests on: the latest level, or for a change target the change since its base
-    in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
-    level_unit = row.get("indicator_unit") or row["unit"]
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"))
+    in the target's own unit (+50 since 2024 (150 → 200)); a level is never in points."""
+    unit = shown_unit(row)
+    latest = figure_text(row["latest_qualifier"], row["latest_value"], unit, row.get("latest_decimals"))
     if not latest:
         return ""
     shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
     if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
-        change = measured_text(row)
-        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"))
-        return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
+        return change_since(row, link(row["latest_source_url"], esc(latest)), language)
     return shown
+
+
+def change_since(row: dict, latest: str, language: str) -> str:
+    """+50 since 2024 (150 → 200): the change, the base year used and both ends (`latest` already HTML)."""
+    unit = shown_unit(row)
+    base = figure_text("=", row["base_value"], unit, row.get("base_decimals"))
+    words = label("word_change_since", language)
+    return (
+        words.format(change=esc(measured_text(row)), year=esc(row["base_year"]), v0=esc(base), v1=latest)
+        + f" <small>({esc(row['latest_year'])})</small>"
+    )
 
 
 def measured_text(row: dict) -> str:
     """A change as the target counts it: +1.5 points, −12.0 %, +50."""
     from analysis.core.precision import signed
 
-    unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
+    unit = change_unit(row["measured_unit"])
     decimals = None if missing(row.get("decimals")) else int(row["decimals"])
     # the measured value counts progress in the good direction; the reader sees the change as it happened
     sign = -1.0 if row.get("direction") == "lower" else 1.0
@@ -74,7 +127,7 @@ def page_source(rr: RegionReport) -> str:
 
 def latest_cell(row: dict, language: str) -> str:
     """The latest figure, its year and, under it, the grade of the source it rests on."""
-    latest = latest_html(row)
+    latest = latest_html(row, language)
     if not latest:
         return ""
     grade = row.get("grade")
@@ -141,3 +194,47 @@ def region_label(region: str, language: str) -> str:
         return region_title(region, language)
     except PlanTrackerError:
         return region
+
+
+# --- a filtered build (plantracker build --min-grade) ------------------------------------------------
+
+
+def grades_text(min_grade: str, language: str) -> str:
+    """The grades a filtered build keeps, in words: official and official-media."""
+    from analysis.assessment.reasons import GRADE_WORDS
+    from analysis.core.vocabulary import GRADES
+
+    kept = [GRADE_WORDS[language][g] for g in GRADES[: GRADES.index(min_grade) + 1]]
+    if len(kept) == 1:
+        return kept[0]
+    last = label("filter_and", language)
+    return ("、" if language == "zh" else ", ").join(kept[:-1]) + last + kept[-1]
+
+
+def sources_note(min_grade: str | None, left_out: int, language: str) -> str:
+    """What a filtered build says on every page, CSV and citation: which sources it keeps and how many
+    lower-grade figures it leaves out; "" for a full build."""
+    if not min_grade:
+        return ""
+    only = label("filter_sources_only", language).format(grades=grades_text(min_grade, language))
+    if not left_out:
+        return only
+    key = "filter_left_out_one" if left_out == 1 else "filter_left_out"
+    return only + label("filter_separator", language) + label(key, language).format(n=left_out)
+
+
+def region_sources_note(rr: RegionReport, indicator: str | None = None) -> str:
+    """The note of a region's page (every figure it leaves out) or of one indicator's target page."""
+    left = rr.left_out
+    if indicator is not None and len(left):
+        left = left[left["indicator"] == indicator]
+    return sources_note(rr.min_grade, len(left), rr.language)
+
+
+def filtered_banner(min_grade: str | None, left_out: int, language: str) -> list:
+    """A filtered build's note at the head of a page (part of the page, so its PDF carries it too);
+    nothing for a full build."""
+    from analysis.site.display import Html
+
+    note = sources_note(min_grade, left_out, language)
+    return [Html(f'<p class="pt-filtered"><strong>{esc(note)}.</strong></p>', note)] if note else []

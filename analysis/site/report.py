@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from analysis.core import vocabulary
-from analysis.core.labels import both, label, pair
+from analysis.core.labels import LANGUAGES, both, label, pair
 from analysis.observations import conflicts
 from analysis.site import permalinks
 from analysis.site.display import (
@@ -49,6 +49,7 @@ from analysis.site.region_words import (
     latest_cell,
     page_source,
     region_label,
+    sources_note,
     target_name,
     target_text,
     theme_label,
@@ -108,6 +109,9 @@ def headline_note(rr: RegionReport) -> Note:
         f"{n_targets} targets in {n_plans} plan(s); {assessed} can be assessed with the published "
         f"figures up to {rr.as_of}. · {n_plans} 份规划共 {n_targets} 项目标，其中 {assessed} 项可依据"
         f"截至 {rr.as_of} 年的公开数据评估。"
+        + "".join(
+            f" · {sources_note(rr.min_grade, len(rr.left_out), lang)}." for lang in LANGUAGES if rr.min_grade
+        )
     )
 
 
@@ -166,7 +170,7 @@ def targets_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             f"{permalinks.target_link(r['target_id'], here, target_name(r, rr.language))}<br>"
-            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r))}</small>",
+            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r, rr.language))}</small>",
             esc(r["target_year"]),
             latest_cell(r, rr.language),
             status_badge(r["status"], rr.language, single=True) + print_reason(r),
@@ -185,11 +189,12 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         [label(f"status_{r['status']}", rr.language), str(r["document_id"]), str(r["theme"])] for r in records
     ]
     columns_csv = [c for c in TARGET_CSV_COLUMNS if c in frame]
+    filtered = sources_note(rr.min_grade, len(rr.left_out), rr.language)  # a filtered CSV says so
     return make_table(
         f"{rr.region}-targets",
         columns,
         cells,
-        frame[columns_csv],
+        frame[columns_csv].assign(sources=filtered) if filtered else frame[columns_csv],
         rr.language,
         numeric=["deadline", "p_met"],
         filters=["status", "plan", "theme"],
@@ -273,7 +278,7 @@ def missing_table(rr: RegionReport) -> HtmlTable:
         [
             esc(r["target_id"]),
             esc(names.get(r["indicator"], r["indicator"])),
-            esc(target_text(r)),
+            esc(target_text(r, rr.language)),
             esc(r["target_year"]),
             esc(r["reason"]),
             esc(r["needed"]),
@@ -313,7 +318,8 @@ def missing_section(rr: RegionReport) -> list:
 
 
 def sources_table(rr: RegionReport) -> HtmlTable:
-    """The pages the figures were read from: the region's, and the national series charted here."""
+    """The pages the figures were read from: the region's, and the national series charted here, each with
+    its grade (the seed's own kind of source is a first guess the grades replace, so it is not shown)."""
     charted = charted_indicators(rr)
     resolved = rr.resolved[rr.resolved["year"] <= rr.as_of]
     used = resolved[
@@ -321,7 +327,7 @@ def sources_table(rr: RegionReport) -> HtmlTable:
         | ((resolved["region"] == NATIONAL_REGION) & resolved["indicator"].isin(charted))
     ]
     grouped = (
-        used.groupby(["region", "source_url", "source_kind", "grade", "grade_reason"], as_index=False)
+        used.groupby(["region", "source_url", "grade", "grade_reason"], as_index=False)
         .agg(
             figures=("value", "size"),
             indicators=("indicator", lambda s: ", ".join(sorted(set(s)))),
@@ -332,7 +338,6 @@ def sources_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             link(r["source_url"], r["source_url"]),
-            esc(r["source_kind"]),
             grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
             + f"<br><small>{esc(r['grade_reason'])}</small>",
             esc(region_label(r["region"], rr.language)),
@@ -344,7 +349,6 @@ def sources_table(rr: RegionReport) -> HtmlTable:
     ]
     columns = [
         ("source", "col_source"),
-        ("kind", "col_source_kind"),
         ("grade", "col_grade"),
         ("region", "col_region"),
         ("indicator", "col_indicator"),
@@ -405,3 +409,27 @@ def conflicts_section(rr: RegionReport) -> list:
         heading("heading_conflicts", rr.language),
         table if table.cells else Note(both("word_no_conflicts", rr.language)),
     ]
+
+
+def cite_section(rr: RegionReport) -> list:
+    """How to cite this region report: its BibTeX and RIS records (written by the build beside the pages,
+    with the page's absolute URL and the edition's date)."""
+    links = permalinks.cite_links(permalinks.region_cite_name(rr.region), page_source(rr), rr.language)
+    return [heading("heading_cite_report", rr.language), Html(links, "BibTeX · RIS")]
+
+
+def grade_legend(rr: RegionReport) -> Html:
+    """What each grade badge and the provisional badge beside a figure mean (the rules are in
+    data/source_grades.csv and Methods)."""
+    items = [
+        (grade_badge(g, "", "", rr.language).strip(), label(f"grade_meaning_{g}", rr.language))
+        for g in vocabulary.GRADES
+    ]
+    provisional = f'<span class="pt-provisional">{esc(label("word_provisional", rr.language))}</span>'
+    items.append((provisional, label("grade_meaning_provisional", rr.language)))
+    body = "".join(f"<div><dt>{badge}</dt><dd>{esc(meaning)}</dd></div>" for badge, meaning in items)
+    title = esc(label("legend_grades", rr.language))
+    text = "; ".join(f"{g}: {label(f'grade_meaning_{g}', rr.language)}" for g in vocabulary.GRADES)
+    return Html(
+        f'<p class="pt-legend-title">{title}</p><dl class="pt-fields pt-grade-legend">{body}</dl>', text
+    )

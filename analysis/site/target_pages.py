@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.core.labels import label, pair
-from analysis.site import permalinks, region_charts, report
+from analysis.site import citations, permalinks, region_charts, region_words, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
     data_download,
@@ -57,6 +57,10 @@ def figures_frame(rr: report.RegionReport, indicator: str) -> pd.DataFrame:
 
 def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str:
     frame = figures_frame(rr, indicator)
+    if frame.empty and rr.min_grade:  # filtered out is not unpublished: say which and how many
+        note = region_words.region_sources_note(rr, indicator)
+        stop = "。" if language == "zh" else ". "
+        return f"<p>{esc(label('filter_no_figures', language))}{stop}{esc(note)}{stop.strip()}</p>"
     if frame.empty:
         return f"<p>{esc(label('word_no_figures', language))}</p>"
     yes, no = label("word_yes", language), label("word_no", language)
@@ -72,7 +76,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
                 esc(r["year"]),
                 esc(figure_text(r["qualifier"], r["value"], r["unit"])),
                 esc(grade_text(grade_of(r), language)),
-                esc(yes if r.get("used", True) else no),
+                esc(used_text(r, rr.as_of, yes, no, language)),
                 link(r["source_url"], r["source_url"]),
                 f'<small lang="zh">{esc(r["excerpt"])}</small>',
             )
@@ -87,14 +91,20 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     )
 
 
+def used_text(record: dict, as_of: int, yes: str, no: str, language: str) -> str:
+    """Whether a figure is used; a figure after the as-of year never is, and the page says why."""
+    if int(record["year"]) > as_of:
+        return label("word_after_as_of", language).format(no=no, as_of=as_of)
+    return yes if record.get("used", True) else no
+
+
 def summary_html(row: dict, language: str) -> str:
     """The verdict first: status, P(met), latest figure and deadline, readable at a glance."""
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], row["unit"])
     tiles = [
         (label("col_status", language), status_badge(row["status"], language, single=True)),
         (label("col_p_met", language), esc(percent(row["p_met"])) or "–"),
-        (label("col_latest", language), f"{esc(latest)} ({esc(row['latest_year'])})" if latest else "–"),
-        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_latest", language), region_words.latest_html(row, language) or "–"),
+        (label("col_target", language), esc(report.target_text(row, language))),
         (label("col_deadline", language), esc(row["target_year"])),
     ]
     cells = "".join(
@@ -118,14 +128,16 @@ def plan_words_html(row: dict, plan: dict, language: str) -> str:
 
 
 def measure_html(row: dict, indicator: dict, language: str) -> str:
-    base = figure_text("=", row["baseline_value"], row["unit"])
-    used_base = figure_text("=", row["base_value"], row["unit"])
+    # a base is a level: in the indicator's unit (%), never in the points a change is counted in
+    unit = region_words.shown_unit(row)
+    base = figure_text("=", row["baseline_value"], unit)
+    used_base = figure_text("=", row["base_value"], unit, row.get("base_decimals"))
     name = pair(indicator["name_en"], indicator["name_zh"], language)
     fields = [
         (label("col_indicator", language), esc(name)),
         (label("col_unit", language), esc(row["unit"])),
         (label("col_direction", language), esc(label(f"direction_{indicator['direction']}", language))),
-        (label("col_target", language), esc(report.target_text(row))),
+        (label("col_target", language), esc(report.target_text(row, language))),
         (label("col_deadline", language), esc(row["target_year"])),
         (
             label("word_stated_base", language),
@@ -205,12 +217,18 @@ def target_page(
     title = row["description_en"] if language == "en" else row["description_zh"]
     region_name = label(f"region_{rr.region}", language)
     front = {"title": title, "subtitle": f"{region_name} · {row['target_id']}", "lang": language}
+    front |= citations.front_matter(cite_title(row, language), permalinks.output_path(source), edition)
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
-    download = data_download(
-        target_csv(row, figures_frame(rr, row["indicator"])), f"{row['target_id']}.csv", language
+    filtered = region_words.region_sources_note(rr, row["indicator"])
+    figures = figures_frame(rr, row["indicator"])
+    figures = (
+        figures.assign(used=figures["used"] & (figures["year"] <= rr.as_of)) if "used" in figures else figures
     )
-    cite = edition.cite(f"“{title}” ({row['target_id']})", permalinks.output_path(source), language)
+    download = data_download(target_csv(row, figures, filtered), f"{row['target_id']}.csv", language)
+    what = f"“{title}” ({row['target_id']})" + (f" [{filtered}]" if filtered else "")
+    cite = edition.cite(what, permalinks.output_path(source), language)
+    banner = f'<p class="pt-filtered"><strong>{esc(filtered)}.</strong></p>' if filtered else ""
     chart = (
         figure._repr_mimebundle_()["text/html"]
         if figure is not None
@@ -218,7 +236,7 @@ def target_page(
     )
     parts = [
         front_matter(front),
-        raw(permalinks.language_switch(source) + back + summary_html(row, language)),
+        raw(permalinks.language_switch(source) + back + banner + summary_html(row, language)),
         h(label("heading_plan_words", language)),
         raw(plan_words_html(row, plan, language)),
         h(label("heading_measure", language)),
@@ -234,9 +252,17 @@ def target_page(
         h(label("heading_download", language)),
         raw(f"<p>{download}</p>"),
         h(label("heading_cite", language)),
-        raw(f'<p class="pt-cite">{esc(cite)}</p>'),
+        raw(
+            f'<p class="pt-cite">{esc(cite)}</p>' + permalinks.cite_links(row["target_id"], source, language)
+        ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def cite_title(row: dict, language: str) -> str:
+    """A target page's title as a citation names it: the target in the page's language and its id."""
+    title = row["description_en"] if language == "en" else row["description_zh"]
+    return f"{title} ({row['target_id']})"
 
 
 TARGET_CSV_COLUMNS = [
@@ -247,15 +273,17 @@ TARGET_CSV_COLUMNS = [
     "needed",
     "method_reason",
 ]
-FIGURE_CSV_COLUMNS = ["year", "qualifier", "value", "unit", "source_url", "source_kind", "used", "excerpt"]
+FIGURE_CSV_COLUMNS = ["year", "qualifier", "value", "unit", "source_url", "grade", "used", "excerpt"]
 
 
-def target_csv(row: dict, figures: pd.DataFrame) -> pd.DataFrame:
-    """One table to download: the target (one row) and below it each figure of its indicator."""
+def target_csv(row: dict, figures: pd.DataFrame, filtered: str = "") -> pd.DataFrame:
+    """One table to download: the target (one row) and below it each figure of its indicator; a filtered
+    build says so in a `sources` column on every row (a CSV read alone still tells it)."""
     target = pd.DataFrame([{"row_kind": "target", **{c: row.get(c) for c in TARGET_CSV_COLUMNS}}])
     keep = [c for c in FIGURE_CSV_COLUMNS if c in figures]
     shown = figures[keep].assign(row_kind="figure", target_id=row["target_id"])
-    return pd.concat([target, shown], ignore_index=True)
+    table = pd.concat([target, shown], ignore_index=True)
+    return table.assign(sources=filtered) if filtered else table
 
 
 # ---------------------------------------------------------------- every target of a region
@@ -279,4 +307,8 @@ def region_target_pages(
             source = permalinks.target_source(row["target_id"], language)
             needed = "" if row["status"] != "not_assessable" or missing(row.get("needed")) else row["needed"]
             pages[source] = target_page(rr, row, figures.get(row["indicator"]), needed, edition, language)
+            filtered = region_words.region_sources_note(rr, row["indicator"])
+            path = permalinks.output_path(source)
+            title = cite_title(row, language)
+            pages |= citations.records(row["target_id"], title, path, edition, language, filtered)
     return pages

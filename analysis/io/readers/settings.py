@@ -179,3 +179,19 @@ def load_calibration_table(root: Path | None = None) -> pd.DataFrame:
         raise DataError(problems)
     typed = validated(typed, CALIBRATION, name, "derive the file again with bench/calibrate_forecast.py")
     return typed.drop(columns=ROW).astype({"horizon": int})
+
+
+def site_url(root: Path | None = None) -> str:
+    """The site's published address (`website.site-url` in _quarto.yml), without a trailing slash; "" when
+    the file or the key is absent, so citations fall back to paths relative to the site and say so."""
+    import yaml
+
+    path = (root or paths.project_root()) / "_quarto.yml"
+    if not path.exists():
+        return ""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return ""  # the build reports a broken _quarto.yml with its line; a citation need not
+    url = (raw.get("website") or {}).get("site-url") if isinstance(raw, dict) else None
+    return str(url).strip().rstrip("/") if url else ""
