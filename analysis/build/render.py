@@ -27,7 +27,7 @@ from analysis.site.permalinks import output_path, relative_href
 CONFIG_FILE = "_quarto.yml"
 TEMPLATES = paths.PACKAGE / "templates"
 ASSETS = paths.PACKAGE / "assets"
-STYLESHEET = "site.css"
+STYLESHEET = "site.css"  # the project's stylesheet (analysis/assets/site.css), declared in _quarto.yml
 # Which stored output of a cell is shown, richest first (Quarto's order for HTML output).
 OUTPUT_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain")
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
@@ -53,6 +53,7 @@ class SiteConfig:
     resources: tuple[str, ...] = ()
     navbar_right: tuple[NavItem, ...] = ()
     render_patterns: tuple[str, ...] = ()  # project.render as written, globs unexpanded
+    stylesheets: tuple[str, ...] = ()  # format.html.css: paths from the project root, linked by every page
 
 
 # ---------------------------------------------------------------- _quarto.yml
@@ -83,7 +84,14 @@ def load_site_config(root: Path | None = None) -> SiteConfig:
         echo=bool(execute.get("echo", True)),
         warnings=bool(execute.get("warning", True)),
         resources=tuple(project.get("resources") or ()),
+        stylesheets=_stylesheets(html_format.get("css")),
     )
+
+
+def _stylesheets(css: str | list | None) -> tuple[str, ...]:
+    """format.html.css, the stylesheets Quarto links into every page: the offline renderer links the same
+    files at the same place, so both sites are styled by one stylesheet."""
+    return tuple(str(sheet) for sheet in ([css] if isinstance(css, str) else list(css or [])))
 
 
 def is_glob(pattern: str) -> bool:
@@ -359,7 +367,7 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
         page_title=str(title),
         subtitle=front.get("subtitle") or front.get("description") or "",
         home=relative_href(output_path(first), out),
-        stylesheet=relative_href(f"assets/{STYLESHEET}", out),
+        stylesheets=[relative_href(sheet, out) for sheet in config.stylesheets],
         nav=nav_links(config.navbar, source, set(config.pages)),
         nav_right=nav_links(config.navbar_right, source, set(config.pages)),
         toc=toc if config.toc and len(toc) > 1 else [],
@@ -372,6 +380,12 @@ def render_offline(root: Path | None, out_dir: Path) -> list[Path]:
     """Write every page of `_quarto.yml` into out_dir with no tool beyond Python; returns the pages."""
     root = root or paths.project_root()
     config = load_site_config(root)
+    missing = [sheet for sheet in config.stylesheets if not (root / sheet).is_file()]
+    if missing:
+        raise BuildError(
+            f"{CONFIG_FILE}: format.html.css names {', '.join(missing)}, which does not exist; "
+            "give its path from the project root"
+        )
     template = _template()
     written = []
     for source in config.pages:
@@ -379,9 +393,7 @@ def render_offline(root: Path | None, out_dir: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(root, source, config, template), encoding="utf-8")
         written.append(target)
-    (out_dir / "assets").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ASSETS / STYLESHEET, out_dir / "assets" / STYLESHEET)
-    _copy_resources(root, config.resources, out_dir)
+    _copy_resources(root, (*config.stylesheets, *config.resources), out_dir)
     return written
 
 

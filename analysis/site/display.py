@@ -26,6 +26,18 @@ SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between mac
 FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"
 
 
+def raw_html(markup: str) -> str:
+    """HTML the project wrote, as a Markdown raw block (```{=html}): Quarto and the offline renderer pass it
+    through untouched. Our outputs carry no text/html, because Quarto gives every notebook page holding a
+    text/html output require.js and jQuery from a CDN (for JavaScript widgets, which we do not use)."""
+    return f"```{{=html}}\n{markup}\n```"
+
+
+def html_bundle(markup: str, text: str) -> dict[str, str]:
+    """The mime bundle of a piece of HTML: the raw Markdown block for the pages, the text for nbval."""
+    return {"text/markdown": raw_html(markup), "text/plain": text}
+
+
 def missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -212,7 +224,7 @@ class HtmlTable:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         shown = csv_text(self.data.head(self.shown()))  # what the page shows, for nbval to compare
-        return {"text/html": self.to_html(), "text/plain": shown + self.summary_text()}
+        return html_bundle(self.to_html(), shown + self.summary_text())
 
 
 def make_table(
@@ -280,7 +292,7 @@ class Note:
     text: str
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": f"<p>{esc(self.text)}</p>", "text/plain": self.text}
+        return html_bundle(f"<p>{esc(self.text)}</p>", self.text)
 
 
 def heading(key: str, language: str, level: int = 2) -> Heading:
@@ -295,7 +307,7 @@ class Html:
     text: str = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html, "text/plain": self.text or self.html}
+        return html_bundle(self.html, self.text or self.html)
 
 
 def prose(key: str, language: str) -> Note:

@@ -88,7 +88,8 @@ class Figure:
         fonts.register()
         return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def to_html(self) -> str:
+        """The figure as HTML: both drawings, caption, source, links, downloads and the numbers."""
         summary = html.escape(both("word_numbers", self.language))
         sentence = html.escape(self.sentence)
         narrow = (
@@ -109,8 +110,13 @@ class Figure:
             f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
             "</figure>"
         )
+        return figure
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from analysis.site.display import html_bundle
+
         plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
-        return {"text/html": figure, "text/plain": plain}
+        return html_bundle(self.to_html(), plain)
 
 
 def make_figure(

@@ -211,11 +211,7 @@ def target_page(
         target_csv(row, figures_frame(rr, row["indicator"])), f"{row['target_id']}.csv", language
     )
     cite = edition.cite(f"“{title}” ({row['target_id']})", permalinks.output_path(source), language)
-    chart = (
-        figure._repr_mimebundle_()["text/html"]
-        if figure is not None
-        else f"<p>{esc(label('word_no_chart', language))}</p>"
-    )
+    chart = figure.to_html() if figure is not None else f"<p>{esc(label('word_no_chart', language))}</p>"
     parts = [
         front_matter(front),
         raw(permalinks.language_switch(source) + back + summary_html(row, language)),
