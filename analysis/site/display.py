@@ -21,21 +21,10 @@ from analysis.core.labels import both, label
 from analysis.core.precision import fmt
 from analysis.core.vocabulary import COMPARATOR_SIGNS
 from analysis.site.charts import format_number
+from analysis.site.markup import html_bundle
 
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
 FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"
-
-
-def raw_html(markup: str) -> str:
-    """HTML the project wrote, as a Markdown raw block (```{=html}): Quarto and the offline renderer pass it
-    through untouched. Our outputs carry no text/html, because Quarto gives every notebook page holding a
-    text/html output require.js and jQuery from a CDN (for JavaScript widgets, which we do not use)."""
-    return f"```{{=html}}\n{markup}\n```"
-
-
-def html_bundle(markup: str, text: str) -> dict[str, str]:
-    """The mime bundle of a piece of HTML: the raw Markdown block for the pages, the text for nbval."""
-    return {"text/markdown": raw_html(markup), "text/plain": text}
 
 
 def missing(value) -> bool:

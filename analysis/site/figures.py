@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from analysis.core.labels import both, label
 from analysis.site import fonts
+from analysis.site.markup import html_bundle
 
 
 def import_altair():
@@ -113,8 +114,6 @@ class Figure:
         return figure
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from analysis.site.display import html_bundle
-
         plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
         return html_bundle(self.to_html(), plain)
 
