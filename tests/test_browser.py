@@ -1,8 +1,13 @@
 """The site in a real browser: headless Chromium opens every top page (both languages) and a sample of
 target pages from disk with the network off, at 1366×900 and 390×844; finds every chart drawn, no
-console error, no request leaving the disk, no page scrolling sideways, the first target's status and
-P(met) in view on each region page, the language switch landing on the same page; and saves a
-screenshot of each visit under test-artefacts/browser/.
+console error, no request leaving the disk, no page scrolling sideways and nothing sticking out of the
+window or clipped, the page's own classes styled (under Quarto's Bootstrap too), a contents list on the
+notebook pages, the navbar on one row at 1366 px and folded behind its toggler at 390 px, Chinese pages
+marked lang="zh…", the first target's status and P(met) in view on each region page, the language
+switch landing on the same page; and saves a screenshot of each visit under test-artefacts/browser/.
+
+The site is the one Quarto renders when `quarto` is on PATH, else the offline renderer's; a site already
+rendered can be given instead as PLANTRACKER_SITE=<folder> (its pages that exist are visited).
 
 Without Chromium the test is skipped (install it with `apt-get install chromium`); CI sets
 PLANTRACKER_REQUIRE_BROWSER=1, which turns the skip into a failure.
@@ -10,16 +15,13 @@ PLANTRACKER_REQUIRE_BROWSER=1, which turns the skip into a failure.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from chromium import Chromium, console_errors, find_chromium, requested_urls
 
 from analysis.build import render
 from analysis.core import paths
@@ -27,138 +29,8 @@ from analysis.site import permalinks
 
 REPO = paths.project_root()
 ARTEFACTS = REPO / "test-artefacts" / "browser"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell")
-LOCAL_SCHEMES = ("file:", "data:", "about:")
-PAGE_TIMEOUT = 60
-
-
-def find_chromium() -> str:
-    found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
-    if found:
-        return found
-    reason = "Chromium is not installed (apt-get install chromium)"
-    if os.environ.get("PLANTRACKER_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and PLANTRACKER_REQUIRE_BROWSER=1 requires the browser test to run")
-    pytest.skip(f"{reason}; set PLANTRACKER_REQUIRE_BROWSER=1 to make this a failure")
-
-
-class Chromium:
-    """Just enough of the DevTools protocol: one page, its events, evaluate, screenshot."""
-
-    def __init__(self, executable: str, profile: Path):
-        import websocket
-
-        self.log = (profile.parent / "chromium.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                executable,
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-extensions",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-                f"--user-data-dir={profile}",
-                "--proxy-server=http://127.0.0.1:9",
-                "--proxy-bypass-list=<-loopback>",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--window-size=1300,900",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-        )
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and len(port_file.read_text().split()) == 2):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"Chromium did not start; see {self.log.name}")
-            time.sleep(0.05)
-        port, path = port_file.read_text().split()
-        self.socket = websocket.create_connection(
-            f"ws://127.0.0.1:{port}{path}", timeout=PAGE_TIMEOUT, suppress_origin=True
-        )
-        self.next_id, self.events, self.session = 0, [], None
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
-        self.call(
-            "Network.emulateNetworkConditions",
-            offline=True,
-            latency=0,
-            downloadThroughput=-1,
-            uploadThroughput=-1,
-        )
-
-    def call(self, method: str, **params):
-        self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params}
-        if self.session:
-            message["sessionId"] = self.session
-        self.socket.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.socket.recv())
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str) -> None:
-        deadline = time.monotonic() + PAGE_TIMEOUT
-        while not any(e.get("method") == method for e in self.events):
-            if time.monotonic() > deadline:
-                raise TimeoutError(method)
-            self.events.append(json.loads(self.socket.recv()))
-
-    def open(self, url: str) -> list[dict]:
-        """Load a page; the events it caused (console messages, errors, requests)."""
-        self.events = []
-        self.call("Page.navigate", url=url)
-        self.wait_for("Page.loadEventFired")
-        self.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")
-        return list(self.events)
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(result["exceptionDetails"])
-        return result["result"].get("value")
-
-    def screenshot(self, target: Path, max_height: int = 12000) -> None:
-        size = self.call("Page.getLayoutMetrics")["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)
-        target.write_bytes(base64.b64decode(shot["data"]))
-
-    def close(self) -> None:
-        self.socket.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
-
-
-def console_errors(events: list[dict]) -> list[str]:
-    errors = []
-    for event in events:
-        method, params = event.get("method"), event.get("params", {})
-        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            args = params.get("args", [])
-            errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in args))
-        elif method == "Runtime.exceptionThrown":
-            errors.append(params["exceptionDetails"].get("text", "exception"))
-        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            errors.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}")
-    return errors
-
-
-def requested_urls(events: list[dict]) -> list[str]:
-    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+LOCAL_SCHEMES = ("file:", "data:", "about:", "http://127.0.0.1:")
+SITE_FOLDER = "PLANTRACKER_SITE"  # a rendered site to check instead of rendering one
 
 
 def charts_in_notebook(path: Path) -> int:
@@ -234,13 +106,51 @@ def shot_name(page: str, size: str) -> str:
     return f"{Path(page).with_suffix('').as_posix().replace('/', '-')}-{size}.png"
 
 
+def made_by_quarto(site: Path) -> bool:
+    head = (site / render.output_path(CONFIG.pages[0])).read_text(encoding="utf-8")[:4000]
+    return bool(re.search(r'<meta name="generator" content="quarto', head))
+
+
 @pytest.fixture(scope="module")
-def visits(tmp_path_factory, checked_site) -> dict[tuple[str, str], dict]:
-    """Render the site from the committed pages and visit every top page at both sizes, and a sample of
-    target pages (the link test checks every one of them without a browser)."""
+def site(checked_site) -> Path:
+    """The site to look at: PLANTRACKER_SITE when given, else the suite's (conftest `checked_site`: Quarto's
+    clean-clone render where Quarto is installed, the renderer the project is tested with, else the offline
+    renderer's)."""
+    given = os.environ.get(SITE_FOLDER)
+    return Path(given) if given else checked_site
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The site served from this machine (127.0.0.1, a free port), as a reader's web server would."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send_head(self):
+            if self.path == "/favicon.ico" and not (site / "favicon.ico").exists():
+                self.send_response(204)  # the browser asks for it by itself; no page names it
+                self.end_headers()
+                return None
+            return super().send_head()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def visits(site, served, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Visit every top page at both sizes, and a sample of target pages (the link test checks every one
+    of them without a browser)."""
     executable = find_chromium()
-    config = render.load_site_config(REPO)
-    site = checked_site  # Quarto's site where Quarto is installed, else the offline renderer's (conftest)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser = Chromium(executable, tmp_path_factory.mktemp("profile"))
     results = {}
@@ -253,16 +163,21 @@ def visits(tmp_path_factory, checked_site) -> dict[tuple[str, str], dict]:
                 deviceScaleFactor=1,
                 mobile=width < 700,
             )
-            for page in [*top_pages(config), *sample_targets()]:
-                events = browser.open((site / render.output_path(page)).as_uri())
+            for page in PAGES:
+                if not (site / render.output_path(page)).is_file() and os.environ.get(SITE_FOLDER):
+                    continue  # a site given by hand may hold some of the pages only
+                events = browser.open(served + render.output_path(page))
                 browser.screenshot(ARTEFACTS / shot_name(page, size))
                 results[(page, size)] = {
                     "events": events,
                     "charts": browser.evaluate(DRAWN),
                     "layout": browser.evaluate(LAYOUT),
+                    "look": browser.evaluate(LOOK),
                     "title": browser.evaluate("document.title"),
                     "expected_charts": charts_in_notebook(REPO / page),
                 }
+                if page.endswith(".ipynb"):  # the notebook pages: the dashboards and their classes
+                    results[(page, size)]["styled"] = browser.evaluate(STYLED)
                 if page == "reports/data.ipynb" and size == "desktop":
                     results[(page, size)]["filtering"] = browser.evaluate(FILTER_CHECK)
                 if size == "desktop" and results[(page, size)]["layout"]["other"]:
@@ -278,9 +193,15 @@ PAGES = [*top_pages(CONFIG), *sample_targets()]
 VISITS = [(p, s) for s in SIZES for p in PAGES]
 
 
+def visit_of(visits: dict, page: str, size: str) -> dict:
+    if (page, size) not in visits:
+        pytest.skip(f"{page} is not in the site given as {SITE_FOLDER}")
+    return visits[(page, size)]
+
+
 @pytest.mark.parametrize(("page", "size"), VISITS)
 def test_page_opens_without_console_errors_or_network(visits, page, size):
-    visit = visits[(page, size)]
+    visit = visit_of(visits, page, size)
     assert console_errors(visit["events"]) == []
     assert [u for u in requested_urls(visit["events"]) if not u.startswith(LOCAL_SCHEMES)] == []
     assert visit["title"].endswith("Plan Tracker · 规划目标跟踪")
@@ -289,7 +210,7 @@ def test_page_opens_without_console_errors_or_network(visits, page, size):
 
 @pytest.mark.parametrize(("page", "size"), VISITS)
 def test_no_page_scrolls_sideways(visits, page, size):
-    assert visits[(page, size)]["layout"]["overflow"] <= 0
+    assert visit_of(visits, page, size)["layout"]["overflow"] <= 0
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -298,37 +219,38 @@ def test_no_page_scrolls_sideways(visits, page, size):
 def test_region_page_shows_the_first_targets_status_and_p_met_without_scrolling(
     visits, region, size, language
 ):
-    layout = visits[(permalinks.region_source(region, language), size)]["layout"]
+    layout = visit_of(visits, permalinks.region_source(region, language), size)["layout"]
     assert layout["firstStatus"] is True and layout["firstPmet"] is True
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_language_switch_lands_on_the_same_page_in_the_other_language(visits, page):
-    visit = visits[(page, "desktop")]
+    visit = visit_of(visits, page, "desktop")
     switched = visit["switched"]
     other_language = "en" if permalinks.language_of(page) == "zh" else "zh"
     expected = render.output_path(permalinks.in_language(page, other_language))
-    assert switched["path"].endswith("/" + expected)
-    assert switched["lang"] == other_language
+    path = switched["path"] + ("index.html" if switched["path"].endswith("/") else "")  # Quarto: zh/
+    assert path.endswith("/" + expected)
+    assert switched["lang"].split("-")[0] == other_language  # Quarto writes zh as zh-Hans
     assert switched["overflow"] <= 0
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.startswith(permalinks.GENERATED_FOLDERS)])
 def test_a_target_page_shows_its_quote_and_status(visits, page):
-    layout = visits[(page, "phone")]["layout"]
+    layout = visit_of(visits, page, "phone")["layout"]
     assert layout["quote"] and layout["status"]
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.endswith(".ipynb")])
 def test_every_chart_of_the_page_is_drawn(visits, page):
-    charts = visits[(page, "phone")]["charts"]
-    assert len(charts) == visits[(page, "phone")]["expected_charts"]
+    charts = visit_of(visits, page, "phone")["charts"]
+    assert len(charts) == visit_of(visits, page, "phone")["expected_charts"]
     assert [c["id"] for c in charts if not c["drawn"]] == []
 
 
 def test_region_and_overview_pages_have_charts(visits):
-    assert visits[("reports/guizhou.ipynb", "desktop")]["expected_charts"] > 0
-    assert visits[("reports/overview.ipynb", "desktop")]["expected_charts"] > 0
+    assert visit_of(visits, "reports/guizhou.ipynb", "desktop")["expected_charts"] > 0
+    assert visit_of(visits, "reports/overview.ipynb", "desktop")["expected_charts"] > 0
 
 
 FILTER_CHECK = """
@@ -355,7 +277,177 @@ FILTER_CHECK = """
 
 
 def test_catalogue_browser_searches_and_filters(visits):
-    result = visits[("reports/data.ipynb", "desktop")]["filtering"]
+    result = visit_of(visits, "reports/data.ipynb", "desktop")["filtering"]
     assert 0 < result["searched"] < result["all"]
     assert result["oneRegion"] == result["expected"] and 0 < result["oneRegion"] < result["all"]
     assert result["count"].startswith(f"{result['oneRegion']} ")
+
+
+# ---------------------------------------------------------------- the look: styles, contents, navbar, fit
+
+LOOK = """
+(function () {
+  function shown(el) {
+    var box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  }
+  function name(el) {
+    var classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).join('.') : '';
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (classes ? '.' + classes : '');
+  }
+  var out = {};
+  // the contents list: links to headings of this page
+  var toc = document.querySelector('nav#TOC');
+  out.tocLinks = toc ? Array.from(toc.querySelectorAll('a[href*="#"]')).filter(function (a) {
+    var target = new URL(a.href, location.href);  // Quarto writes the page's whole address
+    return target.pathname === location.pathname &&
+      document.getElementById(decodeURIComponent(target.hash.slice(1)));
+  }).length : 0;
+  out.headings = document.querySelectorAll('main h2[id], main section.level2 > h2').length;
+  // the navbar: its entries (the brand, each entry, the language menu) and how many rows they take
+  var bar = document.querySelector('#quarto-header nav.navbar, header.pt-navbar');
+  var entries = bar ? Array.from(bar.querySelectorAll(
+    '.navbar-brand, .navbar-nav > .nav-item, .navbar-toggler, .pt-brand, nav > ul > li')).filter(shown) : [];
+  var rows = [];
+  entries.forEach(function (el) {
+    var mid = Math.round((el.getBoundingClientRect().top + el.getBoundingClientRect().bottom) / 2);
+    if (!rows.some(function (r) { return Math.abs(r - mid) <= 8; })) { rows.push(mid); }
+  });
+  out.navRows = rows.length;
+  out.navHeight = bar ? Math.round(bar.getBoundingClientRect().height) : 0;
+  out.navEntries = entries.length;
+  var toggler = bar && bar.querySelector('.navbar-toggler');
+  out.toggler = !!(toggler && shown(toggler));
+  // what sticks out of the window, or is cut off by a box that hides its overflow; the inside of a
+  // box that scrolls sideways (a wide table) and of a drawing is that box's business
+  var width = document.documentElement.clientWidth;
+  var scrollers = Array.from(document.querySelectorAll('body *')).filter(function (el) {
+    return /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+  });
+  function inScroller(el) {
+    return scrollers.some(function (s) { return s !== el && s.contains(el); });
+  }
+  var faults = [];
+  Array.from(document.querySelectorAll('body *')).forEach(function (el) {
+    if (faults.length >= 10 || el.ownerSVGElement || !shown(el) || inScroller(el)) { return; }
+    if (el.parentElement.closest('details:not([open])') && el.tagName !== 'SUMMARY') { return; }  // folded
+    var style = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (style.position === 'absolute' && (box.width <= 1 || box.height <= 1)) { return; }  // screen readers'
+    if (box.right > width + 1 || box.left < -1) {
+      faults.push(name(el) + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right) + '/' + width);
+    } else if (/(hidden|clip)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1 &&
+               style.textOverflow !== 'ellipsis') {
+      faults.push(name(el) + ' cuts off ' + (el.scrollWidth - el.clientWidth) + ' px');
+    }
+  });
+  out.faults = faults;
+  return out;
+})()
+"""
+
+# Each own class (pt-*) of the page: is its element drawn differently from the same element without that
+# class? Compares a copy of the element without the class, placed beside it (same parent, same rules).
+STYLED = """
+(function () {
+  var props = ['display', 'position', 'color', 'background-color', 'border-top-width', 'border-left-width',
+    'border-bottom-width', 'border-radius', 'padding-left', 'padding-top', 'margin-top', 'margin-bottom',
+    'font-size', 'font-weight', 'white-space', 'min-width', 'max-width', 'overflow-x', 'overflow-wrap',
+    'grid-template-columns', 'flex-direction', 'flex-wrap', 'text-align', 'gap', 'list-style-type', 'cursor',
+    'font-variant-numeric', 'width'];
+  var seen = {}, styled = [], unstyled = [];
+  Array.from(document.querySelectorAll('[class*="pt-"]')).forEach(function (el) {
+    if (el.ownerSVGElement || typeof el.className !== 'string') { return; }
+    el.className.split(/\\s+/).filter(function (c) { return c.indexOf('pt-') === 0 && !seen[c]; })
+      .forEach(function (cls) {
+        seen[cls] = true;
+        var twin = el.cloneNode(true);
+        twin.classList.remove(cls);
+        twin.removeAttribute('id');
+        el.parentNode.insertBefore(twin, el.nextSibling);
+        var a = getComputedStyle(el), b = getComputedStyle(twin);
+        var differs = props.some(function (p) { return a.getPropertyValue(p) !== b.getPropertyValue(p); });
+        twin.remove();
+        (differs ? styled : unstyled).push(cls);
+      });
+  });
+  return {styled: styled.sort(), unstyled: unstyled.sort()};
+})()
+"""
+
+# What the dashboards must look like whichever renderer drew them: the statuses as coloured chips, the
+# counts as tiles on a grid, the table in its own sideways-scrolling box, the filters in a row, the charts.
+MUST_BE_STYLED = {
+    "pt-status",
+    "pt-status-achieved",
+    "pt-tiles",
+    "pt-tile",
+    "pt-tile-value",
+    "pt-table-wrap",
+    "pt-filter",
+    "pt-cards",
+    "pt-chart",
+    "pt-lang",
+}
+NOTEBOOK_PAGES = [p for p in PAGES if p.endswith(".ipynb")]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("region", ["guizhou", "guiyang", "bazhong"])
+def test_the_dashboards_own_classes_are_styled(visits, region, language):
+    page = permalinks.region_source(region, language)
+    looks = [visit_of(visits, page, size)["styled"] for size in SIZES]  # a rule may be for a phone only
+    styled = set().union(*(look["styled"] for look in looks))
+    own = styled.union(*(look["unstyled"] for look in looks))
+    assert MUST_BE_STYLED - styled == set()
+    assert len(styled) / len(own) >= 0.8, sorted(own - styled)
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_every_notebook_page_has_a_contents_list_of_its_headings(visits, page):
+    look = visit_of(visits, page, "desktop")["look"]
+    assert look["headings"] >= 2
+    assert look["tocLinks"] >= 2
+
+
+TOP_ENTRIES = len(CONFIG.navbar) + len(CONFIG.navbar_right)
+
+
+@pytest.mark.xfail(
+    TOP_ENTRIES > 8,
+    reason=f"{TOP_ENTRIES} navbar entries of two languages cannot share one row at 1366 px: group them "
+    "into menus in _quarto.yml (issue 17, part 4)",
+    strict=True,
+)
+@pytest.mark.parametrize("page", PAGES)
+def test_the_navbar_is_one_row_on_a_laptop(visits, page):
+    desktop = visit_of(visits, page, "desktop")["look"]
+    assert desktop["navEntries"] >= 3 and desktop["navRows"] == 1
+    assert desktop["navHeight"] <= 72  # one line of entries and its padding
+
+
+def test_on_a_phone_quartos_navbar_folds_behind_its_toggler(visits, site):
+    if not made_by_quarto(site):
+        pytest.skip("the offline renderer's navbar has no toggler")
+    assert visit_of(visits, "reports/guizhou.ipynb", "phone")["look"]["toggler"] is True
+    assert visit_of(visits, "reports/guizhou.ipynb", "desktop")["look"]["toggler"] is False
+
+
+@pytest.mark.parametrize(("page", "size"), VISITS)
+def test_nothing_sticks_out_of_the_window_or_is_cut_off(visits, page, size):
+    assert visit_of(visits, page, size)["look"]["faults"] == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chinese_pages_say_they_are_chinese(visits, page):
+    lang = visit_of(visits, page, "desktop")["layout"]["lang"]
+    assert lang.split("-")[0] == permalinks.language_of(page)
+
+
+def test_the_site_links_nothing_on_another_host(site):
+    """Scripts, stylesheets, images and frames come from the site itself (links to sources may leave)."""
+    pattern = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+    pages = sorted(site.rglob("*.html"))
+    assert pages
+    assert [
+        p.relative_to(site).as_posix() for p in pages if pattern.search(p.read_text(encoding="utf-8"))
+    ] == []

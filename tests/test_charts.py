@@ -97,7 +97,7 @@ def test_figure_is_inline_svg_with_caption_and_numbers_and_no_script(literacy_fr
         "en",
     )
     bundle = figure._repr_mimebundle_()
-    html_out = bundle["text/html"]
+    html_out = figure.to_html()
     assert html_out.startswith('<figure class="pt-chart" id="chart-guizhou-health_literacy_rate">')
     assert re.search(r"<svg[^>]*>.*</svg>", html_out, re.DOTALL)
     assert "<script" not in html_out and "http" not in html_out.replace("http://www.w3.org", "")
@@ -108,7 +108,7 @@ def test_figure_is_inline_svg_with_caption_and_numbers_and_no_script(literacy_fr
 def test_data_text_in_titles_and_captions_is_escaped(literacy_frame):
     name = '<script>alert("x")</script>'
     figure = charts.figure(literacy_frame, "chart-x", name, name, name, f"caption {name}", "en")
-    html_out = figure._repr_mimebundle_()["text/html"]
+    html_out = figure.to_html()
     assert "<script" not in html_out
     assert "&lt;script&gt;" in html_out
 
@@ -197,7 +197,7 @@ def test_a_chart_has_a_narrow_drawing_for_phones_its_sources_and_downloads(liter
         data_csv="year,value\n2024,32.52\n",
         files="../charts/en/",
     )
-    out = figure._repr_mimebundle_()["text/html"]
+    out = figure.to_html()
     wide = re.search(r'pt-chart-wide.*?<svg[^>]*width="(\d+)"', out, re.S)
     narrow = re.search(r'pt-chart-narrow.*?<svg[^>]*width="(\d+)"', out, re.S)
     assert int(narrow.group(1)) < 400 < int(wide.group(1))  # drawn for a phone, not the wide one shrunk

@@ -252,8 +252,8 @@ def test_offline_site_has_every_page_with_the_navbar_of_quarto_yml(tiny: Path, t
     ]
     assert '<a href="north.html" aria-current="page">' in north
     assert "<title>North page – Tiny &lt;Tracker&gt;</title>" in north  # site title escaped
-    assert '<link rel="stylesheet" href="../assets/site.css">' in north
-    assert (out / "assets" / "site.css").exists()
+    assert '<link rel="stylesheet" href="../style.css">' in north  # format.html.css, as Quarto links it
+    assert (out / "style.css").read_text(encoding="utf-8") == (tiny / "style.css").read_text(encoding="utf-8")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="reports/south.html#figures">south</a>' in index
     assert '<footer class="pt-footer">tiny footer</footer>' in index
@@ -312,3 +312,12 @@ def test_quarto_failure_is_a_build_error_with_its_message(tiny: Path, tmp_path: 
 def test_unknown_renderer_is_refused():
     with pytest.raises(BuildError, match="auto, offline, quarto"):
         render.choose_renderer("pandoc")
+
+
+def test_a_stylesheet_named_in_quarto_yml_that_does_not_exist_is_named_with_the_file(tiny: Path, tmp_path):
+    config = tiny / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("style.css", "gone.css"), encoding="utf-8")
+    with pytest.raises(
+        BuildError, match=r"_quarto.yml: format.html.css names gone.css, which does not exist"
+    ):
+        render.render_offline(tiny, tmp_path / "out")

@@ -78,6 +78,21 @@ def test_headings_are_markdown_with_data_escaped():
     )
 
 
+def test_html_outputs_are_raw_markdown_blocks_so_quarto_loads_no_widget_libraries():
+    # Quarto gives any notebook holding a text/html output require.js and jQuery from a CDN
+    table = display.make_table(
+        "t-2", [("name", "word_all")], [["<i>x</i>"]], pd.DataFrame({"name": ["x"]}), "en"
+    )
+    for shown in (table, display.Html("<p>a</p>", "a"), display.prose("prose_region_status", "en")):
+        bundle = shown._repr_mimebundle_()
+        assert "text/html" not in bundle
+        assert bundle["text/markdown"].startswith("```{=html}\n<") and bundle["text/markdown"].endswith(
+            "\n```"
+        )
+    assert display.Html("<p>a</p>", "a")._repr_mimebundle_()["text/markdown"] == "```{=html}\n<p>a</p>\n```"
+    assert "<i>x</i>" in table._repr_mimebundle_()["text/markdown"]
+
+
 def test_language_chooses_which_label_leads():
     assert labels.both("status_on_track", "en") == "on track · 进展顺利"
     assert labels.both("status_on_track", "zh") == "进展顺利 · on track"

@@ -139,6 +139,8 @@ def tidy_notebook(notebook, job: NotebookJob, root: Path, inputs: dict):
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:  # papermill's empty list: Quarto would wrap the cell in a div
+            del cell.metadata["tags"]  # (data-tags), which hides its headings from the contents list
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
     first = notebook.cells[0] if notebook.cells else None

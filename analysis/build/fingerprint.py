@@ -225,7 +225,7 @@ SITE_TOP_LEVEL = {".yml", ".yaml", ".qmd", ".md", ".css", ".scss", ".html", ".bi
 def site_sources(root: Path, config: render.SiteConfig) -> list[str]:
     """The files the site is rendered from, relative to the root: the site definition, its pages and
     resources, and the other top-level files a renderer may read (stylesheets, includes)."""
-    sources = [render.CONFIG_FILE, *config.pages, *config.shortcodes]
+    sources = [render.CONFIG_FILE, *config.stylesheets, *config.pages, *config.shortcodes]
     for pattern in config.resources:
         sources += sorted(p.relative_to(root).as_posix() for p in root.glob(pattern) if p.is_file())
     sources += sorted(

@@ -25,7 +25,7 @@ from analysis.site.permalinks import output_path, relative_href
 CONFIG_FILE = "_quarto.yml"
 TEMPLATES = paths.PACKAGE / "templates"
 ASSETS = paths.PACKAGE / "assets"
-STYLESHEET = "site.css"
+STYLESHEET = "site.css"  # the project's stylesheet (analysis/assets/site.css), declared in _quarto.yml
 NO_PROFILE = "default"  # the one profile of a site without _quarto-<name>.yml files
 # Which stored output of a cell is shown, richest first (Quarto's order for HTML output).
 OUTPUT_PRIORITY = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain")
@@ -70,6 +70,8 @@ class SiteConfig:
     def profile_of(self, source: str) -> Profile | None:
         """The profile that renders a page (its navbar is the page's navbar)."""
         return next((p for p in self.profiles if source in p.pages), None)
+
+    stylesheets: tuple[str, ...] = ()  # format.html.css: paths from the project root, linked by every page
 
 
 # ---------------------------------------------------------------- _quarto.yml
@@ -135,6 +137,7 @@ def load_site_config(root: Path | None = None) -> SiteConfig:
         echo=bool(execute.get("echo", True)),
         warnings=bool(execute.get("warning", True)),
         resources=tuple(project.get("resources") or ()),
+        stylesheets=_stylesheets(html_format.get("css")),
         shortcodes=tuple(str(p) for p in merged.get("shortcodes") or ()),
         profiles=tuple(profiles),
     )
@@ -159,6 +162,12 @@ def _profile(path: Path, name: str, merged: dict) -> Profile:
         navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
         output_dir=str((merged.get("project") or {}).get("output-dir") or ""),
     )
+
+
+def _stylesheets(css: str | list | None) -> tuple[str, ...]:
+    """format.html.css, the stylesheets Quarto links into every page: the offline renderer links the same
+    files at the same place, so both sites are styled by one stylesheet."""
+    return tuple(str(sheet) for sheet in ([css] if isinstance(css, str) else list(css or [])))
 
 
 def is_glob(pattern: str) -> bool:
@@ -449,7 +458,7 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
         page_title=str(title),
         subtitle=front.get("subtitle") or front.get("description") or "",
         home=relative_href(output_path(first), out),
-        stylesheet=relative_href(f"assets/{STYLESHEET}", out),
+        stylesheets=[relative_href(sheet, out) for sheet in config.stylesheets],
         nav=nav_links(profile.navbar if profile else config.navbar, source, set(config.pages)),
         nav_right=nav_links(
             profile.navbar_right if profile else config.navbar_right, source, set(config.pages)
@@ -464,6 +473,12 @@ def render_offline(root: Path | None, out_dir: Path) -> list[Path]:
     """Write every page of `_quarto.yml` into out_dir with no tool beyond Python; returns the pages."""
     root = root or paths.project_root()
     config = load_site_config(root)
+    missing = [sheet for sheet in config.stylesheets if not (root / sheet).is_file()]
+    if missing:
+        raise BuildError(
+            f"{CONFIG_FILE}: format.html.css names {', '.join(missing)}, which does not exist; "
+            "give its path from the project root"
+        )
     template = _template()
     written = []
     for source in config.pages:
@@ -471,9 +486,7 @@ def render_offline(root: Path | None, out_dir: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(root, source, config, template), encoding="utf-8")
         written.append(target)
-    (out_dir / "assets").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ASSETS / STYLESHEET, out_dir / "assets" / STYLESHEET)
-    _copy_resources(root, config.resources, out_dir)
+    _copy_resources(root, (*config.stylesheets, *config.resources), out_dir)
     return written
 
 

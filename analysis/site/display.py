@@ -21,6 +21,7 @@ from analysis.core.labels import both, label
 from analysis.core.precision import fmt
 from analysis.core.vocabulary import COMPARATOR_SIGNS
 from analysis.site.charts import format_number
+from analysis.site.markup import html_bundle
 
 SIGNIFICANT = 6  # digits kept in CSV text: below them floats differ between machines, not between data
 FILTER_SCRIPT = paths.PACKAGE / "assets" / "table-filter.js"
@@ -212,7 +213,7 @@ class HtmlTable:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         shown = csv_text(self.data.head(self.shown()))  # what the page shows, for nbval to compare
-        return {"text/html": self.to_html(), "text/plain": shown + self.summary_text()}
+        return html_bundle(self.to_html(), shown + self.summary_text())
 
 
 def make_table(
@@ -280,7 +281,7 @@ class Note:
     text: str
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": f"<p>{esc(self.text)}</p>", "text/plain": self.text}
+        return html_bundle(f"<p>{esc(self.text)}</p>", self.text)
 
 
 def heading(key: str, language: str, level: int = 2) -> Heading:
@@ -295,7 +296,7 @@ class Html:
     text: str = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html, "text/plain": self.text or self.html}
+        return html_bundle(self.html, self.text or self.html)
 
 
 def prose(key: str, language: str) -> Note:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from analysis.core.labels import both, label
 from analysis.site import fonts
+from analysis.site.markup import html_bundle
 
 
 def import_altair():
@@ -88,7 +89,8 @@ class Figure:
         fonts.register()
         return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def to_html(self) -> str:
+        """The figure as HTML: both drawings, caption, source, links, downloads and the numbers."""
         summary = html.escape(both("word_numbers", self.language))
         sentence = html.escape(self.sentence)
         narrow = (
@@ -109,8 +111,11 @@ class Figure:
             f'<details class="pt-alt"><summary>{summary}</summary>\n{self.table_html}\n</details>\n'
             "</figure>"
         )
+        return figure
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
         plain = "\n".join(t for t in (self.caption, self.sentence, self.source) if t)
-        return {"text/html": figure, "text/plain": plain}
+        return html_bundle(self.to_html(), plain)
 
 
 def make_figure(

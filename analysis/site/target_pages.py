@@ -229,11 +229,7 @@ def target_page(
     what = f"“{title}” ({row['target_id']})" + (f" [{filtered}]" if filtered else "")
     cite = edition.cite(what, permalinks.output_path(source), language)
     banner = f'<p class="pt-filtered"><strong>{esc(filtered)}.</strong></p>' if filtered else ""
-    chart = (
-        figure._repr_mimebundle_()["text/html"]
-        if figure is not None
-        else f"<p>{esc(label('word_no_chart', language))}</p>"
-    )
+    chart = figure.to_html() if figure is not None else f"<p>{esc(label('word_no_chart', language))}</p>"
     parts = [
         front_matter(front),
         raw(permalinks.language_switch(source) + back + banner + summary_html(row, language)),
