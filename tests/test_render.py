@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import quarto, render
+from analysis.build import page_html, quarto, render
 from analysis.core import paths
 from analysis.core.errors import BuildError
 
@@ -149,8 +149,8 @@ def test_globs_in_the_render_list_expand_to_the_files_sorted_and_skip_underscore
 def test_raw_html_blocks_pass_through_untouched_and_includes_are_read(tmp_path: Path):
     (tmp_path / "_part.md").write_text("## Included *here*\n", encoding="utf-8")
     source = "{{< include _part.md >}}\n\n```{=html}\n<p>*not emphasis*</p>\n```\n"
-    text = render.include_files(source, tmp_path)
-    out = render.markdown_to_html(text)
+    text = page_html.include_files(source, tmp_path)
+    out = page_html.markdown_to_html(text)
     assert "<em>here</em>" in out and "<p>*not emphasis*</p>" in out and "<pre>" not in out
 
 
@@ -182,7 +182,7 @@ def test_links_between_pages_are_relative_so_the_site_opens_from_disk(target, pa
 
 def test_quarto_markdown_callout_heading_id_and_page_links():
     text = "## Part {#part}\n\n::: {.callout-note}\nSee [it](reports/x.ipynb#a).\n:::\n"
-    out = render.markdown_to_html(text)
+    out = page_html.markdown_to_html(text)
     assert '<div class="callout-note">' in out
     assert '<a href="reports/x.html#a">it</a>' in out
     body, toc = render.add_heading_ids(out)
@@ -202,7 +202,7 @@ def test_plain_text_and_streams_are_escaped_and_parameter_cells_hidden():
         {"output_type": "stream", "name": "stdout", "text": "<b>x</b>"},
         {"output_type": "stream", "name": "stderr", "text": "a warning"},
     )
-    front, body = render.notebook_page(notebook, config)
+    front, body = page_html.notebook_page(notebook, config)
     assert front == {"title": "North page"}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
     assert "&lt;b&gt;x&lt;/b&gt;" in body
@@ -212,7 +212,7 @@ def test_plain_text_and_streams_are_escaped_and_parameter_cells_hidden():
 
 def test_richest_output_is_shown_once():
     config = render.SiteConfig(title="t", pages=("a.qmd",), navbar=())
-    html_out = render.output_html(display({"text/html": "<b>rich</b>", "text/plain": "poor"}), config)
+    html_out = page_html.output_html(display({"text/html": "<b>rich</b>", "text/plain": "poor"}), config)
     assert html_out == '<div class="pt-output"><b>rich</b></div>'
 
 
@@ -224,9 +224,9 @@ def test_cell_options_include_false_and_echo_true_are_honoured():
         "outputs": [display({"text/plain": "out"})],
         "source": "#| include: false\nx = 1",
     }
-    assert render._code_cell_html(cell, cell["source"], config) == ""
+    assert page_html._code_cell_html(cell, cell["source"], config) == ""
     cell["source"] = "#| echo: true\nx = 1 < 2"
-    shown = render._code_cell_html(cell, cell["source"], config)
+    shown = page_html._code_cell_html(cell, cell["source"], config)
     assert '<pre class="pt-code"><code>x = 1 &lt; 2</code></pre>' in shown
 
 

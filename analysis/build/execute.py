@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from analysis.build import render
+from analysis.build import page_html
 from analysis.build.fingerprint import fingerprint_of
 from analysis.build.jobs import NotebookJob, project_relative
 from analysis.build.progress import progress_for
@@ -154,7 +154,7 @@ def render_front_matter(source: str, title: str, language: str = "en") -> str:
     renderers."""
     import yaml
 
-    front, rest = render.split_front_matter(source if source.endswith("\n") else source + "\n")
+    front, rest = page_html.split_front_matter(source if source.endswith("\n") else source + "\n")
     front = {**front, "title": title, "lang": language}
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + rest
 

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.build import lockcheck, render
+from analysis.build import lockcheck, page_html, render
 from analysis.build.jobs import REGION_NOTEBOOK, NotebookJob
 from analysis.core import paths
 from analysis.core.errors import PlanTrackerError
@@ -59,7 +59,12 @@ SITE_AND_COMMAND_FILES = ("__main__.py",)  # the command line's entry point
 
 def site_code() -> list[Path]:
     """The code that lays the site's pages out: the renderer, its page template and its stylesheet."""
-    return [Path(render.__file__), render.TEMPLATES / "page.html", render.ASSETS / render.STYLESHEET]
+    return [
+        Path(render.__file__),
+        Path(page_html.__file__),
+        render.TEMPLATES / "page.html",
+        render.ASSETS / render.STYLESHEET,
+    ]
 
 
 def library_files() -> list[Path]:

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
-from analysis.build import render
+from analysis.build import page_html, render
 from analysis.build.fingerprint import checksum
 from analysis.core import paths
 from analysis.core.errors import BuildError
@@ -76,7 +76,7 @@ def included_files(root: Path, source: str) -> list[tuple[str, Path]]:
     path = root / source
     if path.suffix != ".qmd" or not path.is_file():
         return []
-    found = render._INCLUDE.findall(path.read_text(encoding="utf-8"))
+    found = page_html.INCLUDE.findall(path.read_text(encoding="utf-8"))
     return [(f"{source}:{name}", path.parent / name) for name in found]
 
 
