@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analysis.core.labels import both, pair
+from analysis.core.labels import label, name_in
 from analysis.core.schema import SOURCED_FIGURE_COLUMNS
 from analysis.site import permalinks
 from analysis.site.charts import format_number
@@ -80,7 +80,7 @@ def catalogue_table(ov: Overview) -> HtmlTable:
     keys = [
         [
             region_title(r["region"], ov.language),
-            both(f"status_{r['status']}", ov.language),
+            label(f"status_{r['status']}", ov.language),
             r["kind"],
             r["theme"],
         ]
@@ -113,13 +113,13 @@ def catalogue_table(ov: Overview) -> HtmlTable:
 
 def indicators_table(ov: Overview) -> HtmlTable:
     frame = ov.indicators.sort_values("indicator_id").drop(columns="row")
-    yes, no = both("word_yes", ov.language), both("word_no", ov.language)
+    yes, no = label("word_yes", ov.language), label("word_no", ov.language)
     cells = [
         [
             esc(r["indicator_id"]),
-            esc(pair(r["name_en"], r["name_zh"], ov.language)),
+            esc(name_in(r["name_en"], r["name_zh"], ov.language)),
             esc(r["unit"]),
-            esc(both(f"direction_{r['direction']}", ov.language)),
+            esc(label(f"direction_{r['direction']}", ov.language)),
             esc(format_number(r["lower_bound"])),
             esc(format_number(r["upper_bound"])),
             esc(r["theme"]),
@@ -170,7 +170,7 @@ def observations_table(ov: Overview) -> HtmlTable:
     frame = ov.observations.sort_values(["region", "indicator", "year", "source_file", "source_row"])
     frame = frame[OBSERVATION_CSV_COLUMNS]
     names = indicator_names(ov.indicators, ov.language)
-    yes, no = both("word_yes", ov.language), both("word_no", ov.language)
+    yes, no = label("word_yes", ov.language), label("word_no", ov.language)
     records = frame.to_dict("records")
     cells = [
         [
@@ -190,7 +190,7 @@ def observations_table(ov: Overview) -> HtmlTable:
         [
             region_label(r["region"], ov.language),
             r["source_kind"],
-            both(f"grade_{r['grade']}", ov.language),
+            label(f"grade_{r['grade']}", ov.language),
             yes if r["used"] else no,
         ]
         for r in records
@@ -259,7 +259,7 @@ def registry_table(ov: Overview) -> HtmlTable:
         [
             esc(r["document_id"]),
             esc(region_title(r["region"], ov.language)),
-            esc(pair(r["title_en"], r["title_zh"], ov.language)),
+            esc(name_in(r["title_en"], r["title_zh"], ov.language)),
             esc(r["issuing_body"]),
             esc(r["horizon_year"]),
             esc(r["status"]),

@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from analysis.core.labels import both, label
+from analysis.core.labels import label
 from analysis.site import fonts
 
 
@@ -89,7 +89,7 @@ class Figure:
         return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        summary = html.escape(both("word_numbers", self.language))
+        summary = html.escape(label("word_numbers", self.language))
         sentence = html.escape(self.sentence)
         narrow = (
             (

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.assessment import reasons
 from analysis.core import vocabulary
-from analysis.core.labels import label, pair
+from analysis.core.labels import label, name_in
 from analysis.io.readers.observations import load_rules
 from analysis.io.readers.settings import load_publication_sources
 from analysis.observations import templates
@@ -80,7 +80,7 @@ def gaps_table(
     cells, keys = [], []
     for r in records:
         ind = meta.loc[r["indicator"]]
-        name = pair(ind["name_en"], ind["name_zh"], language)
+        name = name_in(ind["name_en"], ind["name_zh"], language)
         where = reasons.where_published(
             publications, {"indicator_id": r["indicator"], **ind.to_dict()}, language
         )

@@ -5,10 +5,13 @@ overview and the target pages all word a figure through these functions, so it r
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from analysis.assessment.reasons import unit_in_reason
 from analysis.core.errors import PlanTrackerError
-from analysis.core.labels import both, label, pair
+from analysis.core.labels import label, label_or, name_in, sentence
 from analysis.core.precision import fmt
 from analysis.site import permalinks
 from analysis.site.charts import format_number
@@ -17,50 +20,58 @@ from analysis.site.region_data import RegionReport
 
 
 def region_title(region: str, language: str) -> str:
-    return both(f"region_{region}", language)
+    """A region's name in the page's language (a KeyError-like PlanTrackerError for an unknown key)."""
+    return label(f"region_{region}", language)
 
 
 def indicator_names(indicators: pd.DataFrame, language: str) -> dict[str, str]:
     return {
-        r["indicator_id"]: pair(r["name_en"], r["name_zh"], language) for r in indicators.to_dict("records")
+        r["indicator_id"]: name_in(r["name_en"], r["name_zh"], language)
+        for r in indicators.to_dict("records")
     }
 
 
 def plan_says(row: dict, language: str) -> str:
-    """The plan's own words (the verbatim quote) and the English statement, the page's language first."""
-    says = [
-        f'<span lang="zh">{esc(row["quote"])}</span>',
-        f'<span lang="en">{esc(row["description_en"])}</span>',
-    ]
-    return "<br>".join(says if language == "zh" else says[::-1])
+    """The plan's own words (the verbatim quote, Chinese on either page) and, on an English page, the
+    English statement above it."""
+    quote = f'<span lang="zh" class="pt-quote">{esc(row["quote"])}</span>'
+    if language == "zh":
+        return quote
+    return f'<span lang="en">{esc(row["description_en"])}</span><br>{quote}'
 
 
-def target_text(row: dict) -> str:
+def target_text(row: dict, language: str = "en") -> str:
     """The target as the plan sets it: ≥ 90 %, ≤ 12 per 100000 live births, ≥ 20 % (relative change)."""
-    text = figure_text(row["comparator"], row["target_value"], row["unit"])
-    return f"{text} (relative change)" if row["kind"] == "relative_change" else text
+    text = figure_text(row["comparator"], row["target_value"], row["unit"], language=language)
+    if row["kind"] == "relative_change":
+        return sentence("page_relative_change", language, target=text)
+    return text
 
 
-def latest_html(row: dict) -> str:
+def latest_html(row: dict, language: str = "en") -> str:
     """The figure the status rests on: the latest level, or for a change target the change since its base
     in the target's own unit (+50, from 150 in 2024 to 200 in 2025)."""
     level_unit = row.get("indicator_unit") or row["unit"]
-    latest = figure_text(row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"))
+    latest = figure_text(
+        row["latest_qualifier"], row["latest_value"], level_unit, row.get("latest_decimals"), language
+    )
     if not latest:
         return ""
     shown = f"{link(row['latest_source_url'], latest)} ({esc(row['latest_year'])})"
     if row.get("measure") in ("increase", "relative_change") and not missing(row.get("measured_value")):
-        change = measured_text(row)
-        base = figure_text("=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"))
+        change = measured_text(row, language)
+        base = figure_text(
+            "=", row["base_value"], row.get("indicator_unit") or "", row.get("base_decimals"), language
+        )
         return f"{esc(change)}<br><small>{esc(base)} ({esc(row['base_year'])}) → {shown}</small>"
     return shown
 
 
-def measured_text(row: dict) -> str:
+def measured_text(row: dict, language: str = "en") -> str:
     """A change as the target counts it: +1.5 points, −12.0 %, +50."""
     from analysis.core.precision import signed
 
-    unit = {"percentage points": "points", "count": ""}.get(row["measured_unit"], row["measured_unit"])
+    unit = unit_in_reason(row["measured_unit"], language)
     decimals = None if missing(row.get("decimals")) else int(row["decimals"])
     # the measured value counts progress in the good direction; the reader sees the change as it happened
     sign = -1.0 if row.get("direction") == "lower" else 1.0
@@ -74,7 +85,7 @@ def page_source(rr: RegionReport) -> str:
 
 def latest_cell(row: dict, language: str) -> str:
     """The latest figure, its year and, under it, the grade of the source it rests on."""
-    latest = latest_html(row)
+    latest = latest_html(row, language)
     if not latest:
         return ""
     grade = row.get("grade")
@@ -109,6 +120,40 @@ def grade_badge(grade: str, reason: str, sources, language: str) -> str:
     )
 
 
+ISSUER_NAMES = re.compile(r"^(?P<zh>.*[\u4e00-\u9fff）)])\s*\((?P<en>[^\u4e00-\u9fff]+)\)$")
+NOT_STATED = "not stated in the text"  # registry.csv's word for an issuer the plan does not print
+
+
+def issuer_text(issuer, language: str) -> str:
+    """The issuer in the page's language: the registry writes 'Chinese name (English name)', or that
+    the plan does not state it."""
+    text = "" if missing(issuer) else str(issuer).strip()
+    if text == NOT_STATED:
+        return label("word_not_stated", language)
+    names = ISSUER_NAMES.match(text)
+    if not names:
+        return text
+    return names.group("zh").strip() if language == "zh" else names.group("en").strip()
+
+
+def plan_status_text(status, language: str) -> str:
+    """A plan's status (draft for comment, final) in words."""
+    return label_or(f"plan_status_{status}", language, "" if missing(status) else str(status))
+
+
+def source_kind_label(kind: str, language: str) -> str:
+    """What kind of page a figure was read from (statistical bulletin, official news …), in words."""
+    return label_or(f"source_kind_{kind}", language, kind)
+
+
+def grade_reason_note(row: dict, language: str) -> str:
+    """Why a source has its grade, under its badge. The reasons are data/source_grades.csv's, written in
+    English only, so a Chinese page keeps them in the badge's hover text and does not print them."""
+    if language == "zh" or missing(row.get("grade_reason")):
+        return ""
+    return f"<br><small>{esc(row['grade_reason'])}</small>"
+
+
 def target_name(row: dict, language: str) -> str:
     """The target in the page's language: the catalogue's Chinese statement or its English one."""
     return str(row["description_zh"] if language == "zh" else row["description_en"])
@@ -136,7 +181,7 @@ def forecast_html(row: dict) -> str:
 
 
 def region_label(region: str, language: str) -> str:
-    """A region's name in both languages where the labels know it, else its key (a context series)."""
+    """A region's name in the page's language where the labels know it, else its key (a context series)."""
     try:
         return region_title(region, language)
     except PlanTrackerError:

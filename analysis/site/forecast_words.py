@@ -1,0 +1,70 @@
+"""A forecast's method and its explanation in the page's language.
+
+The forecasting stage writes its explanation as English notes joined by '; ' ("3 points 2023–2025; a
+count that only accumulates: raw scale, never falling; …"). Each kind of note is a template of
+templates/labels.csv (forecastnote_*), so the same table reads a note back (its English with the slots
+as wildcards) and writes it in Chinese, slot by slot; a note no template knows stays as written, so a new
+kind of note shows up as English on a Chinese page (tests/test_zh_pages.py counts it) rather than vanishing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from analysis.core.labels import keys, label, label_or, sentence
+
+NOTE_PREFIX = "forecastnote_"
+MODEL_CLASS = re.compile(r"^(statsmodels(?:\.\w+)+)\((.*)\)$")
+
+
+def _pattern(template: str) -> re.Pattern:
+    """An English template as a pattern: its text literally, each {slot} any text."""
+    parts = re.split(r"\{(\w+)\}", template)
+    body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(f"^{body}$")
+
+
+@cache
+def _notes() -> list[tuple[str, re.Pattern]]:
+    """Every note template, the ones without slots first (a fixed sentence wins over a pattern)."""
+    found = [(k, _pattern(label(k, "en"))) for k in keys() if k.startswith(NOTE_PREFIX)]
+    return sorted(found, key=lambda kp: kp[1].groups)
+
+
+def note_text(note: str, language: str) -> str:
+    """One note in `language`: the template it matches, its slots translated in turn."""
+    if language == "en" or not note:
+        return note
+    for key, pattern in _notes():
+        hit = pattern.match(note)
+        if hit:
+            slots = {name: note_text(value, language) for name, value in hit.groupdict().items()}
+            return sentence(key, language, **slots)
+    scale = f"{NOTE_PREFIX}scale_{note}"
+    return label_or(scale, language, note)
+
+
+def explanation_text(text, language: str) -> str:
+    """A forecast's explanation (notes joined by '; ') in `language`."""
+    if not isinstance(text, str) or not text:
+        return ""
+    separator = "；" if language == "zh" else "; "
+    return separator.join(note_text(n, language) for n in text.split("; "))
+
+
+def method_text(method, language: str) -> str:
+    """The forecast method's name (random walk + drift, local level, linear …) in `language`."""
+    if not isinstance(method, str) or not method:
+        return ""
+    return label_or(f"method_{method}", language, method)
+
+
+def model_text(model, language: str) -> str:
+    """The statsmodels call: its class name as written, the words in its brackets in `language`."""
+    if not isinstance(model, str) or not model:
+        return ""
+    hit = MODEL_CLASS.match(model)
+    if language == "en" or not hit:
+        return model
+    return f"{hit.group(1)}（{note_text(hit.group(2), language)}）"
