@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analysis.core.labels import label, name_in
+from analysis.core.labels import label, label_or, name_in, unit_name
 from analysis.core.schema import SOURCED_FIGURE_COLUMNS
 from analysis.site import permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import (
     HtmlTable,
+    Note,
     esc,
     figure_text,
     heading,
@@ -24,10 +25,14 @@ from analysis.site.overview_data import Overview
 from analysis.site.region_words import (
     grade_badge,
     indicator_names,
+    issuer_text,
     plan_says,
+    plan_status_text,
     region_label,
     region_title,
+    source_kind_label,
     target_text,
+    theme_label,
 )
 
 CATALOGUE_CSV_COLUMNS = [
@@ -69,10 +74,10 @@ def catalogue_table(ov: Overview) -> HtmlTable:
             esc(f"{r['document_id']} {r['clause']}"),
             plan_says(r, ov.language),
             esc(names.get(r["indicator"], r["indicator"])),
-            esc(target_text(r)),
+            esc(target_text(r, ov.language)),
             esc(r["target_year"]),
-            esc(r["kind"]),
-            esc(r["theme"]),
+            esc(word("kind", r["kind"], ov.language)),
+            esc(theme_label(r["theme"], ov.language)),
             status_badge(r["status"], ov.language),
         ]
         for r in records
@@ -81,8 +86,8 @@ def catalogue_table(ov: Overview) -> HtmlTable:
         [
             region_title(r["region"], ov.language),
             label(f"status_{r['status']}", ov.language),
-            r["kind"],
-            r["theme"],
+            word("kind", r["kind"], ov.language),
+            theme_label(r["theme"], ov.language),
         ]
         for r in records
     ]
@@ -118,13 +123,13 @@ def indicators_table(ov: Overview) -> HtmlTable:
         [
             esc(r["indicator_id"]),
             esc(name_in(r["name_en"], r["name_zh"], ov.language)),
-            esc(r["unit"]),
+            esc(unit_name(r["unit"], ov.language)),
             esc(label(f"direction_{r['direction']}", ov.language)),
             esc(format_number(r["lower_bound"])),
             esc(format_number(r["upper_bound"])),
-            esc(r["theme"]),
+            esc(theme_label(r["theme"], ov.language)),
             esc(yes if r["cumulative"] else no),
-            esc(r["role"]),
+            esc(word("role", r["role"], ov.language)),
         ]
         for r in frame.to_dict("records")
     ]
@@ -147,7 +152,7 @@ def indicators_table(ov: Overview) -> HtmlTable:
         ov.language,
         numeric=["lower", "upper"],
         filters=["theme"],
-        filter_values=[[t] for t in frame["theme"]],
+        filter_values=[[theme_label(t, ov.language)] for t in frame["theme"]],
         search=True,
     )
 
@@ -177,19 +182,19 @@ def observations_table(ov: Overview) -> HtmlTable:
             esc(region_label(r["region"], ov.language)),
             esc(names.get(r["indicator"], r["indicator"])),
             esc(r["year"]),
-            link(r["source_url"], figure_text(r["qualifier"], r["value"], r["unit"])),
-            esc(r["source_kind"]),
+            link(r["source_url"], figure_text(r["qualifier"], r["value"], r["unit"], language=ov.language)),
+            esc(source_kind_label(r["source_kind"], ov.language)),
             grade_badge(r["grade"], r["grade_reason"], "", ov.language).strip(),
             esc(yes if r["used"] else no),
             esc(yes if r["conflict"] else no),
-            f"<small>{esc(r['excerpt'])}</small>",
+            f'<small class="pt-excerpt">{esc(r["excerpt"])}</small>',  # verbatim, as the source printed it
         ]
         for r in records
     ]
     keys = [
         [
             region_label(r["region"], ov.language),
-            r["source_kind"],
+            source_kind_label(r["source_kind"], ov.language),
             label(f"grade_{r['grade']}", ov.language),
             yes if r["used"] else no,
         ]
@@ -220,16 +225,19 @@ def observations_table(ov: Overview) -> HtmlTable:
 
 
 def excluded_table(ov: Overview) -> HtmlTable:
+    """The numbers of the plans that are not targets, and why. The analysts' notes are in English only, so
+    a Chinese page leaves them to the download (excluded_note says so)."""
     frame = ov.excluded
     frame = frame.drop(columns=[c for c in ("row",) if c in frame])
+    english = ov.language == "en"
     cells = [
         [
             esc(r["document"]),
             esc(r["clause"]),
             esc(r["number"]),
-            f'<span lang="zh">{esc(r["quote"])}</span>',
-            esc(r["reason"]),
-            esc(r["note"]),
+            f'<span class="pt-quote" lang="zh">{esc(r["quote"])}</span>',
+            esc(word("excluded", r["reason"], ov.language)),
+            *([esc(r["note"])] if english else []),
         ]
         for r in frame.to_dict("records")
     ]
@@ -239,7 +247,7 @@ def excluded_table(ov: Overview) -> HtmlTable:
         ("number", "col_number"),
         ("quote", "col_quote"),
         ("reason", "col_reason"),
-        ("note", "col_note"),
+        *([("note", "col_note")] if english else []),
     ]
     return make_table(
         "catalogue-excluded",
@@ -248,7 +256,7 @@ def excluded_table(ov: Overview) -> HtmlTable:
         frame,
         ov.language,
         filters=["reason"],
-        filter_values=[[r] for r in frame["reason"]],
+        filter_values=[[word("excluded", r, ov.language)] for r in frame["reason"]],
         search=True,
     )
 
@@ -260,9 +268,9 @@ def registry_table(ov: Overview) -> HtmlTable:
             esc(r["document_id"]),
             esc(region_title(r["region"], ov.language)),
             esc(name_in(r["title_en"], r["title_zh"], ov.language)),
-            esc(r["issuing_body"]),
+            esc(issuer_text(r["issuing_body"], ov.language)),
             esc(r["horizon_year"]),
-            esc(r["status"]),
+            esc(plan_status_text(r["status"], ov.language)),
             esc(r["file"]),
         ]
         for r in frame.to_dict("records")
@@ -297,4 +305,16 @@ def data_tables(ov: Overview) -> list[tuple[str, HtmlTable]]:
 
 def data_page(ov: Overview) -> list:
     """What the data page shows: each table under its heading."""
-    return [part for key, table in data_tables(ov) for part in (heading(key, ov.language), table)]
+    parts = []
+    for key, table in data_tables(ov):
+        parts.append(heading(key, ov.language))
+        if key == "heading_excluded" and ov.language != "en":
+            parts.append(Note(label("word_notes_in_download", ov.language)))
+        parts.append(table)
+    return parts
+
+
+def word(kind: str, value, language: str) -> str:
+    """A value of a closed list (a target's kind, an indicator's role, why a number is excluded) in words;
+    a value the label table does not know is shown as written."""
+    return label_or(f"{kind}_{value}", language, str(value))
