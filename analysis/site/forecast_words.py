@@ -1,10 +1,12 @@
-"""A forecast's method and its explanation in the page's language.
+"""Notes the stages write in English, in the page's language: a forecast's method and explanation, why
+one source's figure was used where sources disagree.
 
 The forecasting stage writes its explanation as English notes joined by '; ' ("3 points 2023–2025; a
-count that only accumulates: raw scale, never falling; …"). Each kind of note is a template of
-templates/labels.csv (forecastnote_*), so the same table reads a note back (its English with the slots
-as wildcards) and writes it in Chinese, slot by slot; a note no template knows stays as written, so a new
-kind of note shows up as English on a Chinese page (tests/test_zh_pages.py counts it) rather than vanishing.
+count that only accumulates: raw scale, never falling; …"), the conflict rule one note per figure. Each
+kind of note is a template of templates/labels.csv (forecastnote_*, conflictnote_*), so the same table
+reads a note back (its English with the slots as wildcards) and writes it in Chinese, slot by slot; a
+note no template knows stays as written, so a new kind of note shows up as English on a Chinese page
+(tests/test_zh_pages.py counts it) rather than vanishing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cache
 from analysis.core.labels import keys, label, label_or, sentence
 
 NOTE_PREFIX = "forecastnote_"
+CONFLICT_PREFIX = "conflictnote_"
 MODEL_CLASS = re.compile(r"^(statsmodels(?:\.\w+)+)\((.*)\)$")
 
 
@@ -26,23 +29,28 @@ def _pattern(template: str) -> re.Pattern:
 
 
 @cache
-def _notes() -> list[tuple[str, re.Pattern]]:
-    """Every note template, the ones without slots first (a fixed sentence wins over a pattern)."""
-    found = [(k, _pattern(label(k, "en"))) for k in keys() if k.startswith(NOTE_PREFIX)]
+def _notes(prefix: str) -> list[tuple[str, re.Pattern]]:
+    """Every note template of a kind, the ones without slots first (a fixed sentence wins)."""
+    found = [(k, _pattern(label(k, "en"))) for k in keys() if k.startswith(prefix)]
     return sorted(found, key=lambda kp: kp[1].groups)
 
 
-def note_text(note: str, language: str) -> str:
-    """One note in `language`: the template it matches, its slots translated in turn."""
+def note_text(note: str, language: str, prefix: str = NOTE_PREFIX) -> str:
+    """One note in `language`: the template it matches, its slots translated in turn (a slot that is a
+    scale or a grade by its key reads as its word)."""
     if language == "en" or not note:
         return note
-    for key, pattern in _notes():
+    for key, pattern in _notes(prefix):
         hit = pattern.match(note)
         if hit:
-            slots = {name: note_text(value, language) for name, value in hit.groupdict().items()}
+            slots = {name: note_text(value, language, prefix) for name, value in hit.groupdict().items()}
             return sentence(key, language, **slots)
-    scale = f"{NOTE_PREFIX}scale_{note}"
-    return label_or(scale, language, note)
+    return label_or(f"{NOTE_PREFIX}scale_{note}", language, label_or(f"grade_{note}", language, note))
+
+
+def conflict_text(reason, language: str) -> str:
+    """Why the figure used was chosen over the other source's, in `language`."""
+    return note_text(reason, language, CONFLICT_PREFIX) if isinstance(reason, str) else ""
 
 
 def explanation_text(text, language: str) -> str:

@@ -30,6 +30,7 @@ from analysis.site.display import (
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
+from analysis.site.forecast_words import conflict_text
 from analysis.site.region_charts import chart_section as chart_section
 from analysis.site.region_charts import charted_indicators
 from analysis.site.region_data import (
@@ -373,7 +374,7 @@ def conflicts_table(rr: RegionReport) -> HtmlTable:
                 r["other_source_url"],
                 figure_text(r["other_qualifier"], r["other_value"], language=rr.language),
             ),
-            esc(r["reason"]),
+            esc(conflict_text(r["reason"], rr.language)),
         ]
         for r in pairs.to_dict("records")
     ]

@@ -62,27 +62,28 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     if frame.empty:
         return f"<p>{esc(label('word_no_figures', language))}</p>"
     yes, no = label("word_yes", language), label("word_no", language)
-    heads = [
-        label(k, language)
-        for k in ("col_year", "col_value", "col_grade", "col_used", "col_source", "col_excerpt")
-    ]
+    columns = ("year", "value", "grade", "used", "source", "excerpt")  # each a class pt-col-<name>
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{c}</td>"
-            for c in (
-                esc(r["year"]),
-                esc(figure_text(r["qualifier"], r["value"], r["unit"], language=language)),
-                esc(grade_text(grade_of(r), language)),
-                esc(yes if r.get("used", True) else no),
-                link(r["source_url"], r["source_url"]),
-                f'<small class="pt-excerpt" lang="zh">{esc(r["excerpt"])}</small>',
+            f'<td class="pt-col-{k}">{c}</td>'
+            for k, c in zip(
+                columns,
+                (
+                    esc(r["year"]),
+                    esc(figure_text(r["qualifier"], r["value"], r["unit"], language=language)),
+                    esc(grade_text(grade_of(r), language)),
+                    esc(yes if r.get("used", True) else no),
+                    link(r["source_url"], r["source_url"]),
+                    f'<small class="pt-excerpt" lang="zh">{esc(r["excerpt"])}</small>',
+                ),
+                strict=True,
             )
         )
         + "</tr>"
         for r in frame.to_dict("records")
     )
-    head = "".join(f"<th>{esc(x)}</th>" for x in heads)
+    head = "".join(f'<th class="pt-col-{k}">{esc(label(f"col_{k}", language))}</th>' for k in columns)
     return (
         f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"

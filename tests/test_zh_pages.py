@@ -1,0 +1,175 @@
+"""Each page reads in its own language (issue 21): the main text of a Chinese page carries almost no
+English, and an English page no Chinese outside the plans' verbatim quotes, the sources' excerpts and the
+plans' original titles.
+
+Main text is the page's <main> (or #quarto-document-content) without code, quotes, excerpts, scripts and
+drawings; addresses, file names and ids (anything with a digit, a dot, an underscore or a slash in it) are
+codes, not words. Each test prints its figure, so a run shows how far a language has come.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from analysis.build import generated, render
+from analysis.core import labels, paths
+
+REPO = paths.project_root()
+
+# English a Chinese page may carry: names with no Chinese form, file formats, statsmodels' class names,
+# the language switch, and the letters of the pace ratio R and of P(met)'s formula.
+ALLOWED_ENGLISH = {
+    "English",
+    "Plan",
+    "Tracker",
+    "CSV",
+    "SVG",
+    "PNG",
+    "PDF",
+    "statsmodels",
+    "tsa",
+    "UnobservedComponents",
+    "ExponentialSmoothing",
+    "ETSModel",
+    "AutoETS",
+    "ARIMA",
+    "SARIMAX",
+    "OLS",
+    "Theta",
+    "ThetaModel",
+    "logit",
+    "log",
+    "R",
+    "P",
+    "HPV",
+    "DNA",
+    "HIV",
+    "AIDS",
+    "GDP",
+    "TCM",
+    "Eurostat",
+    "Open",
+    "SDG",
+    "MASE",
+}
+# Most pages carry none; a few words may remain where a new kind of note has no template yet.
+MAX_ENGLISH_WORDS = 40
+
+SKIPPED_TAGS = {"script", "style", "code", "pre", "blockquote", "q", "svg", "kbd", "samp"}
+SKIPPED_CLASSES = {"pt-quote", "pt-excerpt", "pt-original-title", "sourceCode"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+CODE = re.compile(r"\S*[0-9_./\\:@=<>]\S*")
+
+
+class MainText(HTMLParser):
+    """The text of a page's main part, without the parts that are not its own prose."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, bool]] = []  # tag, opens the main part, skipped
+        self.inside = 0
+        self.skipped = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_TAGS:
+            return
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        opens = not self.inside and (tag == "main" or attributes.get("id") == "quarto-document-content")
+        skip = tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES)
+        self.stack.append((tag, opens, skip))
+        self.inside += 1 if (opens or self.inside) else 0
+        self.skipped += skip
+
+    def handle_endtag(self, tag):
+        if tag in VOID_TAGS:
+            return
+        while self.stack:
+            name, _, skip = self.stack.pop()
+            self.inside -= 1 if self.inside else 0
+            self.skipped -= skip
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if self.inside and not self.skipped:
+            self.parts.append(data)
+
+
+def main_text(page: str) -> str:
+    parser = MainText()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of a text, codes (addresses, ids, file names) and allowed names left out."""
+    prose = CODE.sub(" ", text)
+    return [w for w in LATIN_WORD.findall(prose) if w not in ALLOWED_ENGLISH]
+
+
+def test_main_text_leaves_out_quotes_code_and_addresses():
+    page = (
+        '<html><nav>Home</nav><main><p>状态 on track <code>x = 1</code> see www.gov.cn and '
+        '004-bed_count-2023</p><blockquote class="pt-quote">quoted words</blockquote>'
+        '<span class="pt-excerpt">excerpt words</span><br><p>CSV</p></main><footer>Foot</footer></html>'
+    )
+    assert english_words(main_text(page)) == ["on", "track", "see", "and"]
+
+
+def test_every_label_has_both_languages_and_its_templates_the_same_slots():
+    for key in labels.keys():
+        en, zh = labels.label(key, "en"), labels.label(key, "zh")
+        assert labels.slots(en) == labels.slots(zh), key
+        if key.startswith(("unit_", "unitreason_", "unitname_")):
+            continue  # a count has no unit word
+        assert en and zh, key
+
+
+def test_the_chinese_labels_carry_no_english_words():
+    found = {
+        key: words
+        for key in labels.keys()
+        if (words := english_words(re.sub(r"\{\w+\}", " ", labels.label(key, "zh"))))
+    }
+    assert not found, found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site rendered offline from the committed notebooks and freshly generated target pages."""
+    generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    out = tmp_path_factory.mktemp("site") / "site"
+    render.render_offline(REPO, out)
+    return out
+
+
+def test_chinese_pages_carry_almost_no_english(site):
+    pages = sorted((site / "zh").rglob("*.html"))
+    counts = {p.relative_to(site).as_posix(): english_words(main_text(p.read_text("utf-8"))) for p in pages}
+    total = sum(len(w) for w in counts.values())
+    worst = sorted(counts.items(), key=lambda kv: -len(kv[1]))[:5]
+    print(f"\nEnglish words in the main text of {len(pages)} Chinese pages: {total}")
+    for page, words in worst:
+        print(f"  {len(words):5d} {page}: {' '.join(words[:20])}")
+    assert len(pages) > 200
+    assert total <= MAX_ENGLISH_WORDS, worst
+
+
+def test_english_pages_carry_no_chinese_outside_quotes_and_original_titles(site):
+    pages = [p for p in sorted(site.rglob("*.html")) if not p.relative_to(site).as_posix().startswith("zh/")]
+    found = {}
+    for page in pages:
+        chinese = CHINESE.findall(main_text(page.read_text("utf-8")).replace("中文", ""))
+        if chinese:
+            found[page.relative_to(site).as_posix()] = "".join(chinese)[:60]
+    print(f"\nEnglish pages with Chinese outside quotes and titles: {len(found)} of {len(pages)}")
+    assert len(pages) > 200
+    assert not found, found
