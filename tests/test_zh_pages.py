@@ -20,8 +20,9 @@ from analysis.core import labels, paths
 
 REPO = paths.project_root()
 
-# English a Chinese page may carry: names with no Chinese form, file formats, statsmodels' class names,
-# the language switch, and the letters of the pace ratio R and of P(met)'s formula.
+# English a Chinese page may carry: names with no Chinese form (software, abbreviations the plans print
+# themselves: CMI值, DR, ICU床位), file formats, statsmodels' class names and the language switch.
+# Single letters are symbols of a formula (R, T, v₀), not words.
 ALLOWED_ENGLISH = {
     "English",
     "Plan",
@@ -43,8 +44,6 @@ ALLOWED_ENGLISH = {
     "ThetaModel",
     "logit",
     "log",
-    "R",
-    "P",
     "HPV",
     "DNA",
     "HIV",
@@ -55,6 +54,26 @@ ALLOWED_ENGLISH = {
     "Open",
     "SDG",
     "MASE",
+    "AIC",
+    "BFGS",
+    "Holt",
+    "Winters",
+    "statsforecast",
+    "numpy",
+    "numba",
+    "OpenBLAS",
+    "BLAS",
+    "Dask",
+    "Python",
+    "Chromium",
+    "HTML",
+    "CPU",
+    "MB",
+    "SDSN",
+    "CMI",
+    "DR",
+    "ICU",
+    "EMR",
 }
 # Most pages carry none; a few words may remain where a new kind of note has no template yet.
 MAX_ENGLISH_WORDS = 40
@@ -62,7 +81,7 @@ MAX_ENGLISH_WORDS = 40
 SKIPPED_TAGS = {"script", "style", "code", "pre", "blockquote", "q", "svg", "kbd", "samp"}
 SKIPPED_CLASSES = {"pt-quote", "pt-excerpt", "pt-original-title", "sourceCode"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}(?:['’][A-Za-z]+)?")
 CHINESE = re.compile(r"[\u3400-\u9fff]")
 CODE = re.compile(r"\S*[0-9_./\\:@=<>]\S*")
 
@@ -117,15 +136,16 @@ def english_words(text: str) -> list[str]:
 
 def test_main_text_leaves_out_quotes_code_and_addresses():
     page = (
-        '<html><nav>Home</nav><main><p>状态 on track <code>x = 1</code> see www.gov.cn and '
+        "<html><nav>Home</nav><main><p>状态 on track <code>x = 1</code> see www.gov.cn and "
         '004-bed_count-2023</p><blockquote class="pt-quote">quoted words</blockquote>'
         '<span class="pt-excerpt">excerpt words</span><br><p>CSV</p></main><footer>Foot</footer></html>'
     )
     assert english_words(main_text(page)) == ["on", "track", "see", "and"]
+    assert english_words("R = 1.39，T − v₀") == []
 
 
 def test_every_label_has_both_languages_and_its_templates_the_same_slots():
-    for key in labels.keys():
+    for key in labels.all_keys():
         en, zh = labels.label(key, "en"), labels.label(key, "zh")
         assert labels.slots(en) == labels.slots(zh), key
         if key.startswith(("unit_", "unitreason_", "unitname_")):
@@ -136,7 +156,7 @@ def test_every_label_has_both_languages_and_its_templates_the_same_slots():
 def test_the_chinese_labels_carry_no_english_words():
     found = {
         key: words
-        for key in labels.keys()
+        for key in labels.all_keys()
         if (words := english_words(re.sub(r"\{\w+\}", " ", labels.label(key, "zh"))))
     }
     assert not found, found

@@ -25,7 +25,7 @@ def _table() -> dict[str, dict[str, str]]:
         return {row["key"]: {"en": row["en"], "zh": row["zh"]} for row in csv.DictReader(handle)}
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     """Every key of the table, in its order."""
     return list(_table())
 

@@ -121,7 +121,7 @@ def indicators_table(ov: Overview) -> HtmlTable:
     yes, no = label("word_yes", ov.language), label("word_no", ov.language)
     cells = [
         [
-            esc(r["indicator_id"]),
+            f"<code>{esc(r['indicator_id'])}</code>",
             esc(name_in(r["name_en"], r["name_zh"], ov.language)),
             esc(unit_name(r["unit"], ov.language)),
             esc(label(f"direction_{r['direction']}", ov.language)),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from analysis.core.labels import keys, label, label_or, sentence
+from analysis.core.labels import all_keys, label, label_or, sentence
 
 NOTE_PREFIX = "forecastnote_"
 CONFLICT_PREFIX = "conflictnote_"
@@ -31,7 +31,7 @@ def _pattern(template: str) -> re.Pattern:
 @cache
 def _notes(prefix: str) -> list[tuple[str, re.Pattern]]:
     """Every note template of a kind, the ones without slots first (a fixed sentence wins)."""
-    found = [(k, _pattern(label(k, "en"))) for k in keys() if k.startswith(prefix)]
+    found = [(k, _pattern(label(k, "en"))) for k in all_keys() if k.startswith(prefix)]
     return sorted(found, key=lambda kp: kp[1].groups)
 
 

@@ -335,7 +335,7 @@ def sources_table(rr: RegionReport) -> HtmlTable:
             grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
             + grade_reason_note(r, rr.language),
             esc(region_label(r["region"], rr.language)),
-            esc(r["indicators"]),
+            ", ".join(f"<code>{esc(i)}</code>" for i in str(r["indicators"]).split(", ")),  # ids
             esc(r["years"]),
             esc(r["figures"]),
         ]
