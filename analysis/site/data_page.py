@@ -18,6 +18,7 @@ from analysis.site.display import (
     heading,
     link,
     make_table,
+    marked,
     status_badge,
 )
 from analysis.site.display import language_switch as language_switch
@@ -71,7 +72,7 @@ def catalogue_table(ov: Overview) -> HtmlTable:
         [
             esc(r["target_id"]),
             esc(region_title(r["region"], ov.language)),
-            esc(f"{r['document_id']} {r['clause']}"),
+            f"{esc(r['document_id'])} {marked(r['clause'])}",
             plan_says(r, ov.language),
             esc(names.get(r["indicator"], r["indicator"])),
             esc(target_text(r, ov.language)),
@@ -233,11 +234,11 @@ def excluded_table(ov: Overview) -> HtmlTable:
     cells = [
         [
             esc(r["document"]),
-            esc(r["clause"]),
+            marked(r["clause"]),
             esc(r["number"]),
             f'<span class="pt-quote" lang="zh">{esc(r["quote"])}</span>',
             esc(word("excluded", r["reason"], ov.language)),
-            *([esc(r["note"])] if english else []),
+            *([marked(r["note"])] if english else []),
         ]
         for r in frame.to_dict("records")
     ]

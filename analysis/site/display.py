@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,6 +33,22 @@ def missing(value) -> bool:
 
 def esc(value) -> str:
     return "" if missing(value) else html.escape(str(value))
+
+
+# A run of Chinese inside text written in English (an analyst's note quoting the plan, a publication's
+# name): CJK characters, with the digits and punctuation between them.
+CHINESE_RUN = re.compile(
+    r"[\u3400-\u9fff](?:[\u3000-\u303f\u3400-\u9fff\uff00-\uffef0-9.%‰、，：；（）()…—–\-/]*"
+    r"[\u3400-\u9fff\uff00-\uffef）])?"
+)
+
+
+def marked(value) -> str:
+    """Text from the data, escaped, each Chinese run in it marked lang="zh": on an English page the
+    words an analyst quoted from a plan or a publication's original name are Chinese by right (and a
+    screen reader and the fonts should treat them so)."""
+    text = esc(value)
+    return CHINESE_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', text)
 
 
 def link(url, text) -> str:

@@ -15,7 +15,7 @@ from analysis.io.readers.observations import load_rules
 from analysis.io.readers.settings import load_publication_sources
 from analysis.observations import templates
 from analysis.site import permalinks, report
-from analysis.site.display import data_download, esc, make_table, missing
+from analysis.site.display import data_download, esc, make_table, marked, missing
 from analysis.site.qmd import front_matter, h, raw
 
 GAP_COLUMNS = ["region", "indicator", "target_id", "target_year", "years", "needed"]
@@ -92,7 +92,7 @@ def gaps_table(
                 esc(region),
                 f"<strong>{esc(r['targets'])}</strong>: {unlocks_html(r['target_ids'], source)}",
                 esc(", ".join(str(y) for y in r["years"])),
-                esc(where),
+                marked(where),
             ]
         )
         keys.append([region])

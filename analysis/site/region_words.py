@@ -15,7 +15,7 @@ from analysis.core.labels import label, label_or, name_in, sentence
 from analysis.core.precision import fmt
 from analysis.site import permalinks
 from analysis.site.charts import format_number
-from analysis.site.display import esc, figure_text, interval_text, link, missing
+from analysis.site.display import esc, figure_text, interval_text, link, marked, missing
 from analysis.site.region_data import RegionReport
 
 
@@ -151,7 +151,7 @@ def grade_reason_note(row: dict, language: str) -> str:
     English only, so a Chinese page keeps them in the badge's hover text and does not print them."""
     if language == "zh" or missing(row.get("grade_reason")):
         return ""
-    return f"<br><small>{esc(row['grade_reason'])}</small>"
+    return f"<br><small>{marked(row['grade_reason'])}</small>"
 
 
 def target_name(row: dict, language: str) -> str:

@@ -25,6 +25,7 @@ from analysis.site.display import (
     heading,
     link,
     make_table,
+    marked,
     percent,
     status_badge,
 )
@@ -168,7 +169,8 @@ def targets_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             f"{permalinks.target_link(r['target_id'], here, target_name(r, rr.language))}<br>"
-            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r, rr.language))}</small>",
+            f"<small>{esc(r['document_id'])} {marked(r['clause'])} · "
+            f"{esc(target_text(r, rr.language))}</small>",
             esc(r["target_year"]),
             latest_cell(r, rr.language),
             status_badge(r["status"], rr.language, single=True),
@@ -274,8 +276,8 @@ def missing_table(rr: RegionReport) -> HtmlTable:
             esc(names.get(r["indicator"], r["indicator"])),
             esc(target_text(r, rr.language)),
             esc(r["target_year"]),
-            esc(r["reason"]),
-            esc(r["needed"]),
+            marked(r["reason"]),
+            marked(r["needed"]),
         ]
         for r in frame.to_dict("records")
     ]

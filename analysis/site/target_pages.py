@@ -21,6 +21,7 @@ from analysis.site.display import (
     figure_text,
     interval_text,
     link,
+    marked,
     missing,
     percent,
     status_badge,
@@ -112,14 +113,14 @@ def plan_words_html(row: dict, plan: dict, language: str) -> str:
     quote = f'<blockquote class="pt-quote" lang="zh">{esc(row["quote"])}</blockquote>'
     fields = [
         (label("col_document", language), esc(name_in(plan["title_en"], plan["title_zh"], language))),
-        (label("col_clause", language), esc(row["clause"])),
+        (label("col_clause", language), marked(row["clause"])),
         (label("col_issuer", language), esc(issuer_text(plan["issuing_body"], language))),
         (label("col_plan_status", language), esc(plan_status_text(plan.get("status"), language))),
     ]
     if language == "en":  # the catalogue's statement and note are written in English only
         fields += [
             (label("word_statement_en", language), f'<span lang="en">{esc(row["description_en"])}</span>'),
-            (label("col_note", language), esc(row["note"])),
+            (label("col_note", language), marked(row["note"])),
         ]
     elif not missing(row.get("note")) and row.get("note"):
         fields.append((label("col_note", language), esc(label("word_note_english_only", language))))
@@ -163,13 +164,13 @@ def reasoning_html(row: dict, needed: str, language: str) -> str:
 
     fields = [
         (label("col_status", language), status_badge(row["status"], language, single=True)),
-        (label("col_status_reason", language), esc(row["reason"])),
+        (label("col_status_reason", language), marked(row["reason"])),
         (label("col_gap", language), number("gap")),
         (label("word_observed_pace", language), number("observed_pace")),
         (label("word_required_pace", language), number("required_pace")),
         (label("word_ratio", language), number("pace_ratio")),
         (label("word_ratio_basis", language), esc(basis_text(row.get("pace_basis"), language))),
-        (label("col_needed", language), esc(needed)),
+        (label("col_needed", language), marked(needed)),
     ]
     return field_list(fields)
 
