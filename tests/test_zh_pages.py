@@ -212,3 +212,21 @@ def test_english_pages_carry_no_chinese_outside_quotes_and_original_titles(site)
     print(f"\nEnglish pages with Chinese outside quotes and titles: {len(found)} of {len(pages)}")
     assert len(pages) > 200
     assert not found, found
+
+
+def test_a_forecast_explanation_reads_in_chinese_note_by_note():
+    from analysis.site.forecast_words import conflict_text, explanation_text, method_text
+
+    english = (
+        "3 points 2023–2025; a count that only accumulates: raw scale, never falling; "
+        "80 % interval: the model's standard error scaled by held-back short series (short 3 other)"
+    )
+    assert explanation_text(english, "zh") == (
+        "2023–2025 年共 3 个数据点；只增不减的累计数：原始尺度，预测不下降；"
+        "80% 区间：模型标准误按留出检验的短序列校准（3 点短序列，借用其他指标）"
+    )
+    assert explanation_text(english, "en") == english
+    assert method_text("random walk + drift", "zh") == "带漂移的随机游走"
+    assert conflict_text("grade official_media outranks unverified", "zh") == "来源等级“官方媒体”高于“未核实”"
+    # a note no template knows stays as written, for the page count above to find
+    assert explanation_text("a new kind of note", "zh") == "a new kind of note"

@@ -14,25 +14,37 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from analysis.core.labels import all_keys, label, label_or, sentence
+from analysis.core.labels import all_keys, has, label, label_or, sentence
 
 NOTE_PREFIX = "forecastnote_"
 CONFLICT_PREFIX = "conflictnote_"
 MODEL_CLASS = re.compile(r"^(statsmodels(?:\.\w+)+)\((.*)\)$")
 
 
+# Slots that hold a number, a year or a range of them; a method's or a regime's name one word (damped+drift);
+# any other slot any text.
+NUMERIC_SLOTS = {"n", "m", "a", "b", "first", "last", "year", "pct", "lengths", "t", "limit", "row", "lo"}
+SLOT_PATTERNS = {"regime": r"\w+", "method": r"[\w+]+", "failed": r"[\w+]+", "used": r"[\w+]+"}
+
+
 def _pattern(template: str) -> re.Pattern:
-    """An English template as a pattern: its text literally, each {slot} any text."""
+    """An English template as a pattern: its text literally, each {slot} a number, a word or any text."""
     parts = re.split(r"\{(\w+)\}", template)
-    body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+
+    def slot(name: str) -> str:
+        what = r"[0-9.,+\-–−]+" if name in NUMERIC_SLOTS else SLOT_PATTERNS.get(name, ".+?")
+        return f"(?P<{name}>{what})"
+
+    body = "".join(re.escape(p) if i % 2 == 0 else slot(p) for i, p in enumerate(parts))
     return re.compile(f"^{body}$")
 
 
 @cache
 def _notes(prefix: str) -> list[tuple[str, re.Pattern]]:
-    """Every note template of a kind, the ones without slots first (a fixed sentence wins)."""
+    """Every note template of a kind, the most literal text first (a fixed sentence wins over a pattern
+    and a long pattern over a short one)."""
     found = [(k, _pattern(label(k, "en"))) for k in all_keys() if k.startswith(prefix)]
-    return sorted(found, key=lambda kp: kp[1].groups)
+    return sorted(found, key=lambda kp: -len(re.sub(r"\{\w+\}", "", label(kp[0], "en"))))
 
 
 def note_text(note: str, language: str, prefix: str = NOTE_PREFIX) -> str:
@@ -45,7 +57,10 @@ def note_text(note: str, language: str, prefix: str = NOTE_PREFIX) -> str:
         if hit:
             slots = {name: note_text(value, language, prefix) for name, value in hit.groupdict().items()}
             return sentence(key, language, **slots)
-    return label_or(f"{NOTE_PREFIX}scale_{note}", language, label_or(f"grade_{note}", language, note))
+    for key in (f"{NOTE_PREFIX}scale_{note}", f"{NOTE_PREFIX}regime_{note}", f"grade_{note}"):
+        if has(key):
+            return label(key, language)
+    return note
 
 
 def conflict_text(reason, language: str) -> str:
