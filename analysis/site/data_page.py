@@ -235,7 +235,7 @@ def excluded_table(ov: Overview) -> HtmlTable:
         [
             esc(r["document"]),
             marked(r["clause"]),
-            esc(r["number"]),
+            marked(r["number"]),  # as the plan prints it
             f'<span class="pt-quote" lang="zh">{esc(r["quote"])}</span>',
             esc(word("excluded", r["reason"], ov.language)),
             *([marked(r["note"])] if english else []),
