@@ -215,7 +215,7 @@ def test_english_pages_carry_no_chinese_outside_quotes_and_original_titles(site)
 
 
 def test_a_forecast_explanation_reads_in_chinese_note_by_note():
-    from analysis.site.forecast_words import conflict_text, explanation_text, method_text
+    from analysis.site.forecast_words import conflict_text, explanation_text, is_status_reason, method_text
 
     english = (
         "3 points 2023–2025; a count that only accumulates: raw scale, never falling; "
@@ -230,3 +230,6 @@ def test_a_forecast_explanation_reads_in_chinese_note_by_note():
     assert conflict_text("grade official_media outranks unverified", "zh") == "来源等级“官方媒体”高于“未核实”"
     # a note no template knows stays as written, for the page count above to find
     assert explanation_text("a new kind of note", "zh") == "a new kind of note"
+    # the assessment's own reason, copied by the forecast, is the status's (the page words it once)
+    assert is_status_reason("The target counts a change but states no base year.")
+    assert not is_status_reason("no observation up to 2025")

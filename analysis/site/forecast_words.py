@@ -31,7 +31,12 @@ def _pattern(template: str) -> re.Pattern:
     """An English template as a pattern: its text literally, each {slot} a number, a word or any text."""
     parts = re.split(r"\{(\w+)\}", template)
 
+    seen: set[str] = set()
+
     def slot(name: str) -> str:
+        if name in seen:  # a slot a template uses twice holds the same text both times
+            return f"(?P={name})"
+        seen.add(name)
         what = r"[0-9.,+\-–−]+" if name in NUMERIC_SLOTS else SLOT_PATTERNS.get(name, ".+?")
         return f"(?P<{name}>{what})"
 
@@ -61,6 +66,15 @@ def note_text(note: str, language: str, prefix: str = NOTE_PREFIX) -> str:
         if has(key):
             return label(key, language)
     return note
+
+
+def is_status_reason(text) -> bool:
+    """Whether a forecast's explanation is a sentence of the assessment (reason_* in English): the
+    forecasting stage copies the reason a target's quantity cannot be measured (no base figure …) when it
+    has nothing to forecast, and the page states that reason, in its language, under the status."""
+    if not isinstance(text, str) or not text:
+        return False
+    return any(pattern.match(text) for _, pattern in _notes("reason_"))
 
 
 def conflict_text(reason, language: str) -> str:

@@ -27,7 +27,7 @@ from analysis.site.display import (
     status_badge,
 )
 from analysis.site.edition import Edition
-from analysis.site.forecast_words import explanation_text, method_text, model_text
+from analysis.site.forecast_words import explanation_text, is_status_reason, method_text, model_text
 from analysis.site.qmd import front_matter, h, raw
 from analysis.site.region_words import issuer_text, plan_status_text
 
@@ -188,6 +188,8 @@ def forecast_value(row: dict) -> str:
 def forecast_block(row: dict, language: str) -> str:
     if missing(row["forecast_mean"]):
         reason = row.get("method_reason")
+        if language != "en" and is_status_reason(reason):  # the same sentence as the status's reason
+            reason = label("word_forecast_status_reason", language)
         return (
             f"<p>{esc(label('word_no_forecast', language))}"
             + (f" ({esc(explanation_text(reason, language))})" if not missing(reason) and reason else "")
