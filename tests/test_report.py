@@ -93,9 +93,11 @@ def test_html_outputs_are_raw_markdown_blocks_so_quarto_loads_no_widget_librarie
     assert "<i>x</i>" in table._repr_mimebundle_()["text/markdown"]
 
 
-def test_language_chooses_which_label_leads():
-    assert labels.both("status_on_track", "en") == "on track · 进展顺利"
-    assert labels.both("status_on_track", "zh") == "进展顺利 · on track"
+def test_a_label_is_in_the_chosen_language_only():
+    assert labels.label("status_on_track", "en") == "on track"
+    assert labels.label("status_on_track", "zh") == "进展顺利"
+    assert labels.name_in("Guizhou", "贵州省", "zh") == "贵州省"
+    assert labels.name_in("Guizhou", "", "zh") == "Guizhou"
     with pytest.raises(PlanTrackerError, match="language 'fr'"):
         labels.label("status_on_track", "fr")
 

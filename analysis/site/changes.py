@@ -14,7 +14,7 @@ import io
 import pandas as pd
 
 from analysis.core import vocabulary
-from analysis.core.labels import label
+from analysis.core.labels import label, sentence
 from analysis.site import permalinks, report
 from analysis.site.display import esc, figure_text, make_table, status_badge
 from analysis.site.qmd import front_matter, h, raw
@@ -156,12 +156,10 @@ def changes_page(current: pd.DataFrame, previous: pd.DataFrame, language: str) -
     moved = changes(previous, current)
     before, now = str(previous["edition"].iloc[0]), str(current["edition"].iloc[0])
     counts = moved["change"].value_counts() if len(moved) else pd.Series(dtype=int)
-    summary = "; ".join(f"{label(f'change_{k}', language)}: {int(counts.get(k, 0))}" for k in CHANGE_ORDER)
-    intro = (
-        f"当前数据（{now}）与 {before} 发布的版本相比：{summary}。"
-        if language == "zh"
-        else f"The current figures ({now}) against the edition published on {before}: {summary}."
+    summary = ("；" if language == "zh" else "; ").join(
+        f"{label(f'change_{k}', language)}: {int(counts.get(k, 0))}" for k in CHANGE_ORDER
     )
+    intro = sentence("page_changes_intro", language, now=now, before=before, summary=summary)
     parts.append(raw(f"<p>{esc(intro)}</p>"))
     if len(moved):
         order = {k: i for i, k in enumerate(CHANGE_ORDER)}

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from analysis.core.labels import both, label
+from analysis.core.labels import label, label_or
 from analysis.core.precision import decimals_of, fmt, interval_decimals
 from analysis.site.figures import Figure, import_altair, make_figure
 
@@ -257,21 +257,37 @@ def alt_sentence(frame: pd.DataFrame, language: str) -> str:
     return " | ".join(parts)
 
 
+def note_words(row: dict, language: str) -> str:
+    """A point's note in the page's language: a figure's grade, a forecast's method (a target's id stays)."""
+    note = str(row.get("note") or "")
+    if row["series"] == "target" or not note:
+        return note
+    if row["series"] == "forecast":
+        return label_or(f"method_{note}", language, note)
+    return label_or(f"grade_{note.replace(' ', '_')}", language, note)
+
+
 def alt_table_html(frame: pd.DataFrame, language: str) -> str:
     """The chart's points as an HTML table, the text alternative a screen reader or a copy-paste uses."""
     heads = [
-        both("col_kind", language),
-        both("col_year", language),
-        both("col_value", language),
-        both("col_interval", language),
-        both("col_note", language),
+        label("col_kind", language),
+        label("col_year", language),
+        label("col_value", language),
+        label("col_interval", language),
+        label("col_note", language),
     ]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
     body = []
     for r in frame.to_dict("records"):
         interval = "" if math.isnan(r["lower80"]) else f"{_number(r, 'lower80')}–{_number(r, 'upper80')}"
         value = point_text({**r, "lower80": math.nan})
-        cells = [label(f"series_{r['series']}", language), str(r["year"]), value, interval, r["note"]]
+        cells = [
+            label(f"series_{r['series']}", language),
+            str(r["year"]),
+            value,
+            interval,
+            note_words(r, language),
+        ]
         body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 

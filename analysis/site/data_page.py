@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analysis.core.labels import both, pair
+from analysis.core.labels import label, label_or, name_in, unit_name
 from analysis.core.schema import SOURCED_FIGURE_COLUMNS
 from analysis.site import permalinks
 from analysis.site.charts import format_number
 from analysis.site.display import (
     HtmlTable,
+    Note,
     esc,
     figure_text,
     heading,
     link,
     make_table,
+    marked,
     status_badge,
 )
 from analysis.site.display import language_switch as language_switch
@@ -25,10 +27,14 @@ from analysis.site.region_words import (
     filtered_banner,
     grade_badge,
     indicator_names,
+    issuer_text,
     plan_says,
+    plan_status_text,
     region_label,
     region_title,
+    source_kind_label,
     target_text,
+    theme_label,
 )
 
 CATALOGUE_CSV_COLUMNS = [
@@ -67,13 +73,13 @@ def catalogue_table(ov: Overview) -> HtmlTable:
         [
             esc(r["target_id"]),
             esc(region_title(r["region"], ov.language)),
-            esc(f"{r['document_id']} {r['clause']}"),
+            f"{esc(r['document_id'])} {marked(r['clause'])}",
             plan_says(r, ov.language),
             esc(names.get(r["indicator"], r["indicator"])),
-            esc(target_text(r)),
+            esc(target_text(r, ov.language)),
             esc(r["target_year"]),
-            esc(r["kind"]),
-            esc(r["theme"]),
+            esc(word("kind", r["kind"], ov.language)),
+            esc(theme_label(r["theme"], ov.language)),
             status_badge(r["status"], ov.language),
         ]
         for r in records
@@ -81,9 +87,9 @@ def catalogue_table(ov: Overview) -> HtmlTable:
     keys = [
         [
             region_title(r["region"], ov.language),
-            both(f"status_{r['status']}", ov.language),
-            r["kind"],
-            r["theme"],
+            label(f"status_{r['status']}", ov.language),
+            word("kind", r["kind"], ov.language),
+            theme_label(r["theme"], ov.language),
         ]
         for r in records
     ]
@@ -114,18 +120,18 @@ def catalogue_table(ov: Overview) -> HtmlTable:
 
 def indicators_table(ov: Overview) -> HtmlTable:
     frame = ov.indicators.sort_values("indicator_id").drop(columns="row")
-    yes, no = both("word_yes", ov.language), both("word_no", ov.language)
+    yes, no = label("word_yes", ov.language), label("word_no", ov.language)
     cells = [
         [
-            esc(r["indicator_id"]),
-            esc(pair(r["name_en"], r["name_zh"], ov.language)),
-            esc(r["unit"]),
-            esc(both(f"direction_{r['direction']}", ov.language)),
+            f"<code>{esc(r['indicator_id'])}</code>",
+            esc(name_in(r["name_en"], r["name_zh"], ov.language)),
+            esc(unit_name(r["unit"], ov.language)),
+            esc(label(f"direction_{r['direction']}", ov.language)),
             esc(format_number(r["lower_bound"])),
             esc(format_number(r["upper_bound"])),
-            esc(r["theme"]),
+            esc(theme_label(r["theme"], ov.language)),
             esc(yes if r["cumulative"] else no),
-            esc(r["role"]),
+            esc(word("role", r["role"], ov.language)),
         ]
         for r in frame.to_dict("records")
     ]
@@ -148,7 +154,7 @@ def indicators_table(ov: Overview) -> HtmlTable:
         ov.language,
         numeric=["lower", "upper"],
         filters=["theme"],
-        filter_values=[[t] for t in frame["theme"]],
+        filter_values=[[theme_label(t, ov.language)] for t in frame["theme"]],
         search=True,
     )
 
@@ -171,27 +177,27 @@ def observations_table(ov: Overview) -> HtmlTable:
     frame = ov.observations.sort_values(["region", "indicator", "year", "source_file", "source_row"])
     frame = frame[OBSERVATION_CSV_COLUMNS]
     names = indicator_names(ov.indicators, ov.language)
-    yes, no = both("word_yes", ov.language), both("word_no", ov.language)
+    yes, no = label("word_yes", ov.language), label("word_no", ov.language)
     records = frame.to_dict("records")
     cells = [
         [
             esc(region_label(r["region"], ov.language)),
             esc(names.get(r["indicator"], r["indicator"])),
             esc(r["year"]),
-            link(r["source_url"], figure_text(r["qualifier"], r["value"], r["unit"])),
-            esc(r["source_kind"]),
+            link(r["source_url"], figure_text(r["qualifier"], r["value"], r["unit"], language=ov.language)),
+            esc(source_kind_label(r["source_kind"], ov.language)),
             grade_badge(r["grade"], r["grade_reason"], "", ov.language).strip(),
             esc(yes if r["used"] else no),
             esc(yes if r["conflict"] else no),
-            f"<small>{esc(r['excerpt'])}</small>",
+            f'<small class="pt-excerpt">{esc(r["excerpt"])}</small>',  # verbatim, as the source printed it
         ]
         for r in records
     ]
     keys = [
         [
             region_label(r["region"], ov.language),
-            r["source_kind"],
-            both(f"grade_{r['grade']}", ov.language),
+            source_kind_label(r["source_kind"], ov.language),
+            label(f"grade_{r['grade']}", ov.language),
             yes if r["used"] else no,
         ]
         for r in records
@@ -221,16 +227,19 @@ def observations_table(ov: Overview) -> HtmlTable:
 
 
 def excluded_table(ov: Overview) -> HtmlTable:
+    """The numbers of the plans that are not targets, and why. The analysts' notes are in English only, so
+    a Chinese page leaves them to the download (excluded_note says so)."""
     frame = ov.excluded
     frame = frame.drop(columns=[c for c in ("row",) if c in frame])
+    english = ov.language == "en"
     cells = [
         [
             esc(r["document"]),
-            esc(r["clause"]),
-            esc(r["number"]),
-            f'<span lang="zh">{esc(r["quote"])}</span>',
-            esc(r["reason"]),
-            esc(r["note"]),
+            marked(r["clause"]),
+            marked(r["number"]),  # as the plan prints it
+            f'<span class="pt-quote" lang="zh">{esc(r["quote"])}</span>',
+            esc(word("excluded", r["reason"], ov.language)),
+            *([marked(r["note"])] if english else []),
         ]
         for r in frame.to_dict("records")
     ]
@@ -240,7 +249,7 @@ def excluded_table(ov: Overview) -> HtmlTable:
         ("number", "col_number"),
         ("quote", "col_quote"),
         ("reason", "col_reason"),
-        ("note", "col_note"),
+        *([("note", "col_note")] if english else []),
     ]
     return make_table(
         "catalogue-excluded",
@@ -249,7 +258,7 @@ def excluded_table(ov: Overview) -> HtmlTable:
         frame,
         ov.language,
         filters=["reason"],
-        filter_values=[[r] for r in frame["reason"]],
+        filter_values=[[word("excluded", r, ov.language)] for r in frame["reason"]],
         search=True,
     )
 
@@ -260,10 +269,10 @@ def registry_table(ov: Overview) -> HtmlTable:
         [
             esc(r["document_id"]),
             esc(region_title(r["region"], ov.language)),
-            esc(pair(r["title_en"], r["title_zh"], ov.language)),
-            esc(r["issuing_body"]),
+            esc(name_in(r["title_en"], r["title_zh"], ov.language)),
+            esc(issuer_text(r["issuing_body"], ov.language)),
             esc(r["horizon_year"]),
-            esc(r["status"]),
+            esc(plan_status_text(r["status"], ov.language)),
             esc(r["file"]),
         ]
         for r in frame.to_dict("records")
@@ -298,5 +307,16 @@ def data_tables(ov: Overview) -> list[tuple[str, HtmlTable]]:
 
 def data_page(ov: Overview) -> list:
     """What the data page shows: each table under its heading."""
-    parts = [part for key, table in data_tables(ov) for part in (heading(key, ov.language), table)]
+    parts = []
+    for key, table in data_tables(ov):
+        parts.append(heading(key, ov.language))
+        if key == "heading_excluded" and ov.language != "en":
+            parts.append(Note(label("word_notes_in_download", ov.language)))
+        parts.append(table)
     return [*filtered_banner(ov.min_grade, ov.left_out, ov.language), *parts]
+
+
+def word(kind: str, value, language: str) -> str:
+    """A value of a closed list (a target's kind, an indicator's role, why a number is excluded) in words;
+    a value the label table does not know is shown as written."""
+    return label_or(f"{kind}_{value}", language, str(value))

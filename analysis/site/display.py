@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,7 +18,7 @@ from functools import cache
 import pandas as pd
 
 from analysis.core import paths
-from analysis.core.labels import both, label
+from analysis.core.labels import label, unit_word
 from analysis.core.precision import fmt
 from analysis.core.vocabulary import COMPARATOR_SIGNS
 from analysis.site.charts import format_number
@@ -35,6 +36,22 @@ def esc(value) -> str:
     return "" if missing(value) else html.escape(str(value))
 
 
+# A run of Chinese inside text written in English (an analyst's note quoting the plan, a publication's
+# name): CJK characters, with the digits and punctuation between them.
+CHINESE_RUN = re.compile(
+    r"[\u3400-\u9fff](?:[\u3000-\u303f\u3400-\u9fff\uff00-\uffef0-9.%‰、，：；（）()…—–\-/]*"
+    r"[\u3400-\u9fff\uff00-\uffef）])?"
+)
+
+
+def marked(value) -> str:
+    """Text from the data, escaped, each Chinese run in it marked lang="zh": on an English page the
+    words an analyst quoted from a plan or a publication's original name are Chinese by right (and a
+    screen reader and the fonts should treat them so)."""
+    text = esc(value)
+    return CHINESE_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', text)
+
+
 def link(url, text) -> str:
     """A link to a source; only http(s) addresses become links, anything else is shown as text."""
     url = "" if missing(url) else str(url)
@@ -44,19 +61,23 @@ def link(url, text) -> str:
 
 
 def status_badge(status: str, language: str, single: bool = False) -> str:
-    """A status as a coloured label; `single`: in the page's language only (else both, it first)."""
-    text = esc(label(f"status_{status}", language) if single else both(f"status_{status}", language))
+    """A status as a coloured label in the page's language (`single` is kept for older callers)."""
+    text = esc(label(f"status_{status}", language))
     return f'<span class="pt-status pt-status-{esc(status)}">{text}</span>'
 
 
-def figure_text(qualifier, value, unit="", decimals=None) -> str:
-    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows; with `decimals`, exactly as many
-    digits as its source printed (8.80 stays 8.80)."""
+def figure_text(qualifier, value, unit="", decimals=None, language="en") -> str:
+    """A figure as printed: a bound keeps its sign (≤ 12), a unit follows in the page's language (a count
+    has no unit word in Chinese, % sticks to its number); with `decimals`, exactly as many digits as its
+    source printed (8.80 stays 8.80)."""
     if missing(value):
         return ""
     sign = COMPARATOR_SIGNS.get(str(qualifier or "="), str(qualifier))
     number = format_number(float(value)) if missing(decimals) else fmt(float(value), int(decimals))
-    return " ".join(t for t in (sign, number, "" if missing(unit) else str(unit)) if t)
+    word = "" if missing(unit) else unit_word(str(unit), language)
+    if language == "zh" and word in ("%", "‰"):
+        number, word = number + word, ""
+    return " ".join(t for t in (sign, number, word) if t)
 
 
 def percent(value) -> str:
@@ -104,7 +125,7 @@ def csv_text(frame: pd.DataFrame) -> str:
 def data_download(frame: pd.DataFrame, name: str, language: str) -> str:
     """A link that downloads `frame` as a CSV file (UTF-8 with BOM, so Excel reads the Chinese)."""
     encoded = base64.b64encode(("\ufeff" + csv_text(frame)).encode("utf-8")).decode("ascii")
-    text = esc(both("word_download", language))
+    text = esc(label("word_download", language))
     return (
         f'<a class="pt-download" download="{esc(name)}" href="data:text/csv;charset=utf-8;base64,'
         f'{encoded}">{text} ({esc(name)})</a>'
@@ -141,7 +162,7 @@ class HtmlTable:
     def download_link(self) -> str:
         if self.files:
             name = esc(f"{self.table_id}.csv")
-            text = esc(both("word_download", self.language))
+            text = esc(label("word_download", self.language))
             return f'<a class="pt-download" download href="{esc(self.files)}{name}">{text} ({name})</a>'
         return data_download(self.data, f"{self.table_id}.csv", self.language)
 
@@ -190,7 +211,7 @@ class HtmlTable:
             f'<option value="{esc(o)}">{esc(o)}</option>'
             for o in sorted({values[k] for values in self.filter_values[: self.shown()]})
         )
-        every = esc(both("word_all", self.language))
+        every = esc(label("word_all", self.language))
         title = self.filter_headers[k] if k < len(self.filter_headers) else self.headers[column]
         return (
             f'<label>{esc(title)} <select data-role="filter" data-key="f{k}">'
@@ -200,7 +221,7 @@ class HtmlTable:
     def _controls(self) -> str:
         parts = (
             [
-                f'<label>{esc(both("word_search", self.language))} <input type="search" data-role="search">'
+                f'<label>{esc(label("word_search", self.language))} <input type="search" data-role="search">'
                 "</label>"
             ]
             if self.search
@@ -235,10 +256,10 @@ def make_table(
     keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
     keys = [k for k, _ in columns]
     filter_labels = filter_labels or {}
-    headers = [both(lab, language) for _, lab in columns]
+    headers = [label(lab, language) for _, lab in columns]
     filter_columns = tuple(keys.index(k) if k in keys else -1 for k in filters)
     filter_headers = tuple(
-        both(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)] for k in filters
+        label(filter_labels[k], language) if k in filter_labels else headers[keys.index(k)] for k in filters
     )
     return HtmlTable(
         table_id=table_id,
@@ -285,7 +306,7 @@ class Note:
 
 
 def heading(key: str, language: str, level: int = 2) -> Heading:
-    return Heading(both(key, language), level)
+    return Heading(label(key, language), level)
 
 
 @dataclass(frozen=True)

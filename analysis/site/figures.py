@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from analysis.core.labels import both, label
+from analysis.core.labels import label
 from analysis.site import fonts
 from analysis.site.markup import html_bundle
 
@@ -91,7 +91,7 @@ class Figure:
 
     def to_html(self) -> str:
         """The figure as HTML: both drawings, caption, source, links, downloads and the numbers."""
-        summary = html.escape(both("word_numbers", self.language))
+        summary = html.escape(label("word_numbers", self.language))
         sentence = html.escape(self.sentence)
         narrow = (
             (

@@ -10,12 +10,12 @@ import pandas as pd
 
 from analysis.assessment import reasons
 from analysis.core import vocabulary
-from analysis.core.labels import label, pair
+from analysis.core.labels import label, name_in, sentence, unit_name
 from analysis.io.readers.observations import load_rules
 from analysis.io.readers.settings import load_publication_sources
 from analysis.observations import templates
 from analysis.site import permalinks, report
-from analysis.site.display import data_download, esc, make_table, missing
+from analysis.site.display import data_download, esc, make_table, marked, missing
 from analysis.site.qmd import front_matter, h, raw
 
 GAP_COLUMNS = ["region", "indicator", "target_id", "target_year", "years", "needed"]
@@ -80,7 +80,7 @@ def gaps_table(
     cells, keys = [], []
     for r in records:
         ind = meta.loc[r["indicator"]]
-        name = pair(ind["name_en"], ind["name_zh"], language)
+        name = name_in(ind["name_en"], ind["name_zh"], language)
         where = reasons.where_published(
             publications, {"indicator_id": r["indicator"], **ind.to_dict()}, language
         )
@@ -88,11 +88,11 @@ def gaps_table(
         cells.append(
             [
                 esc(r["rank"]),
-                f"{esc(name)}<br><small>{esc(ind['unit'])}</small>",
+                f"{esc(name)}<br><small>{esc(unit_name(ind['unit'], language))}</small>",
                 esc(region),
                 f"<strong>{esc(r['targets'])}</strong>: {unlocks_html(r['target_ids'], source)}",
                 esc(", ".join(str(y) for y in r["years"])),
-                esc(where),
+                marked(where),
             ]
         )
         keys.append([region])
@@ -146,28 +146,10 @@ def gaps_page(reports: dict[str, report.RegionReport], root, language: str) -> s
     stats = statistics(gaps)
     total = sum(len(rr.targets) for rr in reports.values())
     several = int((stats["targets"] > 1).sum()) if not stats.empty else 0
-    if language == "zh":
-        intro = (
-            f"全部 {total} 项目标中，{len(gaps)} 项尚无法评估。下表列出能够判定这些目标的数据："
-            f"共 {len(stats)} 项统计数据（某地区某指标的数据），按可判定的目标数排序；"
-            f"其中 {several} 项可同时判定多项目标。每项数据注明所需年份及此类数据通常的发布渠道。"
-        )
-        how = (
-            "下载的填报模板恰好包含这些行（已知数据已填入）：填写数值、来源链接和原文摘录后放入 "
-            "data/observations/，重新生成本站即可。"
-        )
-    else:
-        intro = (
-            f"Of the {total} targets, {len(gaps)} cannot be judged yet. Below is what would decide "
-            f"them: {len(stats)} statistics (one indicator of one region), ranked by how many targets "
-            f"each would let us judge; {several} of them unlock more than one target. Each gives the "
-            "years needed and where such figures are usually published."
-        )
-        how = (
-            "The intake template below holds exactly these rows (figures already known filled in): "
-            "add the value, the source's address and an excerpt, save it into data/observations/ and "
-            "rebuild."
-        )
+    intro = sentence(
+        "page_gaps_intro", language, total=total, gaps=len(gaps), stats=len(stats), several=several
+    )
+    how = label("page_gaps_how", language)
     template = data_download(template_rows(stats, reports, root), "data-gaps-template.csv", language)
     table = gaps_table(stats, next(iter(reports.values())), load_publication_sources(root), source, language)
     from analysis.site.permalinks import language_switch

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core import vocabulary
+from analysis.core.labels import name_in, unit_name
 from analysis.site import charts, overview_charts, permalinks
 from analysis.site.data_page import data_page as data_page
 from analysis.site.display import (
@@ -94,9 +95,9 @@ def shared_table(ov: Overview) -> HtmlTable:
             esc(names.get(r["indicator"], r["indicator"])),
             esc(region_title(r["region"], ov.language)),
             esc(r["target_id"]),
-            esc(target_text(r)),
+            esc(target_text(r, ov.language)),
             esc(r["target_year"]),
-            latest_html(r),
+            latest_html(r, ov.language),
             status_badge(r["status"], ov.language),
         ]
         for r in frame.to_dict("records")
@@ -177,14 +178,15 @@ def shared_figures(ov: Overview) -> list[Figure]:
         if not (frame["series"] != "target").any():
             continue
         m = meta.loc[indicator]
-        lead, other = (m["name_en"], m["name_zh"]) if ov.language == "en" else (m["name_zh"], m["name_en"])
+        lead = name_in(m["name_en"], m["name_zh"], ov.language)
+        unit = unit_name(str(m["unit"]), ov.language)
         figures.append(
             overview_charts.comparison_figure(
                 frame,
                 f"chart-shared-{indicator}",
                 lead,
-                other,
-                str(m["unit"]),
+                unit,
+                unit,
                 ov.language,
                 regions,
                 files=chart_files(ov),

@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from analysis.core.labels import both, label
+from analysis.core.labels import label
 from analysis.site.charts import HEIGHT, WIDTH, point_text, year_axis
 from analysis.site.figures import Figure, import_altair, make_figure
 
@@ -38,7 +38,7 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
         .mark_bar()
         .encode(
             y=alt.Y("region_label:N", title=None, sort=None),
-            x=alt.X("targets:Q", title=both("col_n_targets", language), stack="zero"),
+            x=alt.X("targets:Q", title=label("col_n_targets", language), stack="zero"),
             color=alt.Color(
                 "status_label:N",
                 title=None,
@@ -58,7 +58,7 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
         for region, group in rows.groupby("region_label", sort=False)
     )
     head = "".join(
-        f"<th>{html.escape(both(k, language))}</th>" for k in ("col_region", "col_status", "col_n_targets")
+        f"<th>{html.escape(label(k, language))}</th>" for k in ("col_region", "col_status", "col_n_targets")
     )
     body = "".join(
         f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['status_label'])}</td>"
@@ -69,7 +69,7 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
     return make_figure(
         chart.configure_view(stroke=None),
         "chart-status-mix",
-        both("heading_status_mix", language),
+        label("heading_status_mix", language),
         sentence,
         table_html,
         language,
@@ -161,7 +161,7 @@ def comparison_figure(
         for region, group in data.groupby("region_label", sort=False)
     )
     head = "".join(
-        f"<th>{html.escape(both(k, language))}</th>"
+        f"<th>{html.escape(label(k, language))}</th>"
         for k in ("col_region", "col_kind", "col_year", "col_value")
     )
     body = "".join(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.labels import both, label
+from analysis.core.labels import label, name_in, unit_name
 from analysis.site import charts, permalinks
 from analysis.site.display import Note, csv_text, esc, heading
 from analysis.site.figures import Figure
@@ -49,10 +49,11 @@ def indicator_figure(rr: RegionReport, indicator: str) -> Figure:
     national = usable[usable["region"] == NATIONAL_REGION]
     frame = charts.chart_frame(own, national, targets, fan)
     meta = rr.indicators.set_index("indicator_id").loc[indicator]
-    names = (meta["name_en"], meta["name_zh"]) if rr.language == "en" else (meta["name_zh"], meta["name_en"])
-    caption = f"{region_title(rr.region, rr.language)}: {' · '.join(names)} ({meta['unit']})"
+    name = name_in(meta["name_en"], meta["name_zh"], rr.language)
+    unit = unit_name(str(meta["unit"]), rr.language)
+    caption = f"{region_title(rr.region, rr.language)}: {name} ({unit})"
     if own.empty:
-        caption += f" — {both('word_context_only', rr.language)}"
+        caption += f" — {label('word_context_only', rr.language)}"
     here = page_source(rr)
     drawn = targets.dropna(subset=["goal_value"])["target_id"]
     links = ", ".join(permalinks.target_link(t, here) for t in drawn)
@@ -61,9 +62,9 @@ def indicator_figure(rr: RegionReport, indicator: str) -> Figure:
     return charts.figure(
         frame,
         f"chart-{rr.region}-{indicator}",
-        names[0],
-        names[1],
-        str(meta["unit"]),
+        name,
+        unit,
+        unit,
         caption,
         rr.language,
         source=source_line(pd.concat([own, national]), rr.language),
@@ -95,4 +96,7 @@ def source_line(rows: pd.DataFrame, language: str) -> str:
 
 def chart_section(rr: RegionReport) -> list:
     figures = [indicator_figure(rr, i) for i in charted_indicators(rr)]
-    return [heading("heading_charts", rr.language), *(figures or [Note(both("word_no_charts", rr.language))])]
+    return [
+        heading("heading_charts", rr.language),
+        *(figures or [Note(label("word_no_charts", rr.language))]),
+    ]

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from analysis.core import vocabulary
-from analysis.core.labels import LANGUAGES, both, label, pair
+from analysis.core.labels import label, name_in, sentence
 from analysis.observations import conflicts
 from analysis.site import permalinks
 from analysis.site.display import (
@@ -25,11 +25,13 @@ from analysis.site.display import (
     heading,
     link,
     make_table,
+    marked,
     percent,
     status_badge,
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
+from analysis.site.forecast_words import conflict_text
 from analysis.site.region_charts import chart_section as chart_section
 from analysis.site.region_charts import charted_indicators
 from analysis.site.region_data import (
@@ -45,9 +47,12 @@ from analysis.site.region_data import region_report as region_report
 from analysis.site.region_data import scoped as scoped
 from analysis.site.region_words import (
     grade_badge,
+    grade_reason_note,
     indicator_names,
+    issuer_text,
     latest_cell,
     page_source,
+    plan_status_text,
     region_label,
     sources_note,
     target_name,
@@ -67,10 +72,10 @@ def plans_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             esc(r["document_id"]),
-            esc(pair(r["title_en"], r["title_zh"], rr.language)),
-            esc(r["issuing_body"]),
+            esc(name_in(r["title_en"], r["title_zh"], rr.language)),
+            esc(issuer_text(r["issuing_body"], rr.language)),
             esc(r["horizon_year"]),
-            esc(r["status"]),
+            esc(plan_status_text(r["status"], rr.language)),
             esc(r["n_targets"]),
         ]
         for r in frame.to_dict("records")
@@ -94,7 +99,7 @@ def headline_table(rr: RegionReport) -> HtmlTable:
         [status_badge(r["status"], rr.language), esc(r["targets"]), esc(percent(r["share"]))]
         for r in frame.to_dict("records")
     ]
-    cells.append([esc(both("status_total", rr.language)), esc(int(frame["targets"].sum())), "100 %"])
+    cells.append([esc(label("status_total", rr.language)), esc(int(frame["targets"].sum())), "100 %"])
     columns = [("status", "col_status"), ("count", "col_n_targets"), ("share", "col_share")]
     return make_table(
         f"{rr.region}-status-counts", columns, cells, frame, rr.language, numeric=["count", "share"]
@@ -105,37 +110,32 @@ def headline_note(rr: RegionReport) -> Note:
     counts = status_counts(rr.status).set_index("status")["targets"]
     assessed = int(counts.sum() - counts.get(vocabulary.NOT_ASSESSABLE, 0))
     n_targets, n_plans = len(rr.targets), len(rr.plans)
+    key = "page_headline_one_plan" if n_plans == 1 else "page_headline"
     return Note(
-        f"{n_targets} targets in {n_plans} plan(s); {assessed} can be assessed with the published "
-        f"figures up to {rr.as_of}. · {n_plans} 份规划共 {n_targets} 项目标，其中 {assessed} 项可依据"
-        f"截至 {rr.as_of} 年的公开数据评估。"
-        + "".join(
-            f" · {sources_note(rr.min_grade, len(rr.left_out), lang)}." for lang in LANGUAGES if rr.min_grade
-        )
+        sentence(key, rr.language, n_targets=n_targets, n_plans=n_plans, assessed=assessed, as_of=rr.as_of)
+        + (f" {sources_note(rr.min_grade, len(rr.left_out), rr.language)}." if rr.min_grade else "")
     )
 
 
 def status_legend(rr: RegionReport) -> HtmlTable:
-    """What each status means, from data/progress_bands.csv (the bands are data, not code)."""
+    """What each status means: the bands' meanings from data/progress_bands.csv (the bands are data, not
+    code; meaning_zh is their Chinese), the other statuses' from the label table."""
 
     def bound(value: float) -> str:
         return "" if math.isinf(value) else f"{round(value * 100):d} %"
 
-    rows = [("achieved", "", "", "the latest figure (or change, for a target of a change) meets the target")]
+    def meaning(band: dict) -> str:
+        own = band.get("meaning_zh") if rr.language == "zh" else band["meaning"]
+        return sentence("page_band_meaning", rr.language, meaning=own or band["meaning"])
+
+    language = rr.language
+    rows = [(vocabulary.ACHIEVED, "", "", label("meaning_achieved", language))]
     rows += [
-        (r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), r["meaning"] + " (deadline ahead)")
+        (r["status"], bound(r["ratio_min"]), bound(r["ratio_max"]), meaning(r))
         for r in rr.bands.to_dict("records")
     ]
-    rows.append(("missed", "", "", "the deadline has come and its year's figure falls short of the target"))
-    rows.append(
-        (
-            vocabulary.NOT_ASSESSABLE,
-            "",
-            "",
-            "the published figures do not allow a judgement; "
-            "the reason names the figure that would decide it",
-        )
-    )
+    rows.append((vocabulary.MISSED, "", "", label("meaning_missed", language)))
+    rows.append((vocabulary.NOT_ASSESSABLE, "", "", label("meaning_not_assessable", language)))
     frame = pd.DataFrame(rows, columns=["status", "ratio_from", "ratio_below", "meaning"])
     cells = [
         [
@@ -170,7 +170,8 @@ def targets_table(rr: RegionReport) -> HtmlTable:
     cells = [
         [
             f"{permalinks.target_link(r['target_id'], here, target_name(r, rr.language))}<br>"
-            f"<small>{esc(r['document_id'])} {esc(r['clause'])} · {esc(target_text(r, rr.language))}</small>",
+            f"<small>{esc(r['document_id'])} {marked(r['clause'])} · "
+            f"{esc(target_text(r, rr.language))}</small>",
             esc(r["target_year"]),
             latest_cell(r, rr.language),
             status_badge(r["status"], rr.language, single=True) + print_reason(r),
@@ -186,7 +187,12 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         ("p_met", "col_p_met"),
     ]
     keys = [
-        [label(f"status_{r['status']}", rr.language), str(r["document_id"]), str(r["theme"])] for r in records
+        [
+            label(f"status_{r['status']}", rr.language),
+            str(r["document_id"]),
+            theme_label(str(r["theme"]), rr.language),
+        ]
+        for r in records
     ]
     columns_csv = [c for c in TARGET_CSV_COLUMNS if c in frame]
     filtered = sources_note(rr.min_grade, len(rr.left_out), rr.language)  # a filtered CSV says so
@@ -248,7 +254,7 @@ def status_tiles(rr: RegionReport) -> Html:
     plans = rr.plans.sort_values("document_id").to_dict("records")
     by_plan = "".join(
         tile(
-            f"{p['document_id']} · {pair(p['title_en'], p['title_zh'], rr.language)}",
+            f"{p['document_id']} · {name_in(p['title_en'], p['title_zh'], rr.language)}",
             frame.loc[frame["document"] == p["file"], "status"],
             rr.language,
         )
@@ -280,8 +286,8 @@ def missing_table(rr: RegionReport) -> HtmlTable:
             esc(names.get(r["indicator"], r["indicator"])),
             esc(target_text(r, rr.language)),
             esc(r["target_year"]),
-            esc(r["reason"]),
-            esc(r["needed"]),
+            marked(r["reason"]),
+            marked(r["needed"]),
         ]
         for r in frame.to_dict("records")
     ]
@@ -303,7 +309,7 @@ def missing_section(rr: RegionReport) -> list:
     """How many targets wait for a figure, a link to the data gaps page, and the list folded away."""
     table = missing_table(rr)
     if not table.cells:
-        return [heading("heading_missing", rr.language), Note(both("word_no_missing", rr.language))]
+        return [heading("heading_missing", rr.language), Note(label("word_no_missing", rr.language))]
     gaps = esc(permalinks.page_href("gaps.qmd", page_source(rr)))
     text = label("word_missing_summary", rr.language).format(n=len(table.cells))
     summary = (
@@ -339,9 +345,9 @@ def sources_table(rr: RegionReport) -> HtmlTable:
         [
             link(r["source_url"], r["source_url"]),
             grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
-            + f"<br><small>{esc(r['grade_reason'])}</small>",
+            + grade_reason_note(r, rr.language),
             esc(region_label(r["region"], rr.language)),
-            esc(r["indicators"]),
+            ", ".join(f"<code>{esc(i)}</code>" for i in str(r["indicators"]).split(", ")),  # ids
             esc(r["years"]),
             esc(r["figures"]),
         ]
@@ -372,9 +378,14 @@ def conflicts_table(rr: RegionReport) -> HtmlTable:
             esc(region_label(r["region"], rr.language)),
             esc(names.get(r["indicator"], r["indicator"])),
             esc(r["year"]),
-            link(r["used_source_url"], figure_text(r["used_qualifier"], r["used_value"])),
-            link(r["other_source_url"], figure_text(r["other_qualifier"], r["other_value"])),
-            esc(r["reason"]),
+            link(
+                r["used_source_url"], figure_text(r["used_qualifier"], r["used_value"], language=rr.language)
+            ),
+            link(
+                r["other_source_url"],
+                figure_text(r["other_qualifier"], r["other_value"], language=rr.language),
+            ),
+            esc(conflict_text(r["reason"], rr.language)),
         ]
         for r in pairs.to_dict("records")
     ]
@@ -407,7 +418,7 @@ def conflicts_section(rr: RegionReport) -> list:
     table = conflicts_table(rr)
     return [
         heading("heading_conflicts", rr.language),
-        table if table.cells else Note(both("word_no_conflicts", rr.language)),
+        table if table.cells else Note(label("word_no_conflicts", rr.language)),
     ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from analysis.core.labels import label, pair
+from analysis.core.labels import label, label_or, name_in, unit_name
 from analysis.site import citations, permalinks, region_charts, region_words, report
 from analysis.site.charts import format_number
 from analysis.site.display import (
@@ -21,12 +21,15 @@ from analysis.site.display import (
     figure_text,
     interval_text,
     link,
+    marked,
     missing,
     percent,
     status_badge,
 )
 from analysis.site.edition import Edition
+from analysis.site.forecast_words import explanation_text, is_status_reason, method_text, model_text
 from analysis.site.qmd import front_matter, h, raw
+from analysis.site.region_words import issuer_text, plan_status_text
 
 
 def field_list(rows: Iterable[tuple[str, str]]) -> str:
@@ -64,27 +67,28 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     if frame.empty:
         return f"<p>{esc(label('word_no_figures', language))}</p>"
     yes, no = label("word_yes", language), label("word_no", language)
-    heads = [
-        label(k, language)
-        for k in ("col_year", "col_value", "col_grade", "col_used", "col_source", "col_excerpt")
-    ]
+    columns = ("year", "value", "grade", "used", "source", "excerpt")  # each a class pt-col-<name>
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{c}</td>"
-            for c in (
-                esc(r["year"]),
-                esc(figure_text(r["qualifier"], r["value"], r["unit"])),
-                esc(grade_text(grade_of(r), language)),
-                esc(used_text(r, rr.as_of, yes, no, language)),
-                link(r["source_url"], r["source_url"]),
-                f'<small lang="zh">{esc(r["excerpt"])}</small>',
+            f'<td class="pt-col-{k}">{c}</td>'
+            for k, c in zip(
+                columns,
+                (
+                    esc(r["year"]),
+                    esc(figure_text(r["qualifier"], r["value"], r["unit"], language=language)),
+                    esc(grade_text(grade_of(r), language)),
+                    esc(used_text(r, rr.as_of, yes, no, language)),
+                    link(r["source_url"], r["source_url"]),
+                    f'<small class="pt-excerpt" lang="zh">{esc(r["excerpt"])}</small>',
+                ),
+                strict=True,
             )
         )
         + "</tr>"
         for r in frame.to_dict("records")
     )
-    head = "".join(f"<th>{esc(x)}</th>" for x in heads)
+    head = "".join(f'<th class="pt-col-{k}">{esc(label(f"col_{k}", language))}</th>' for k in columns)
     return (
         f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
@@ -118,24 +122,30 @@ def summary_html(row: dict, language: str) -> str:
 def plan_words_html(row: dict, plan: dict, language: str) -> str:
     quote = f'<blockquote class="pt-quote" lang="zh">{esc(row["quote"])}</blockquote>'
     fields = [
-        (label("col_document", language), esc(pair(plan["title_en"], plan["title_zh"], language))),
-        (label("col_clause", language), esc(row["clause"])),
-        (label("col_issuer", language), esc(plan["issuing_body"])),
-        (label("word_statement_en", language), f'<span lang="en">{esc(row["description_en"])}</span>'),
-        (label("col_note", language), esc(row["note"])),
+        (label("col_document", language), esc(name_in(plan["title_en"], plan["title_zh"], language))),
+        (label("col_clause", language), marked(row["clause"])),
+        (label("col_issuer", language), esc(issuer_text(plan["issuing_body"], language))),
+        (label("col_plan_status", language), esc(plan_status_text(plan.get("status"), language))),
     ]
+    if language == "en":  # the catalogue's statement and note are written in English only
+        fields += [
+            (label("word_statement_en", language), f'<span lang="en">{esc(row["description_en"])}</span>'),
+            (label("col_note", language), marked(row["note"])),
+        ]
+    elif not missing(row.get("note")) and row.get("note"):
+        fields.append((label("col_note", language), esc(label("word_note_english_only", language))))
     return quote + field_list(fields)
 
 
 def measure_html(row: dict, indicator: dict, language: str) -> str:
     # a base is a level: in the indicator's unit (%), never in the points a change is counted in
     unit = region_words.shown_unit(row)
-    base = figure_text("=", row["baseline_value"], unit)
-    used_base = figure_text("=", row["base_value"], unit, row.get("base_decimals"))
-    name = pair(indicator["name_en"], indicator["name_zh"], language)
+    base = figure_text("=", row["baseline_value"], unit, language=language)
+    used_base = figure_text("=", row["base_value"], unit, row.get("base_decimals"), language)
+    name = name_in(indicator["name_en"], indicator["name_zh"], language)
     fields = [
         (label("col_indicator", language), esc(name)),
-        (label("col_unit", language), esc(row["unit"])),
+        (label("col_unit", language), esc(unit_name(row["unit"], language))),
         (label("col_direction", language), esc(label(f"direction_{indicator['direction']}", language))),
         (label("col_target", language), esc(report.target_text(row, language))),
         (label("col_deadline", language), esc(row["target_year"])),
@@ -155,19 +165,24 @@ def measure_html(row: dict, indicator: dict, language: str) -> str:
     return field_list(fields)
 
 
+def basis_text(basis, language: str) -> str:
+    """How R was computed (linear, compound) in words."""
+    return "" if missing(basis) or not basis else label_or(f"pace_basis_{basis}", language, str(basis))
+
+
 def reasoning_html(row: dict, needed: str, language: str) -> str:
     def number(key: str) -> str:
         return "" if missing(row.get(key)) else esc(format_number(float(row[key])))
 
     fields = [
         (label("col_status", language), status_badge(row["status"], language, single=True)),
-        (label("col_status_reason", language), esc(row["reason"])),
+        (label("col_status_reason", language), marked(row["reason"])),
         (label("col_gap", language), number("gap")),
         (label("word_observed_pace", language), number("observed_pace")),
         (label("word_required_pace", language), number("required_pace")),
         (label("word_ratio", language), number("pace_ratio")),
-        (label("word_ratio_basis", language), esc(row.get("pace_basis"))),
-        (label("col_needed", language), esc(needed)),
+        (label("word_ratio_basis", language), esc(basis_text(row.get("pace_basis"), language))),
+        (label("col_needed", language), marked(needed)),
     ]
     return field_list(fields)
 
@@ -185,9 +200,11 @@ def forecast_value(row: dict) -> str:
 def forecast_block(row: dict, language: str) -> str:
     if missing(row["forecast_mean"]):
         reason = row.get("method_reason")
+        if language != "en" and is_status_reason(reason):  # the same sentence as the status's reason
+            reason = label("word_forecast_status_reason", language)
         return (
             f"<p>{esc(label('word_no_forecast', language))}"
-            + (f' <span lang="en">({esc(reason)})</span>' if not missing(reason) and reason else "")
+            + (f" ({esc(explanation_text(reason, language))})" if not missing(reason) and reason else "")
             + "</p>"
         )
     fields = [
@@ -200,9 +217,9 @@ def forecast_block(row: dict, language: str) -> str:
             ),
         ),
         (label("col_p_met", language), esc(percent(row["p_met"]))),
-        (label("col_method", language), esc(row["method"])),
-        (label("col_model", language), f'<span lang="en">{esc(row.get("model"))}</span>'),
-        (label("word_method_reason", language), f'<span lang="en">{esc(row["method_reason"])}</span>'),
+        (label("col_method", language), esc(method_text(row["method"], language))),
+        (label("col_model", language), esc(model_text(row.get("model"), language))),
+        (label("word_method_reason", language), esc(explanation_text(row["method_reason"], language))),
     ]
     return field_list(fields)
 
