@@ -701,7 +701,11 @@ def test_a_filtered_region_page_says_so_in_its_headline(filtered_guizhou):
 
     text = report.headline_note(filtered_guizhou).text
     assert "Built from official and official-media sources only;" in text
-    assert "仅依据官方和官方媒体来源；" in text
+    assert "仅依据官方和官方媒体来源；" not in text  # an English page reads as English
+    from dataclasses import replace
+
+    zh = report.headline_note(replace(filtered_guizhou, language="zh")).text
+    assert "仅依据官方和官方媒体来源；" in zh and "Built from" not in zh
     own = pipeline.load_observations(Project(REPO))
     own = own[(own["region"] == "guizhou") & (own["year"] <= 2025)]
     worse = own["grade"].isin(["repost", "unverified"]).sum()
@@ -791,7 +795,8 @@ def test_a_figure_after_the_as_of_year_is_marked_not_used(filtered_guizhou):
 
     rr = replace(filtered_guizhou, as_of=2022)
     text = target_pages.figures_table(rr, "county_outpatient_share", "en")
-    assert "<td>2023</td>" in text and "<td>no: after 2022, the year assessed</td>" in text
+    assert '<td class="pt-col-year">2023</td>' in text
+    assert '<td class="pt-col-used">no: after 2022, the year assessed</td>' in text
     frame = target_pages.figures_frame(rr, "county_outpatient_share")
     record = frame.iloc[0].to_dict()
     assert target_pages.used_text(record, 2022, "是", "否", "zh") == "否：晚于评估年份 2022 年"

@@ -250,10 +250,9 @@ def region_label(region: str, language: str) -> str:
 
 def grades_text(min_grade: str, language: str) -> str:
     """The grades a filtered build keeps, in words: official and official-media."""
-    from analysis.assessment.reasons import GRADE_WORDS
     from analysis.core.vocabulary import GRADES
 
-    kept = [GRADE_WORDS[language][g] for g in GRADES[: GRADES.index(min_grade) + 1]]
+    kept = [label(f"gradeword_{g}", language) for g in GRADES[: GRADES.index(min_grade) + 1]]
     if len(kept) == 1:
         return kept[0]
     last = label("filter_and", language)
