@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from analysis.core.labels import both, label
-from analysis.site.charts import HEIGHT, WIDTH, point_text, year_axis
+from analysis.site.charts import HEIGHT, WIDTH, chart_title, point_text, year_axis
 from analysis.site.figures import Figure, import_altair, make_figure
 
 STATUS_COLOURS = {
@@ -151,7 +151,7 @@ def comparison_figure(
             .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
         )
     chart = alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=subtitle, anchor="start")
+        width=WIDTH, height=HEIGHT, title=chart_title(alt, title, subtitle, WIDTH)
     )
     sentence = " | ".join(
         f"{region} — "

@@ -20,10 +20,10 @@ from analysis.site.display import (
     esc,
     figure_text,
     interval_text,
-    link,
     missing,
     percent,
     status_badge,
+    url_link,
 )
 from analysis.site.edition import Edition
 from analysis.site.qmd import front_matter, h, raw
@@ -67,14 +67,18 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{c}</td>"
-            for c in (
-                esc(r["year"]),
-                esc(figure_text(r["qualifier"], r["value"], r["unit"])),
-                esc(grade_text(grade_of(r), language)),
-                esc(yes if r.get("used", True) else no),
-                link(r["source_url"], r["source_url"]),
-                f'<small lang="zh">{esc(r["excerpt"])}</small>',
+            f'<td data-label="{esc(k)}">{c}</td>'  # a card on a phone: each cell says what it is
+            for k, c in zip(
+                heads,
+                (
+                    esc(r["year"]),
+                    esc(figure_text(r["qualifier"], r["value"], r["unit"])),
+                    esc(grade_text(grade_of(r), language)),
+                    esc(yes if r.get("used", True) else no),
+                    url_link(r["source_url"]),
+                    f'<small lang="zh">{esc(r["excerpt"])}</small>',
+                ),
+                strict=True,
             )
         )
         + "</tr>"
@@ -82,7 +86,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     )
     head = "".join(f"<th>{esc(x)}</th>" for x in heads)
     return (
-        f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
+        f'<div class="pt-table-wrap"><table class="pt-figures pt-cards"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
