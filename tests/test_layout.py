@@ -130,6 +130,11 @@ DASHBOARD = """
 """
 
 
+REGION_PAGES = [
+    permalinks.region_source(r, lang) for r in ("guizhou", "guiyang", "bazhong") for lang in ("en", "zh")
+]
+
+
 def pages() -> list[str]:
     config = render.load_site_config(REPO)
     return [*top_pages(config), *sample_targets()]
@@ -151,7 +156,7 @@ def measure(site: Path, executable: str, profile: Path, dashboards: bool = False
             for page in pages():
                 browser.open((site / render.output_path(page)).as_uri())
                 results[(page, size)] = browser.evaluate(MEASURE)
-                if dashboards and size == "desktop" and "/reports/" in f"/{page}" and "data" not in page:
+                if dashboards and size == "desktop" and page in REGION_PAGES:
                     results[(page, "dashboard")] = browser.evaluate(DASHBOARD)
     finally:
         browser.close()
@@ -170,9 +175,6 @@ def measured(tmp_path_factory) -> dict:
 
 PAGES = pages()
 VISITS = [(p, s) for s in SIZES for p in PAGES]
-REGION_PAGES = [
-    permalinks.region_source(r, lang) for r in ("guizhou", "guiyang", "bazhong") for lang in ("en", "zh")
-]
 
 
 @pytest.mark.parametrize(("page", "size"), VISITS)
@@ -214,7 +216,12 @@ def main(site: Path) -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as profile:
-        results = measure(site, find_chromium(), Path(profile) / "p")
+        results = measure(site, find_chromium(), Path(profile) / "p", dashboards=True)
+    for (page, size), found in sorted(results.items()):
+        if size == "dashboard":
+            short = {k: "".join(v) if k in ("status", "statusAgain") else v for k, v in found.items()}
+            print(page, json.dumps({k: v for k, v in short.items() if k != "before"}))
+    results = {k: v for k, v in results.items() if k[1] != "dashboard"}
     totals: dict[str, int] = {}
     for (page, size), found in sorted(results.items()):
         counts = {k: len(v) for k, v in found.items() if isinstance(v, list)}
@@ -231,4 +238,4 @@ def main(site: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]).resolve())

@@ -65,8 +65,10 @@ def title_lines(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
 def chart_title(alt, title: str, subtitle: str, width: float):
     """An altair title and subtitle, each wrapped to the chart's width (see title_lines)."""
     lines = title_lines(title, width)
-    sub = title_lines(subtitle, width, SUBTITLE_SIZE) if subtitle else subtitle
-    return alt.Title(lines if len(lines) > 1 else lines[0], subtitle=sub, anchor="start")
+    sub = title_lines(subtitle, width, SUBTITLE_SIZE) if subtitle else [subtitle]
+    return alt.Title(
+        lines if len(lines) > 1 else lines[0], subtitle=sub if len(sub) > 1 else sub[0], anchor="start"
+    )
 
 
 def format_number(value: float) -> str:
