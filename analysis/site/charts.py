@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 
@@ -31,6 +32,43 @@ CHART_COLUMNS = ["series", "year", "qualifier", "value", "lower80", "upper80", "
 WIDTH, HEIGHT = 520, 240
 # A phone gets its own drawing at this width (text at full size), not the wide one scaled down.
 NARROW_WIDTH, NARROW_HEIGHT = 300, 220
+
+
+TITLE_SIZE, SUBTITLE_SIZE = 13, 12  # Vega-Lite's default title and subtitle font sizes (px)
+WIDE_CHARACTER = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+TOKEN = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+|\s+"
+)
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` is drawn at `size` px: a Chinese character a full em, anything else 0.6 em
+    (generous for Latin letters), so that an estimate errs towards shorter lines."""
+    wide = len(WIDE_CHARACTER.findall(text))
+    return size * (wide + 0.6 * (len(text) - wide))
+
+
+def title_lines(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
+    """A chart title broken into lines no wider than the chart: Vega-Lite draws a title on one line and
+    widens the drawing to hold it, so a long title would shrink the whole chart, labels and all, when
+    the page scales it to its column. Breaks between words, and between any two Chinese characters."""
+    lines, line = [], ""
+    for token in TOKEN.findall(str(text)):
+        if line and not token.isspace() and text_width(line + token, size) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line = line + token if line or not token.isspace() else line
+    lines.append(line.rstrip())
+    return [x for x in lines if x] or [""]
+
+
+def chart_title(alt, title: str, subtitle: str, width: float):
+    """An altair title and subtitle, each wrapped to the chart's width (see title_lines)."""
+    lines = title_lines(title, width)
+    sub = title_lines(subtitle, width, SUBTITLE_SIZE) if subtitle else [subtitle]
+    return alt.Title(
+        lines if len(lines) > 1 else lines[0], subtitle=sub if len(sub) > 1 else sub[0], anchor="start"
+    )
 
 
 def format_number(value: float) -> str:
@@ -222,7 +260,7 @@ def indicator_chart(
         .properties(
             width=width,
             height=height,
-            title=alt.Title(title, subtitle=subtitle, anchor="start"),
+            title=chart_title(alt, title, subtitle, width),
         )
         .configure_view(stroke=None)
     )

@@ -60,6 +60,27 @@ def link(url, text) -> str:
     return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{esc(text)}</a>'
 
 
+def short_url(url, limit: int = 48) -> str:
+    """An address as a table shows it: without the scheme and "www.", its middle cut to "…" past `limit`
+    characters (host and last part kept), so a column of URLs stays narrow; the link keeps the full
+    address, and url_link puts it in the tooltip too."""
+    text = re.sub(r"^https?://(www\.)?", "", "" if missing(url) else str(url)).rstrip("/")
+    if len(text) <= limit:
+        return text
+    host, _, rest = text.partition("/")
+    tail = rest.rsplit("/", 1)[-1][-(limit // 2) :]
+    return f"{host}/…/{tail}" if len(host) + len(tail) + 3 <= limit + 8 else text[: limit - 1] + "…"
+
+
+def url_link(url) -> str:
+    """A source address as a short link (short_url), the whole address in its tooltip and href."""
+    text = "" if missing(url) else str(url)
+    if not text.startswith(("http://", "https://")):
+        return esc(text)
+    full = html.escape(text, quote=True)
+    return f'<a href="{full}" title="{full}" rel="noopener">{esc(short_url(text))}</a>'
+
+
 def status_badge(status: str, language: str, single: bool = False) -> str:
     """A status as a coloured label in the page's language (`single` is kept for older callers)."""
     text = esc(label(f"status_{status}", language))
@@ -155,6 +176,9 @@ class HtmlTable:
     files: str = ""  # a folder (link relative to the page) holding <table_id>.csv; else the CSV is inline
     max_rows: int = 0  # rows shown on the page (0: all); the download always has every row
     filter_headers: tuple[str, ...] = ()  # the label of each drop-down
+    row_data: list[dict[str, str]] = field(default_factory=list)  # per row: data-<name> attributes
+    sorts: tuple[tuple[str, str], ...] = ()  # (key, button label): rows sort on data-sort-<key>
+    hide: tuple[str, ...] = ()  # (attribute, value, label): a toggle hiding rows with data-<attr>=value
 
     def csv(self) -> str:
         return csv_text(self.data)
@@ -187,6 +211,8 @@ class HtmlTable:
     def _row(self, i: int, row: list[str]) -> str:
         values = self.filter_values[i] if self.filter_values else []
         attrs = "".join(f' data-f{k}="{esc(v)}"' for k, v in enumerate(values))
+        extra = self.row_data[i] if self.row_data else {}
+        attrs += "".join(f' data-{esc(k)}="{esc(v)}"' for k, v in extra.items())
         return f"<tr{attrs}>{''.join(self._cell(j, c) for j, c in enumerate(row))}</tr>"
 
     def to_html(self) -> str:
@@ -194,14 +220,19 @@ class HtmlTable:
             f'<th class="pt-col-{esc(k)}">{esc(h)}</th>' for k, h in zip(self.keys, self.headers, strict=True)
         )
         rows = "\n".join(self._row(i, row) for i, row in enumerate(self.cells[: self.shown()]))
-        cards = ' class="pt-cards"' if self.cards else ""
+        classes = " ".join(
+            c for c in ("pt-cards" if self.cards else "", "pt-sortable" if self.sorts else "") if c
+        )
+        cards = f' class="{classes}"' if classes else ""
+        # a wide table scrolls inside its own box on a phone (a card table reflows instead)
+        box = "" if self.cards else " data-scroll-box"
         table = (
-            f'<div class="pt-table-wrap"><table id="{esc(self.table_id)}"{cards}>'
+            f'<div class="pt-table-wrap"{box}><table id="{esc(self.table_id)}"{cards}>'
             f"<thead><tr>{head}</tr></thead>"
             f"<tbody>\n{rows}\n</tbody></table></div>"
         )
         table += self.summary_note()
-        if not (self.search or self.filters):
+        if not (self.search or self.filters or self.sorts or self.hide):
             return f"{table}\n<p>{self.download_link()}</p>"
         script = filter_script().replace("TABLE_ID", esc(self.table_id))  # after the table it works on
         return f"{self._controls()}{table}\n<script>\n{script}\n</script>\n<p>{self.download_link()}</p>"
@@ -228,9 +259,29 @@ class HtmlTable:
             else []
         )
         parts += [self._select(k, column) for k, column in enumerate(self.filters)]
+        parts += self._sort_and_hide()
         rows = esc(label("word_rows", self.language))
         parts.append(f'<span data-role="count">{self.shown()} {rows}</span>')
         return f'<div class="pt-filter" data-table="{esc(self.table_id)}">{"".join(parts)}</div>\n'
+
+    def _sort_and_hide(self) -> list[str]:
+        """The sort buttons and the hiding toggle, hidden until the script shows them: without JavaScript
+        they would do nothing, and the table is whole and in the catalogue's order."""
+        parts = []
+        if self.sorts:
+            buttons = "".join(
+                f'<button type="button" data-sort="{esc(k)}" aria-pressed="false">{esc(text)}</button>'
+                for k, text in self.sorts
+            )
+            by = esc(label("word_sort_by", self.language))
+            parts.append(f'<span class="pt-sort" data-role="sort" hidden>{by} {buttons}</span>')
+        if self.hide:
+            attr, value, text = self.hide
+            parts.append(
+                f'<label class="pt-hide" hidden><input type="checkbox" data-role="hide" '
+                f'data-attr="{esc(attr)}" data-value="{esc(value)}"> {esc(text)}</label>'
+            )
+        return parts
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         shown = csv_text(self.data.head(self.shown()))  # what the page shows, for nbval to compare
@@ -251,6 +302,9 @@ def make_table(
     filter_labels: dict[str, str] | None = None,
     files: str = "",
     max_rows: int = 0,
+    row_data: list[dict[str, str]] | None = None,
+    sorts: Iterable[tuple[str, str]] = (),
+    hide: tuple[str, ...] = (),
 ) -> HtmlTable:
     """An HtmlTable from (key, label key) column pairs; `numeric` names column keys; `filters` names column
     keys or, with a label key in `filter_labels`, a drop-down on a value that is no column."""
@@ -276,6 +330,9 @@ def make_table(
         filter_headers=filter_headers,
         files=files,
         max_rows=max_rows,
+        row_data=row_data or [],
+        sorts=tuple(sorts),
+        hide=hide,
     )
 
 

@@ -10,7 +10,15 @@ import math
 import pandas as pd
 
 from analysis.core.labels import label
-from analysis.site.charts import HEIGHT, WIDTH, point_text, year_axis
+from analysis.site.charts import (
+    HEIGHT,
+    NARROW_HEIGHT,
+    NARROW_WIDTH,
+    WIDTH,
+    chart_title,
+    point_text,
+    year_axis,
+)
 from analysis.site.figures import Figure, import_altair, make_figure
 
 STATUS_COLOURS = {
@@ -33,24 +41,28 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
         status_label=[label(f"status_{s}", language) for s in counts["status"]],
         order=[statuses.index(s) for s in counts["status"]],
     )
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("region_label:N", title=None, sort=None),
-            x=alt.X("targets:Q", title=label("col_n_targets", language), stack="zero"),
-            color=alt.Color(
-                "status_label:N",
-                title=None,
-                sort=names,
-                scale=alt.Scale(domain=names, range=[STATUS_COLOURS[s] for s in statuses]),
-                legend=alt.Legend(orient="bottom", columns=3),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=["region_label:N", "status_label:N", "targets:Q"],
+
+    def drawn(width: int, columns: int):  # the wide drawing, and a phone's (its text at full size)
+        return (
+            alt.Chart(data)
+            .mark_bar()
+            .encode(
+                y=alt.Y("region_label:N", title=None, sort=None),
+                x=alt.X("targets:Q", title=label("col_n_targets", language), stack="zero"),
+                color=alt.Color(
+                    "status_label:N",
+                    title=None,
+                    sort=names,
+                    scale=alt.Scale(domain=names, range=[STATUS_COLOURS[s] for s in statuses]),
+                    legend=alt.Legend(orient="bottom", columns=columns),
+                ),
+                order=alt.Order("order:Q"),
+                tooltip=["region_label:N", "status_label:N", "targets:Q"],
+            )
+            .properties(width=width, height=40 * max(counts["region_label"].nunique(), 1))
         )
-        .properties(width=WIDTH, height=40 * max(counts["region_label"].nunique(), 1))
-    )
+
+    chart, narrow = drawn(WIDTH, 3), drawn(NARROW_WIDTH - 140, 2)
     rows = data[data["targets"] > 0]
     sentence = " | ".join(
         f"{region}: "
@@ -73,6 +85,7 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
         sentence,
         table_html,
         language,
+        narrow=narrow.configure_view(stroke=None),
         **extra,
     )
 
@@ -151,7 +164,10 @@ def comparison_figure(
             .encode(x=years, y=value, color=colour, shape=shape, tooltip=tooltip)
         )
     chart = alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=subtitle, anchor="start")
+        width=WIDTH, height=HEIGHT, title=chart_title(alt, title, subtitle, WIDTH)
+    )
+    narrow = alt.layer(*layers).properties(
+        width=NARROW_WIDTH, height=NARROW_HEIGHT, title=chart_title(alt, title, subtitle, NARROW_WIDTH)
     )
     sentence = " | ".join(
         f"{region} — "
@@ -177,5 +193,6 @@ def comparison_figure(
         sentence,
         table_html,
         language,
+        narrow=narrow.configure_view(stroke=None).configure_legend(columns=1, labelLimit=NARROW_WIDTH // 2),
         **extra,
     )

@@ -139,6 +139,28 @@ def status_counts(status: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(share=frame["targets"] / max(int(frame["targets"].sum()), 1))
 
 
+def summary_counts(frame: pd.DataFrame, overall: str = "") -> pd.DataFrame:
+    """The dashboard's summary: one row for all targets (group `overall`), then one per theme in name
+    order; a column of counts per status in the vocabulary's order (zeros kept, so every bar has the same
+    segments) and the row's total. `frame` has a status and a theme per target (targets_frame)."""
+    groups = [(overall, frame), *((str(t), g) for t, g in frame.groupby("theme", sort=True))]
+    rows = []
+    for name, group in groups:
+        counts = group["status"].value_counts()
+        row = {"group": name, **{s: int(counts.get(s, 0)) for s in vocabulary.STATUS_ORDER}}
+        rows.append({**row, "total": len(group)})
+    return pd.DataFrame(rows, columns=["group", *vocabulary.STATUS_ORDER, "total"])
+
+
+def status_rank(status: str) -> int:
+    """Where a status stands in the vocabulary's order (achieved first): the targets table's sort key."""
+    return (
+        vocabulary.STATUS_ORDER.index(status)
+        if status in vocabulary.STATUS_ORDER
+        else len(vocabulary.STATUS_ORDER)
+    )
+
+
 def targets_frame(rr: RegionReport) -> pd.DataFrame:
     """Catalogue, status and forecast side by side, one row per target in the catalogue's order."""
     wanted = [

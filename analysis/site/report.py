@@ -28,6 +28,7 @@ from analysis.site.display import (
     marked,
     percent,
     status_badge,
+    url_link,
 )
 from analysis.site.display import language_switch as language_switch
 from analysis.site.display import prose as prose
@@ -39,6 +40,8 @@ from analysis.site.region_data import (
     TARGET_CSV_COLUMNS,
     RegionReport,
     status_counts,
+    status_rank,
+    summary_counts,
     targets_frame,
 )
 from analysis.site.region_data import honest_digits as honest_digits
@@ -196,6 +199,18 @@ def targets_table(rr: RegionReport) -> HtmlTable:
     ]
     columns_csv = [c for c in TARGET_CSV_COLUMNS if c in frame]
     filtered = sources_note(rr.min_grade, len(rr.left_out), rr.language)  # a filtered CSV says so
+    # what the sort buttons and the toggle read (table-filter.js): rank in the vocabulary, deadline year
+    row_data = [
+        {
+            "target": str(r["target_id"]),
+            "status": str(r["status"]),
+            "sort-status": str(status_rank(str(r["status"]))),
+            "sort-deadline": "" if pd.isna(r["target_year"]) else str(int(r["target_year"])),
+        }
+        for r in records
+    ]
+    sorts = [(k, label(f"col_{k}", rr.language)) for k in ("status", "deadline")]
+    hide = ("status", vocabulary.NOT_ASSESSABLE, label("word_hide_unassessable", rr.language))
     return make_table(
         f"{rr.region}-targets",
         columns,
@@ -208,6 +223,9 @@ def targets_table(rr: RegionReport) -> HtmlTable:
         search=True,
         cards=True,
         filter_labels={"plan": "col_document", "theme": "col_theme"},
+        row_data=row_data,
+        sorts=sorts,
+        hide=hide,
     )
 
 
@@ -241,16 +259,41 @@ def tile(title: str, statuses: pd.Series, language: str, href: str | None = None
     )
 
 
-def status_tiles(rr: RegionReport) -> Html:
-    """The region at a glance: one tile per status, then one per plan and one per theme."""
-    frame = targets_frame(rr)
-    counts = frame["status"].value_counts()
-    overall = "".join(
-        f'<div class="pt-tile pt-tile-status"><span class="pt-tile-label">'
-        f"{status_badge(s, rr.language, single=True)}</span>"
-        f'<span class="pt-tile-value">{int(counts.get(s, 0))}</span></div>'
+def status_bar(row: dict, language: str) -> str:
+    """One bar split by status in the vocabulary's order, each part as wide as its share of the row's
+    targets; decorative (the figures are written beside it), so screen readers skip it."""
+    total = max(int(row["total"]), 1)
+    parts = "".join(
+        f'<span class="pt-bar-part pt-status-{esc(s)}" style="width:{100 * int(row[s]) / total:.2f}%" '
+        f'title="{esc(label(f"status_{s}", language))}: {int(row[s])}"></span>'
         for s in vocabulary.STATUS_ORDER
+        if int(row[s])
     )
+    return f'<span class="pt-bar" aria-hidden="true">{parts}</span>'
+
+
+def summary_row(row: dict, language: str, overall: bool = False) -> str:
+    """A group's name and number of targets, its bar, and the count of each status present, as text."""
+    figures = "".join(
+        f'<span class="pt-status pt-status-{esc(s)}">{esc(label(f"status_{s}", language))} '
+        f"{int(row[s])}</span> "
+        for s in vocabulary.STATUS_ORDER
+        if int(row[s])
+    )
+    kind = " pt-summary-overall" if overall else ""
+    return (
+        f'<div class="pt-summary-row{kind}"><span class="pt-summary-name">{esc(row["group"])} '
+        f"<b>{int(row['total'])}</b></span>{status_bar(row, language)}"
+        f'<span class="pt-summary-figures">{figures}</span></div>'
+    )
+
+
+def status_tiles(rr: RegionReport) -> Html:
+    """The region at a glance: a bar of its targets by status, one per theme under it (bars of one length
+    for every group, so a theme's mix compares with the whole), then one tile per plan."""
+    frame = targets_frame(rr)
+    counts = summary_counts(frame, label("status_total", rr.language)).to_dict("records")
+    overall, themes = counts[0], counts[1:]
     plans = rr.plans.sort_values("document_id").to_dict("records")
     by_plan = "".join(
         tile(
@@ -261,15 +304,18 @@ def status_tiles(rr: RegionReport) -> Html:
         for p in plans
     )
     by_theme = "".join(
-        tile(theme_label(t, rr.language), group["status"], rr.language)
-        for t, group in frame.groupby("theme", sort=True)
+        summary_row({**row, "group": theme_label(row["group"], rr.language)}, rr.language) for row in themes
     )
     parts = [
-        f'<div class="pt-tiles pt-tiles-status">{overall}</div>',
+        f'<div class="pt-summary">{summary_row(overall, rr.language, overall=True)}</div>',
+        f'<h3>{esc(label("word_by_theme", rr.language))}</h3><div class="pt-summary">{by_theme}</div>',
         f'<h3>{esc(label("word_by_plan", rr.language))}</h3><div class="pt-tiles">{by_plan}</div>',
-        f'<h3>{esc(label("word_by_theme", rr.language))}</h3><div class="pt-tiles">{by_theme}</div>',
     ]
-    text = "; ".join(f"{s}: {int(counts.get(s, 0))}" for s in vocabulary.STATUS_ORDER)
+    text = "; ".join(f"{s}: {int(overall[s])}" for s in vocabulary.STATUS_ORDER)
+    text += "\n" + "\n".join(
+        f"{row['group']}: " + ", ".join(f"{s} {int(row[s])}" for s in vocabulary.STATUS_ORDER if int(row[s]))
+        for row in themes
+    )
     return Html("\n".join(parts), text)
 
 
@@ -343,7 +389,7 @@ def sources_table(rr: RegionReport) -> HtmlTable:
     )
     cells = [
         [
-            link(r["source_url"], r["source_url"]),
+            url_link(r["source_url"]),
             grade_badge(r["grade"], r["grade_reason"], "", rr.language).strip()
             + grade_reason_note(r, rr.language),
             esc(region_label(r["region"], rr.language)),

@@ -20,11 +20,11 @@ from analysis.site.display import (
     esc,
     figure_text,
     interval_text,
-    link,
     marked,
     missing,
     percent,
     status_badge,
+    url_link,
 )
 from analysis.site.edition import Edition
 from analysis.site.forecast_words import explanation_text, is_status_reason, method_text, model_text
@@ -71,7 +71,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="pt-col-{k}">{c}</td>'
+            f'<td class="pt-col-{k}" data-label="{esc(label(f"col_{k}", language))}">{c}</td>'
             for k, c in zip(
                 columns,
                 (
@@ -79,7 +79,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
                     esc(figure_text(r["qualifier"], r["value"], r["unit"], language=language)),
                     esc(grade_text(grade_of(r), language)),
                     esc(used_text(r, rr.as_of, yes, no, language)),
-                    link(r["source_url"], r["source_url"]),
+                    url_link(r["source_url"]),
                     f'<small class="pt-excerpt" lang="zh">{esc(r["excerpt"])}</small>',
                 ),
                 strict=True,
@@ -90,7 +90,7 @@ def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str
     )
     head = "".join(f'<th class="pt-col-{k}">{esc(label(f"col_{k}", language))}</th>' for k in columns)
     return (
-        f'<div class="pt-table-wrap"><table class="pt-figures"><thead><tr>{head}</tr></thead>'
+        f'<div class="pt-table-wrap"><table class="pt-figures pt-cards"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
