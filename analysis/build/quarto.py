@@ -6,7 +6,11 @@ it publishes (`PAGE_RECORD`) and passes Quarto only the pages whose source, incl
 changed, rendering them over a copy of the last published site. Two Quarto processes never write the
 same folder (each writes its own `site_libs`, search index and sitemap); `merge_profile` copies the
 second one's pages into the first's output and merges the search index and the sitemap, so search
-covers both languages. Quarto writes `lang: zh` as `zh-Hans` (it disambiguates a bare `zh`);
+covers both languages. Nor do they share a project folder: Quarto keeps an index of each project's
+cross-references in its `.quarto/` folder, which one process rewrites while the other reads it (seen:
+"SyntaxError: Unexpected end of JSON input"), so every profile after the first renders in a twin of the
+project (`twin_project`: the same files, hard-linked where the file system allows).
+Quarto writes `lang: zh` as `zh-Hans` (it disambiguates a bare `zh`);
 `merge_profile` gives such pages back the language the project wrote.
 """
 
@@ -110,15 +114,52 @@ def pages_to_render(
 # ---------------------------------------------------------------- running Quarto
 
 
-def start_profile(executable: str, root: Path, profile: str, pages: list[str] | None, out: Path, log: Path):
-    """Start `quarto render` of some pages (None: the whole profile) into `out`; returns the process."""
+def start_profile(
+    executable: str,
+    root: Path,
+    profile: str,
+    pages: list[str] | None,
+    out: Path,
+    log: Path,
+    twin: Path | None = None,
+):
+    """Start `quarto render` of some pages (None: the whole profile) into `out`; returns the process.
+    With `twin`, Quarto runs in a fresh twin of the project made there (its own `.quarto/` folder)."""
     chosen = ["--profile", profile] if profile != render.NO_PROFILE else []
-    command = [executable, "render", *(pages or []), *chosen, "--output-dir", str(out)]
+    command = [executable, "render", *(pages or []), *chosen, "--output-dir", str(out.resolve())]
     log.parent.mkdir(parents=True, exist_ok=True)
+    where = twin_project(root, twin) if twin is not None else root
     with log.open("w", encoding="utf-8") as handle:
         return subprocess.Popen(
-            command, cwd=root, stdout=handle, stderr=subprocess.STDOUT, env=quarto_env(**{BUILD_ENV: "1"})
+            command, cwd=where, stdout=handle, stderr=subprocess.STDOUT, env=quarto_env(**{BUILD_ENV: "1"})
         )
+
+
+# what a twin of the project leaves out: version control, environments, caches and rendered sites
+_NOT_IN_TWIN = {".git", ".venv", ".quarto", "test-artefacts", "drafts", "_site"}
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:  # another file system, or links not allowed: a copy
+        shutil.copy2(source, destination)
+
+
+def twin_project(root: Path, twin: Path) -> Path:
+    """A fresh twin of the project at `twin` (outside what it copies: the cache folder is left out), for a
+    second Quarto process that must not share the first one's `.quarto/` folder."""
+    shutil.rmtree(twin, ignore_errors=True)
+    cache = paths.cache_dir(root).name
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        left_out = {n for n in names if n in _NOT_IN_TWIN or n == cache}
+        if Path(folder).resolve() == (root / "reports").resolve():
+            left_out |= {n for n in names if n.startswith(".")}  # a profile's own output folder
+        return left_out
+
+    shutil.copytree(root, twin, ignore=ignored, copy_function=_link_or_copy, symlinks=True)
+    return twin
 
 
 def problems_in(log: Path) -> list[str]:
@@ -255,9 +296,9 @@ def render_site(root: Path | None, out_dir: Path, previous: Path | None = None, 
         if pages:
             target = out_dir if i == 0 else scratch / profile.name
             log = scratch / f"{profile.name}.log"
-            processes.append(
-                (profile.name, start_profile(executable, root, profile.name, pages, target, log), log)
-            )
+            twin = None if i == 0 else paths.cache_dir(root) / "quarto-twins" / profile.name
+            process = start_profile(executable, root, profile.name, pages, target, log, twin)
+            processes.append((profile.name, process, log))
     wait_all(processes)
     for name, _, log in processes:
         for line in problems_in(log):

@@ -71,7 +71,9 @@ def child(root: Path, profile: str) -> int:
     folder = hooks_dir(root)
     log = folder / f"{profile}.log"
     try:
-        process = quarto.start_profile(quarto.quarto_executable(), root, profile, None, folder / profile, log)
+        twin = folder / f"{profile}-project"  # its own `.quarto/` folder (quarto.twin_project says why)
+        executable = quarto.quarto_executable()
+        process = quarto.start_profile(executable, root, profile, None, folder / profile, log, twin)
         code = process.wait()
     except (OSError, PlanTrackerError) as exc:
         log.write_text(str(exc), encoding="utf-8")
