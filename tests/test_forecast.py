@@ -7,6 +7,7 @@ A hand-made calibration keeps the figures checkable by hand: every standardised 
 from __future__ import annotations
 
 import math
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -292,6 +293,84 @@ def test_every_forecast_names_its_statsmodels_model_and_none_says_pace():
     assert not out["method_reason"].str.contains("pace").any()
 
 
+# --- one exact figure and a bound: a flat path, the bound checked -----------------------------------
+
+Z90 = 1.2815515655446004  # the standard normal's 90 % quantile
+FACTOR = 0.8  # a calibration that narrows the model's normal interval to 0.8 of its width
+NORMAL_08 = calib.Calibration(
+    kappa=0.0,
+    default_sigma={"identity": 0.01, "log": 0.02, "logit": 0.03},
+    quantiles={
+        cell: np.tile(FACTOR * np.array([statistics.NormalDist().inv_cdf(p) for p in calib.LEVELS]), (25, 1))
+        for cell in calib.all_cells() + SHORT_CELLS
+    },
+)
+
+
+def figure_and_bound(qualifier: str, bound: float, bound_year: int = 2023) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "region": "r",
+            "indicator": "mystery",
+            "year": [2018, bound_year],
+            "value": [50.0, bound],
+            "qualifier": ["=", qualifier],
+        }
+    )
+
+
+def test_one_figure_and_a_bound_is_forecast_flat_with_the_lenders_random_walk_variance():
+    # The lender's random walk (no drift), fitted by maximum likelihood with a diffuse start: its steps
+    # 4, 1, 4, 1 are the disturbances, sigma² = (16 + 1 + 16 + 1) / 4 = 8.5 at its mean level 105.6; for
+    # this series (level 50) sigma² = 8.5 · (50 / 105.6)². h years after 2018 the level's variance is
+    # h·sigma² and the mean stays 50; the calibration (0.8 × normal quantiles, cell short 2) makes the
+    # 80 % half-width 1.2816 · sqrt(h·sigma²) · 0.8.
+    frame = pd.concat([LENDER, figure_and_bound("<=", 40.0)])
+    out = forecasting.forecast_series(frame, 2021, INDICATORS, NORMAL_08)
+    rows = out[out["region"] == "r"].reset_index(drop=True)
+    assert rows["year"].tolist() == [2019, 2020, 2021]
+    assert rows["mean"].tolist() == pytest.approx([50.0, 50.0, 50.0], rel=1e-9)
+    half = Z90 * np.sqrt(np.array([1, 2, 3]) * 8.5 * (50 / 105.6) ** 2) * FACTOR
+    assert (rows["upper80"] - rows["mean"]).to_numpy() == pytest.approx(half, rel=1e-3)
+    assert (rows["mean"] - rows["lower80"]).to_numpy() == pytest.approx(half, rel=1e-3)
+    assert (rows["method"] == "local level").all()
+    assert rows["model"][0] == (
+        "statsmodels.tsa.UnobservedComponents(random walk, "
+        "variances fixed from 1 longer series of the indicator)"
+    )
+    assert "(short 2)" in rows["method_reason"][0]
+
+
+def test_one_figure_without_a_lender_takes_the_default_spread():
+    # no long series: sigma = default 0.01 × level 50 = 0.5 a year; UNIFORM's 80 % interval is ± 4 sigma·√h
+    out = run(figure_and_bound(">", 40.0), 2020)
+    assert out["mean"].tolist() == [50.0, 50.0]
+    assert out["upper80"].to_numpy() == pytest.approx(50 + 4 * 0.5 * np.sqrt([1, 2]), rel=1e-4)
+    assert "short 2 other" in out["method_reason"].iloc[0]
+
+
+def test_a_bound_the_flat_path_breaks_is_said_with_its_gap_and_not_fitted():
+    # 50 held flat; "<= 40" in 2020 is 10 below it: still forecast flat, the reason says by how much
+    out = run(figure_and_bound("<=", 40.0, 2020), 2021)
+    assert out["mean"].tolist() == [50.0, 50.0, 50.0]
+    reason = out["method_reason"].iloc[0]
+    assert "the 2020 bound <= 40 disagrees with the flat path (50 in 2020, 10 above it)" in reason
+    assert "bounds left out of fitting (2020 <= 40)" in reason
+
+
+def test_a_bound_the_flat_path_keeps_agrees_and_one_outside_the_forecast_is_not_checked():
+    agrees = run(figure_and_bound(">", 40.0, 2020), 2021)["method_reason"].iloc[0]
+    assert "the 2020 bound > 40 agrees with the flat path (50 in 2020)" in agrees
+    # a bound the same as the flat level but strict: 50 is not < 50
+    strict = run(figure_and_bound("<", 50.0, 2020), 2021)["method_reason"].iloc[0]
+    assert "the 2020 bound < 50 disagrees with the flat path (50 in 2020, exactly at it)" in strict
+    before = run(figure_and_bound("<=", 60.0, 2016), 2020)
+    assert before["mean"].tolist() == [50.0, 50.0]
+    assert (
+        "the 2016 bound <= 60 lies outside the forecast years: not checked" in before["method_reason"].iloc[0]
+    )
+
+
 def test_one_point_gives_no_forecast_and_says_why():
     out = run(obs("share", 2023, [85]), 2025)
     assert out["mean"].isna().all() and (out["method"] == "none").all()
@@ -299,10 +378,11 @@ def test_one_point_gives_no_forecast_and_says_why():
 
 
 def test_bounds_are_left_out_of_fitting():
-    # 92.6 then "> 90": fitting 90 as a value would invent a fall; with one exact figure left, no forecast
+    # 92.6 then "> 90": fitting 90 as a value would invent a fall; the one exact figure is held flat
     out = run(obs("share", 2023, [92.6, 90], qualifiers=["=", ">"]), 2026)
-    assert out["method"].eq("none").all()
+    assert out["mean"].tolist() == pytest.approx([92.6, 92.6, 92.6], rel=1e-9)
     assert "bounds left out of fitting (2024 > 90)" in out["method_reason"].iloc[0]
+    assert "the 2024 bound > 90 agrees with the flat path (92.6 in 2024)" in out["method_reason"].iloc[0]
 
 
 def test_gaps_are_filled_for_fitting_and_said():

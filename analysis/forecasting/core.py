@@ -6,7 +6,7 @@ no file. Only `decisions` fits models; everything here is arithmetic on its resu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ import pandas as pd
 import analysis.forecasting.decisions as decisions
 from analysis.forecasting import calibration as calib
 from analysis.forecasting import lending, models, sparse
+from analysis.forecasting.bound_check import bound_notes
 from analysis.forecasting.cache import FitCache, MemoryCache
 from analysis.forecasting.executors import Executor, chunked, executor_for
 from analysis.forecasting.lending import Borrowed, Lent, borrowed_for, lenders_of, relative_sigma
@@ -203,7 +204,8 @@ def fit_many(
     decided = iter(decide_all(grids, cache, executor))
     fits = []
     for (series, kind, scale_reason, z, years), lent in zip(prepared, borrowed, strict=True):
-        notes = [f"{len(z)} points {series.years[0]}–{series.years[-1]}", scale_reason]
+        span = f"{len(z)} points {series.years[0]}–{series.years[-1]}" if len(z) > 1 else ""
+        notes = [span or f"one exact figure ({series.years[0]})", scale_reason]
         if len(z) < MIN_MODEL_POINTS:
             fits.append(short_fit(series, kind, z, years, lent, notes))
         else:
@@ -381,10 +383,11 @@ def predictives(
     cache: FitCache | None,
     executor: Executor | None,
 ) -> list[tuple[Predictive | None, str, str]]:
-    """For each history: its predictive distribution (None below two exact points), the bounds left
-    out of fitting, and the reason there is no forecast."""
+    """For each history: its predictive distribution (None below two exact points, unless one exact
+    figure comes with a bound: then a flat path, the bounds checked against it), the bounds left out
+    of fitting, and the reason there is no forecast."""
     exact = [h.exact() for h in histories]
-    usable = [i for i, (s, _) in enumerate(exact) if len(s.values) >= 2]
+    usable = [i for i, (s, dropped) in enumerate(exact) if len(s.values) >= 2 or (len(s.values) and dropped)]
     series = [exact[i][0] for i in usable]
     memo: dict = {"fits": prefit_lenders(series, lenders, executor)}
     borrowed: list[Borrowed | None] = [borrowed_for(s, lenders, cal, memo) for s in series]
@@ -394,7 +397,11 @@ def predictives(
         count = "no exact figure" if len(s.values) == 0 else f"one exact figure ({s.years[-1]})"
         out.append((None, dropped, count))
     for i, s, f in zip(usable, series, fits, strict=True):
-        out[i] = (calibrated(s, f, cal), exact[i][1], "")
+        pred = calibrated(s, f, cal)
+        if len(s.values) == 1:
+            checked = bound_notes(histories[i], pred.years, pred.point())
+            pred = replace(pred, reason=join_notes(pred.reason, checked))
+        out[i] = (pred, exact[i][1], "")
     return out
 
 

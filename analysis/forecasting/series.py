@@ -53,9 +53,10 @@ def annual_grid(years: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 def spread(years: np.ndarray, z: np.ndarray) -> tuple[float, float]:
     """Per-year drift and the standard deviation of yearly steps around it (random walk with drift;
-    a step over a gap of g years counts with variance g·sigma²). sigma is NaN below 3 points."""
+    a step over a gap of g years counts with variance g·sigma²). sigma is NaN below 3 points; one
+    point has no drift (0)."""
     steps, gaps = np.diff(z), np.diff(years).astype(float)
-    slope = (z[-1] - z[0]) / (years[-1] - years[0])
+    slope = float(z[-1] - z[0]) / (years[-1] - years[0]) if len(z) > 1 else 0.0
     if len(steps) < 2:
         return slope, math.nan
     return slope, float(np.sqrt(np.sum((steps - gaps * slope) ** 2 / gaps) / (len(steps) - 1)))

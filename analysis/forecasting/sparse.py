@@ -16,7 +16,10 @@ Two structures, named in every forecast:
   is the last figure plus the mean yearly step, the borrowed variance sets its standard error;
 - local level (a random walk plus noise, no slope): when most of the indicator's long series have no
   trend to extrapolate, and for a count that only accumulates and added nothing since its previous
-  figure (a flat accumulating count forecasts flat).
+  figure (a flat accumulating count forecasts flat);
+- random walk (a level only, no noise, no drift): a series with one exact figure and a bound (the
+  bound is checked against the forecast, never fitted, see bound_check). One figure cannot estimate
+  a drift: the level stays at the figure, its variance borrowed like the others'.
 Years without a figure are missing observations of the state-space model, not filled in.
 """
 
@@ -28,20 +31,24 @@ import numpy as np
 
 from analysis.forecasting.models import ModelFailure, quiet
 
-TREND, LEVEL = "random walk with drift", "local level"
-METHODS = {TREND: "random walk + drift", LEVEL: "local level"}  # the method column's word for each
+TREND, LEVEL, RWALK = "random walk with drift", "local level", "random walk"
+METHODS = {
+    TREND: "random walk + drift",
+    LEVEL: "local level",
+    RWALK: "local level",
+}  # the method column's word for each
 LENDERS_FITTED = 3  # long series fitted per indicator and scale: the longest few say enough
 MODEL_CLASS = "statsmodels.tsa.UnobservedComponents"
 
 
-LEVEL_AT = {TREND: 0, LEVEL: 1}  # where the level's variance sits among each structure's parameters
+LEVEL_AT = {TREND: 0, LEVEL: 1, RWALK: 0}  # where the level's variance sits among each structure's parameters
 
 
 @dataclass(frozen=True)
 class Variances:
     """The disturbance variances of one structure on the model scale, in statsmodels' order
-    (random walk with drift: level; local level: irregular, level). `relative`: divided by the squared
-    mean level of the series they came from (raw-scale series differ in size)."""
+    (random walk with drift, random walk: level; local level: irregular, level). `relative`: divided
+    by the squared mean level of the series they came from (raw-scale series differ in size)."""
 
     structure: str
     params: tuple[float, ...]
@@ -103,7 +110,7 @@ def default(sigma: float, structure: str) -> Variances:
     caller takes the larger of the calibration's default spread and the series' own yearly change:
     two to four points say at least that a year can move that much)."""
     v = sigma**2
-    params = (v,) if structure == TREND else (v, v)
+    params = (v, v) if structure == LEVEL else (v,)
     source = "no longer series: the larger of the default spread and its own yearly change"
     return Variances(structure, params, False, source)
 
@@ -143,6 +150,8 @@ def model_name(structure: str, variances: Variances) -> str:
 
 def structure_for(z: np.ndarray, cumulative: bool, lenders_level: bool) -> tuple[str, str]:
     """Which structure a short series gets, and why (said in the reason)."""
+    if len(z) == 1:
+        return RWALK, "one exact figure: its level held (one figure cannot estimate a drift)"
     if cumulative and len(z) >= 2 and z[-1] <= z[-2]:
         return LEVEL, "a count that only accumulates added nothing since its previous figure: level held"
     if lenders_level:
@@ -153,5 +162,6 @@ def structure_for(z: np.ndarray, cumulative: bool, lenders_level: bool) -> tuple
 def cell(n_points: int, own: bool) -> str:
     """The calibration cell of a short series: its number of figures, and whether its variances came
     from its own indicator (`short 3`) or from further afield (`short 3 other`: other indicators or
-    the default, raised to the series' own yearly change), whose errors differ in size."""
-    return f"short {n_points}" + ("" if own else " other")
+    the default, raised to the series' own yearly change), whose errors differ in size. One figure
+    (with a bound) takes the two-figure cell: no held-back one-figure case was measured."""
+    return f"short {max(n_points, 2)}" + ("" if own else " other")
