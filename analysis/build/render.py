@@ -47,6 +47,8 @@ class Profile:
     navbar: tuple[NavItem, ...] = ()
     navbar_right: tuple[NavItem, ...] = ()
     output_dir: str = ""
+    title: str = ""  # website.title and page-footer in the profile's language ("" : the site's)
+    footer: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,16 @@ def _render_list(path: Path, raw: dict, name: str | None) -> list[str]:
 
 
 def _profile(path: Path, name: str, merged: dict) -> Profile:
-    navbar = (merged.get("website") or {}).get("navbar") or {}
+    website = merged.get("website") or {}
+    navbar = website.get("navbar") or {}
     return Profile(
         name=name,
         pages=expand_pages(path.parent, _render_list(path, merged, None)),
         navbar=tuple(_nav_item(i) for i in (navbar.get("left") or [])),
         navbar_right=tuple(_nav_item(i) for i in (navbar.get("right") or [])),
         output_dir=str((merged.get("project") or {}).get("output-dir") or ""),
+        title=str(website.get("title") or ""),
+        footer=_footer_text(website.get("page-footer")),
     )
 
 
@@ -309,7 +314,7 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
     profile = config.profile_of(source)
     return (template or _template()).render(
         lang=front.get("lang") or folder_lang(root, source) or config.lang,
-        site_title=config.title,
+        site_title=(profile and profile.title) or config.title,
         page_title=str(title),
         subtitle=front.get("subtitle") or front.get("description") or "",
         home=relative_href(output_path(first), out),
@@ -320,7 +325,7 @@ def render_page(root: Path, source: str, config: SiteConfig, template=None) -> s
         ),
         toc=toc if config.toc and len(toc) > 1 else [],
         body=body,
-        footer=config.footer,
+        footer=(profile and profile.footer) or config.footer,
     )
 
 
