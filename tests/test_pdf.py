@@ -66,11 +66,11 @@ def test_the_title_block_names_the_edition_and_how_to_cite_it():
         "Plan Tracker, Guizhou: progress towards the targets of its health plans. Edition of 2031-05-06"
         in block
     )
-    assert block.rstrip("|").endswith("reports/guizhou.html")
+    assert "reports/guizhou.html" in block  # the page's address, then its access date
     chinese = html.unescape(re.sub(r"<[^>]+>", "|", pdf.title_block(EDITION, "guiyang", "zh")))
     assert "2031-05-06 版" in chinese and "版本 1.2.3，提交 abc1234" in chinese
     assert "贵阳贵安最新数据年份：暂无" in chinese  # no figure for Guiyang: said, not left blank
-    assert chinese.rstrip("|").endswith("zh/reports/guiyang.html")
+    assert "zh/reports/guiyang.html" in chinese
 
 
 def test_the_printed_copy_opens_every_list_and_puts_the_title_block_under_the_title():
@@ -139,10 +139,11 @@ def record() -> dict:
 
 
 def region_domains(region: str, as_of: int) -> set[str]:
-    """The domains of the region's own observations up to the as-of year, read from the data."""
+    """The domains of the region's own observations up to the as-of year, read from the data, without
+    "www." (the sources table prints an address without it, its link keeps the whole address)."""
     with (REPO / "data" / "observations.csv").open(encoding="utf-8-sig", newline="") as handle:
         return {
-            urlparse(row["source_url"]).netloc
+            urlparse(row["source_url"]).netloc.removeprefix("www.")
             for row in csv.DictReader(handle)
             if row["region"] == region and int(row["year"]) <= as_of and row["source_url"].startswith("http")
         }
@@ -245,4 +246,4 @@ def test_nothing_is_drawn_beyond_the_page(printed, region, language):
     table = page.split(f'id="{region}-sources"')[1].split("</thead>")[0]
     headers = [squeezed(html.unescape(h)) for h in re.findall(r"<th[^>]*>([^<]+)</th>", table)]
     text = squeezed(text_of(pdf_of(printed, region, language)))
-    assert len(headers) >= 7 and [h for h in headers if h not in text] == []
+    assert len(headers) >= 6 and [h for h in headers if h not in text] == []

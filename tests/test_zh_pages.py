@@ -25,6 +25,8 @@ REPO = paths.project_root()
 # Single letters are symbols of a formula (R, T, v₀), not words.
 ALLOWED_ENGLISH = {
     "English",
+    "BibTeX",  # the reference managers' file formats: no Chinese names
+    "RIS",
     "Plan",
     "Tracker",
     "CSV",
@@ -84,7 +86,7 @@ SKIPPED_CLASSES = {"pt-quote", "pt-excerpt", "pt-original-title", "sourceCode"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}(?:['’][A-Za-z]+)?")
 CHINESE = re.compile(r"[\u3400-\u9fff]")
-CODE = re.compile(r"\S*[0-9_./\\:@=<>]\S*")
+CODE = re.compile(r"\S*[0-9_./\\:@=<>]\S*|--[a-z][a-z-]*")  # codes, and a command's --options
 
 
 class MainText(HTMLParser):

@@ -84,11 +84,15 @@ def records(name: str, title: str, path: str, edition: Edition, language: str, f
 
 
 def front_matter(title: str, path: str, edition: Edition) -> dict:
-    """Quarto's `citation:` front matter of a page (its citation block and Google Scholar tags)."""
-    fields = {"type": "webpage", "title": title, "author": AUTHOR, "issued": edition.built}
+    """Quarto's `citation:` front matter of a page: its Google Scholar tags. The author is an organisation
+    (a CSL literal name: a plain "Plan Tracker" is read as a person, "Tracker, Plan"); Quarto's own
+    citation appendix is turned off (`appendix-cite-as: false`) because the page already prints its
+    citation, with the filter of a filtered build, and links its BibTeX and RIS files."""
+    author = [{"name": {"literal": AUTHOR}}]
+    fields = {"type": "webpage", "title": title, "author": author, "issued": edition.built}
     fields |= {"accessed": edition.built, "container-title": AUTHOR, "version": edition.version}
     citation = fields | ({"url": edition.url(path)} if edition.site_url else {})
-    return {"citation": citation, "google-scholar": True}
+    return {"citation": citation, "google-scholar": True, "appendix-cite-as": False}
 
 
 def region_records(rr, edition: Edition) -> dict:
