@@ -17,6 +17,7 @@ the before/after figures of the issue were taken).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_browser import (  # noqa: E402  (the shared harness; no test of it is imported)
     REPO,
+    SITE_FOLDER,
     SIZES,
     Chromium,
     find_chromium,
@@ -165,7 +167,12 @@ def measure(site: Path, executable: str, profile: Path, dashboards: bool = False
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory) -> dict:
+    """The measurements of PLANTRACKER_SITE when given (e.g. Quarto's render, as tests/test_browser.py
+    checks it), else of a fresh offline render."""
     executable = find_chromium()
+    given = os.environ.get(SITE_FOLDER)
+    if given:
+        return measure(Path(given), executable, tmp_path_factory.mktemp("profile"), dashboards=True)
     config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
     assert config.pages
     site = tmp_path_factory.mktemp("layout") / "site"
