@@ -16,8 +16,13 @@ the before/after figures of the issue were taken).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,6 +30,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_browser import (  # noqa: E402  (the shared harness; no test of it is imported)
     REPO,
+    SITE_FOLDER,
     SIZES,
     Chromium,
     find_chromium,
@@ -140,32 +146,62 @@ def pages() -> list[str]:
     return [*top_pages(config), *sample_targets()]
 
 
+@contextlib.contextmanager
+def serving(site: Path):
+    """The site over http from 127.0.0.1 (a free port): Quarto's module scripts (its code-copy buttons,
+    its layout) do not run from file://, so a Quarto site is measured as a reader sees it."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def measure(site: Path, executable: str, profile: Path, dashboards: bool = False) -> dict:
     """Every sampled page at both sizes: what overflows, is clipped, too tall or too small."""
     browser = Chromium(executable, profile)
     results = {}
-    try:
-        for size, (width, height) in SIZES.items():
-            browser.call(
-                "Emulation.setDeviceMetricsOverride",
-                width=width,
-                height=height,
-                deviceScaleFactor=1,
-                mobile=width < 700,
-            )
-            for page in pages():
-                browser.open((site / render.output_path(page)).as_uri())
-                results[(page, size)] = browser.evaluate(MEASURE)
-                if dashboards and size == "desktop" and page in REGION_PAGES:
-                    results[(page, "dashboard")] = browser.evaluate(DASHBOARD)
-    finally:
-        browser.close()
+    with serving(site) as base:
+        try:
+            _measure_pages(browser, base, results, dashboards)
+        finally:
+            browser.close()
     return results
+
+
+def _measure_pages(browser, base: str, results: dict, dashboards: bool) -> None:
+    """Each sampled page at both sizes, opened from `base`, measured into `results`."""
+    for size, (width, height) in SIZES.items():
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 700,
+        )
+        for page in pages():
+            browser.open(base + render.output_path(page))
+            results[(page, size)] = browser.evaluate(MEASURE)
+            if dashboards and size == "desktop" and page in REGION_PAGES:
+                results[(page, "dashboard")] = browser.evaluate(DASHBOARD)
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory) -> dict:
+    """The measurements of PLANTRACKER_SITE when given (e.g. Quarto's render, as tests/test_browser.py
+    checks it), else of a fresh offline render."""
     executable = find_chromium()
+    given = os.environ.get(SITE_FOLDER)
+    if given:
+        return measure(Path(given), executable, tmp_path_factory.mktemp("profile"), dashboards=True)
     config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
     assert config.pages
     site = tmp_path_factory.mktemp("layout") / "site"

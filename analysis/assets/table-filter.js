@@ -5,6 +5,8 @@
 (function () {
   var box = document.querySelector('.pt-filter[data-table="TABLE_ID"]');
   var table = document.getElementById("TABLE_ID");
+  // Quarto gives a section the id of its heading ("observations"), met first: the table is the one meant.
+  if (table && table.tagName !== "TABLE") { table = document.querySelector('table[id="TABLE_ID"]'); }
   if (!box || !table) { return; }
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
