@@ -89,6 +89,16 @@ class Chromium:
                 return reply.get("result", {})
             self.events.append(reply)
 
+    def set_viewport(self, width: int, height: int) -> None:
+        """Draw the next pages at this window size; below 700 px as a phone."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 700,
+        )
+
     def wait_for(self, method: str) -> None:
         deadline = time.monotonic() + PAGE_TIMEOUT
         while not any(e.get("method") == method for e in self.events):

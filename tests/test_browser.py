@@ -156,13 +156,7 @@ def visits(site, served, tmp_path_factory) -> dict[tuple[str, str], dict]:
     results = {}
     try:
         for size, (width, height) in SIZES.items():
-            browser.call(
-                "Emulation.setDeviceMetricsOverride",
-                width=width,
-                height=height,
-                deviceScaleFactor=1,
-                mobile=width < 700,
-            )
+            browser.set_viewport(width, height)
             for page in PAGES:
                 if not (site / render.output_path(page)).is_file() and os.environ.get(SITE_FOLDER):
                     continue  # a site given by hand may hold some of the pages only

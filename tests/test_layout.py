@@ -180,13 +180,7 @@ def measure(site: Path, executable: str, profile: Path, dashboards: bool = False
 def _measure_pages(browser, base: str, results: dict, dashboards: bool) -> None:
     """Each sampled page at both sizes, opened from `base`, measured into `results`."""
     for size, (width, height) in SIZES.items():
-        browser.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=width < 700,
-        )
+        browser.set_viewport(width, height)
         for page in pages():
             browser.open(base + render.output_path(page))
             results[(page, size)] = browser.evaluate(MEASURE)
