@@ -32,6 +32,15 @@ STATUS_COLOURS = {
 }
 
 
+def numbers_table(columns: tuple[str, ...], cells: list[list], language: str) -> str:
+    """A chart's numbers as a plain HTML table (shown under "the numbers"): column labels, cells escaped."""
+    head = "".join(f"<th>{html.escape(label(k, language))}</th>" for k in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in cells
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, **extra) -> Figure:
     """Stacked bars: targets of each region by status. counts: region_label, status, targets."""
     alt = import_altair()
@@ -69,15 +78,11 @@ def status_mix_figure(counts: pd.DataFrame, statuses: list[str], language: str, 
         + "; ".join(f"{s} {n}" for s, n in zip(group["status_label"], group["targets"], strict=True))
         for region, group in rows.groupby("region_label", sort=False)
     )
-    head = "".join(
-        f"<th>{html.escape(label(k, language))}</th>" for k in ("col_region", "col_status", "col_n_targets")
+    table_html = numbers_table(
+        ("col_region", "col_status", "col_n_targets"),
+        [[r["region_label"], r["status_label"], int(r["targets"])] for r in rows.to_dict("records")],
+        language,
     )
-    body = "".join(
-        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['status_label'])}</td>"
-        f"<td>{int(r['targets'])}</td></tr>"
-        for r in rows.to_dict("records")
-    )
-    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return make_figure(
         chart.configure_view(stroke=None),
         "chart-status-mix",
@@ -176,16 +181,11 @@ def comparison_figure(
         )
         for region, group in data.groupby("region_label", sort=False)
     )
-    head = "".join(
-        f"<th>{html.escape(label(k, language))}</th>"
-        for k in ("col_region", "col_kind", "col_year", "col_value")
+    table_html = numbers_table(
+        ("col_region", "col_kind", "col_year", "col_value"),
+        [[r["region_label"], r["kind"], r["year"], r["shown"]] for r in data.to_dict("records")],
+        language,
     )
-    body = "".join(
-        f"<tr><td>{html.escape(r['region_label'])}</td><td>{html.escape(r['kind'])}</td>"
-        f"<td>{r['year']}</td><td>{html.escape(r['shown'])}</td></tr>"
-        for r in data.to_dict("records")
-    )
-    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return make_figure(
         chart.configure_view(stroke=None),
         chart_id,
