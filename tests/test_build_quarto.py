@@ -1,6 +1,7 @@
 """The build with Quarto as the renderer, driven through a fake `quarto` on PATH (the real one is tested in
-test_quarto_site.py where it is installed): only changed pages are passed to Quarto, each profile runs
-in its own process, their outputs are merged, and a failed or killed render keeps the last good site."""
+test_build_quarto_site.py where it is installed): only changed pages are rendered again, each profile
+runs in its own process, their outputs are merged, and a failed or killed render keeps the last good
+site."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
-from analysis.build import fingerprint, quarto, quarto_hooks, render
+from analysis.build import fingerprint, quarto, quarto_hooks, quarto_merge, render
 from analysis.build import orchestrate as build
 from analysis.core.errors import BuildError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_site"
 
-# Writes an HTML file per page it is asked for (every page of the config when none is named), logs its
-# arguments, and fails or kills itself half-way when told to.
+# Renders the pages of the profile it is asked for, as the project it runs in lists them (Quarto takes no
+# list of files: arguments after the first go to pandoc), logs the profile and those pages, and fails or
+# kills itself half-way when told to.
 FAKE_QUARTO = textwrap.dedent("""\
     #!{python}
     import json, os, signal, sys
@@ -29,16 +32,15 @@ FAKE_QUARTO = textwrap.dedent("""\
     if args == ["--version"]:
         print("9.9.9-fake")
         sys.exit(0)
+    assert args[0] == "render" and args[1].startswith("--"), args  # a whole project, never files
     out = Path(args[args.index("--output-dir") + 1])
     profile = args[args.index("--profile") + 1] if "--profile" in args else ""
-    pages = [a for a in args[1:] if a.endswith((".qmd", ".ipynb"))]
+    sys.path.insert(0, {repo!r})
+    from analysis.build import render
+    config = render.load_site_config(Path.cwd())
+    pages = list(next(p for p in config.profiles if p.name in (profile, "default")).pages)
     with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
         log.write(json.dumps({{"profile": profile, "pages": pages}}) + "\\n")
-    sys.path.insert(0, {repo!r})
-    if not pages:
-        from analysis.build import render
-        config = render.load_site_config(Path.cwd())
-        pages = list(next(p for p in config.profiles if p.name in (profile, "default")).pages)
     for i, page in enumerate(pages):
         if os.environ.get("FAKE_QUARTO_KILL") and i == len(pages) - 1:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -114,9 +116,11 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_the_profiles_render_side_by_side_and_merge_into_one_site(site: Path, fake_quarto: Path):
     build.build_site(renderer="quarto", root=site)
     out = site / "reports" / "_site"
-    assert sorted(c["profile"] for c in calls(fake_quarto)) == ["en", "zh"]
-    # a first build renders each profile whole (no list of files), as `quarto render` does
-    assert {c["profile"]: sorted(c["pages"]) for c in calls(fake_quarto)} == {"en": [], "zh": []}
+    # a first build renders each profile whole, as `quarto render` does
+    assert {c["profile"]: sorted(c["pages"]) for c in calls(fake_quarto)} == {
+        "en": ["index.qmd", "reports/north.ipynb"],
+        "zh": ["zh/index.qmd"],
+    }
     assert (out / "zh" / "index.html").read_text().startswith('<html lang="zh">')  # not zh-Hans
     assert (out / "index.html").read_text().startswith('<html lang="en">')
     search = {e["href"] for e in json.loads((out / "search.json").read_text())}
@@ -135,6 +139,61 @@ def test_only_the_pages_whose_source_changed_are_rendered_again(site: Path, fake
     assert {"index.html", "reports/north.html", "zh/index.html"} <= set(tree(out))
     search = sorted(e["href"] for e in json.loads((out / "search.json").read_text()))
     assert search == ["index.html", "reports/north.html", "zh/index.html"]  # one entry per page still
+    (site / "index.qmd").write_text((site / "index.qmd").read_text() + "\nmore\n", encoding="utf-8")
+    before = (out / "reports" / "north.html").read_bytes()
+    build.build_site(renderer="quarto", root=site)
+    assert calls(fake_quarto)[1:] == [{"profile": "en", "pages": ["index.qmd"]}]
+    assert (out / "reports" / "north.html").read_bytes() == before  # kept from the last site
+
+
+def test_a_set_of_pages_renders_as_a_twin_whose_render_list_is_that_set(site: Path, tmp_path: Path):
+    profile = (site / "_quarto-zh.yml").read_text(encoding="utf-8")
+    twin = quarto.restricted_twin(site, tmp_path / "twin", "zh", ["zh/index.qmd"])
+    assert (site / "_quarto-zh.yml").read_text(encoding="utf-8") == profile  # not written through a link
+    assert yaml.safe_load((twin / "_quarto-zh.yml").read_text(encoding="utf-8"))["project"]["render"] == [
+        "/zh/index.qmd"
+    ]
+    zh = next(p for p in render.load_site_config(twin).profiles if p.name == "zh")
+    assert zh.pages == ("zh/index.qmd",) and zh.navbar  # the navbar as the project has it
+    twin = quarto.restricted_twin(site, tmp_path / "twin", "en", ["reports/north.ipynb"])
+    en = next(p for p in render.load_site_config(twin).profiles if p.name == "en")
+    assert en.pages == ("reports/north.ipynb",)
+
+
+PAGES = {"index.qmd", "about.qmd", "reports/x.ipynb", "zh/about.qmd", "zh/targets/t.qmd"}
+
+
+@pytest.mark.parametrize(
+    "page, href, written",
+    [
+        ("index.qmd", "reports/x.ipynb#a", "./reports/x.html#a"),  # Quarto's offset from the root: "."
+        ("zh/targets/t.qmd", "../../about.qmd", "../../about.html"),
+        ("zh/targets/t.qmd", "../about.qmd", "../../zh/about.html"),
+        ("zh/about.qmd", "/reports/x.ipynb", "../reports/x.html"),  # rooted at the project
+        ("index.qmd", "data/notes.qmd", "data/notes.qmd"),  # a file, not a page of the site
+        ("index.qmd", "https://example.org/a.qmd", "https://example.org/a.qmd"),
+        ("index.qmd", "about.html", "about.html"),
+    ],
+)
+def test_links_by_source_name_are_written_as_a_whole_render_writes_them(page, href, written):
+    text = f'<p><a href="{href}">x</a></p>'
+    assert quarto_merge.resolve_source_links(text, page, PAGES) == f'<p><a href="{written}">x</a></p>'
+
+
+def test_forgetting_a_page_removes_its_output_search_entries_and_sitemap_entry(tmp_path: Path):
+    for page in ("a.html", "t/b.html"):
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text("x")
+    entries = [{"href": "a.html"}, {"href": "t/b.html"}, {"href": "t/b.html#s"}]
+    (tmp_path / "search.json").write_text(json.dumps(entries))
+    urls = "".join(f"<url><loc>https://x.org/{p}</loc></url>" for p in ("a.html", "t/b.html"))
+    (tmp_path / "sitemap.xml").write_text(f"<urlset>{urls}</urlset>")
+    quarto_merge.forget_pages(tmp_path, ["t/b.qmd"])
+    assert not (tmp_path / "t" / "b.html").exists() and (tmp_path / "a.html").exists()
+    assert json.loads((tmp_path / "search.json").read_text()) == [{"href": "a.html"}]
+    assert (
+        tmp_path / "sitemap.xml"
+    ).read_text() == "<urlset><url><loc>https://x.org/a.html</loc></url></urlset>"
 
 
 def test_a_change_of_the_site_definition_renders_every_page(site: Path, fake_quarto: Path):
@@ -168,8 +227,10 @@ def test_a_failed_or_killed_quarto_render_keeps_the_last_good_site(
 
 def test_restore_lang_gives_the_html_tag_the_language_the_project_wrote():
     page = '<html xmlns="x" lang="zh-Hans" xml:lang="zh-Hans"><p lang="zh-Hans">'
-    assert quarto.restore_lang(page, "zh") == '<html xmlns="x" lang="zh" xml:lang="zh"><p lang="zh-Hans">'
-    assert quarto.restore_lang('<html lang="en">', "zh") == '<html lang="en">'
+    assert (
+        quarto_merge.restore_lang(page, "zh") == '<html xmlns="x" lang="zh" xml:lang="zh"><p lang="zh-Hans">'
+    )
+    assert quarto_merge.restore_lang('<html lang="en">', "zh") == '<html lang="en">'
 
 
 def test_merging_a_profile_skips_its_redirect_and_merges_search_and_sitemap(tmp_path: Path):
@@ -185,7 +246,7 @@ def test_merging_a_profile_skips_its_redirect_and_merges_search_and_sitemap(tmp_
     (part / "index.html").write_text('<meta http-equiv="refresh" content="0;URL=\'zh/index.html\'" />')
     (part / "site_libs").mkdir()
     (part / "site_libs" / "x.js").write_text("x")
-    assert quarto.merge_profile(part, site, "zh") == ["zh/index.html"]
+    assert quarto_merge.merge_profile(part, site, "zh") == ["zh/index.html"]
     assert (site / "index.html").read_text() == '<html lang="zh-Hans">index.html</html>'  # not replaced
     assert (site / "zh" / "index.html").read_text() == '<html lang="zh">zh/index.html</html>'
     assert not (site / "site_libs").exists()
@@ -225,7 +286,7 @@ def test_pre_render_starts_the_other_profile_and_post_render_merges_it(
     (out / "search.json").write_text("[]")
     assert quarto_hooks.pre(site, "en", True) == 0
     assert quarto_hooks.post(site, "en", out) == 0  # waits for the zh render
-    assert calls(fake_quarto) == [{"profile": "zh", "pages": []}]
+    assert calls(fake_quarto) == [{"profile": "zh", "pages": ["zh/index.qmd"]}]  # the whole profile
     assert (out / "zh" / "index.html").read_text().startswith('<html lang="zh">')
     assert not quarto_hooks.hooks_dir(site).exists()
 

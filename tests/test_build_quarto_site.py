@@ -5,6 +5,7 @@ and shows the same pages with the same main text as the offline renderer."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -109,8 +110,6 @@ def test_chinese_pages_carry_lang_zh_and_a_chinese_navbar(quarto_pages):
 
 
 def test_search_covers_both_languages(quarto_render):
-    import json
-
     entries = json.loads((quarto_render.site / "search.json").read_text(encoding="utf-8"))
     pages = {e["href"].split("#")[0] for e in entries}
     assert {"index.html", "zh/index.html", "reports/guizhou.html", "zh/reports/guizhou.html"} <= pages
@@ -127,3 +126,29 @@ def test_both_renderers_show_the_same_pages_with_the_same_main_text(
     assert sorted(offline_pages) == sorted(quarto_pages)
     differ = [p for p in offline_pages if main_text(offline_pages[p]) != main_text(quarto_pages[p])]
     assert differ == []
+
+
+def test_changed_pages_rendered_on_their_own_are_the_pages_of_a_whole_render(quarto_render, tmp_path: Path):
+    """What `plantracker build` does when some pages changed (each profile's set rendered as a twin of
+    the project whose render list is that set, then merged) writes the same bytes as the whole render:
+    the same navbar, links to pages outside the set resolved, the Chinese pages' lang given back."""
+    from analysis.build import quarto, quarto_merge
+
+    assert quarto_render.returncode == 0, quarto_render.output[-3000:]
+    root = quarto_render.root
+    config = render.load_site_config(root)
+    target = sorted(p for p in config.pages if p.startswith("targets/"))[0]
+    changed = {"index.qmd", "about.qmd", target, "zh/about.qmd", "zh/" + target}
+    scratch = tmp_path / "parts"
+    processes = quarto.render_changed(quarto.quarto_executable(), root, config, changed, scratch)
+    quarto.wait_all(processes)
+    merged = tmp_path / "site"
+    for profile in config.profiles:
+        pages = sorted(changed & set(profile.pages))
+        lang = quarto.profile_lang(root, config, profile)
+        quarto_merge.merge_pages(scratch / profile.name, merged, pages, set(config.pages), lang)
+    for page in sorted(changed):
+        out = permalinks.output_path(page)
+        assert (merged / out).read_bytes() == (quarto_render.site / out).read_bytes(), page
+    hrefs = {e["href"].split("#")[0] for e in json.loads((merged / "search.json").read_text())}
+    assert hrefs == {permalinks.output_path(p) for p in changed}  # the set's own search entries

@@ -2,16 +2,16 @@
 folder of its own, merged into one site; and only the pages whose inputs changed.
 
 Quarto's cost is a pandoc run per page, so `plantracker build` keeps a fingerprint per page in the site
-it publishes (`PAGE_RECORD`) and passes Quarto only the pages whose source, includes or site definition
-changed, rendering them over a copy of the last published site. Two Quarto processes never write the
-same folder (each writes its own `site_libs`, search index and sitemap); `merge_profile` copies the
-second one's pages into the first's output and merges the search index and the sitemap, so search
-covers both languages. Nor do they share a project folder: Quarto keeps an index of each project's
-cross-references in its `.quarto/` folder, which one process rewrites while the other reads it (seen:
-"SyntaxError: Unexpected end of JSON input"), so every profile after the first renders in a twin of the
-project (`twin_project`: the same files, hard-linked where the file system allows).
-Quarto writes `lang: zh` as `zh-Hans` (it disambiguates a bare `zh`);
-`merge_profile` gives such pages back the language the project wrote.
+it publishes (`PAGE_RECORD`) and renders only the pages whose source, includes or site definition
+changed, over a copy of the last published site. Quarto renders one file or one whole project per run
+(arguments after the first go to pandoc), so a set of changed pages is rendered as the whole of a twin
+of the project whose render list is that set (`restricted_twin`), one process per profile.
+Two Quarto processes never write the same folder (each writes its own `site_libs`, search index and
+sitemap): `quarto_merge` copies each one's pages into the site and merges the search index and the
+sitemap, so search covers both languages. Nor do they share a project folder: Quarto keeps an index of
+each project's cross-references in its `.quarto/` folder, which one process rewrites while the other
+reads it (seen: "SyntaxError: Unexpected end of JSON input"), so every process but a whole render's first
+runs in a twin of the project (`twin_project`: the same files, hard-linked where the file system allows).
 """
 
 from __future__ import annotations
@@ -23,21 +23,19 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from analysis.build import page_html, render
+import yaml
+
+from analysis.build import page_html, quarto_merge, render
 from analysis.build.fingerprint import checksum
 from analysis.core import paths
 from analysis.core.errors import BuildError
 from analysis.site.permalinks import output_path
 
 PAGE_RECORD = ".plantracker-pages.json"
-# what Quarto writes per output folder that a merge combines rather than copies
-SITE_WIDE = {"site_libs", "search.json", "sitemap.xml", "robots.txt"}
 # set for Quarto's pre- and post-render hooks when `plantracker build` drives Quarto itself
 BUILD_ENV = "PLANTRACKER_BUILD"
-_URL_BLOCK = re.compile(r"<url>.*?</url>", re.DOTALL)
-_HTML_TAG = re.compile(r"<html\b[^>]*>")
 
 
 def quarto_executable() -> str:
@@ -114,21 +112,13 @@ def pages_to_render(
 # ---------------------------------------------------------------- running Quarto
 
 
-def start_profile(
-    executable: str,
-    root: Path,
-    profile: str,
-    pages: list[str] | None,
-    out: Path,
-    log: Path,
-    twin: Path | None = None,
-):
-    """Start `quarto render` of some pages (None: the whole profile) into `out`; returns the process.
-    With `twin`, Quarto runs in a fresh twin of the project made there (its own `.quarto/` folder)."""
+def start_profile(executable: str, where: Path, profile: str, out: Path, log: Path):
+    """Start `quarto render` of a whole profile of the project at `where` into `out`; returns the
+    process. Quarto renders one file or one project per run (further arguments go to pandoc), so a set
+    of pages is rendered as a project whose render list is that set (`restricted_twin`)."""
     chosen = ["--profile", profile] if profile != render.NO_PROFILE else []
-    command = [executable, "render", *(pages or []), *chosen, "--output-dir", str(out.resolve())]
+    command = [executable, "render", *chosen, "--output-dir", str(out.resolve())]
     log.parent.mkdir(parents=True, exist_ok=True)
-    where = twin_project(root, twin) if twin is not None else root
     with log.open("w", encoding="utf-8") as handle:
         return subprocess.Popen(
             command, cwd=where, stdout=handle, stderr=subprocess.STDOUT, env=quarto_env(**{BUILD_ENV: "1"})
@@ -183,75 +173,6 @@ def wait_all(processes: list[tuple[str, subprocess.Popen, Path]]) -> None:
         raise BuildError(f"quarto render (profile {name}) failed; the site was not changed:\n{tail}")
 
 
-# ---------------------------------------------------------------- merging a profile's output
-
-
-def merge_profile(part: Path, site: Path, lang: str | None) -> list[str]:
-    """Copy one profile's rendered pages into the site and merge its search index and sitemap; a page
-    whose <html> Quarto tagged `zh-Hans` for `lang: zh` gets `lang` back. Returns the pages copied."""
-    copied = []
-    for path in sorted(part.rglob("*")):
-        relative = path.relative_to(part)
-        if path.is_dir() or relative.parts[0] in SITE_WIDE or _is_redirect(path, relative):
-            continue
-        target = site / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".html" and lang:
-            target.write_text(restore_lang(path.read_text(encoding="utf-8"), lang), encoding="utf-8")
-            copied.append(relative.as_posix())
-        else:
-            shutil.copyfile(path, target)
-    merge_search(part / "search.json", site / "search.json")
-    merge_sitemap(part / "sitemap.xml", site / "sitemap.xml")
-    return copied
-
-
-def _is_redirect(path: Path, relative: PurePosixPath) -> bool:
-    """The index.html Quarto writes at the top of a profile without its own home page (a redirect)."""
-    return relative.as_posix() == "index.html" and 'http-equiv="refresh"' in path.read_text(
-        encoding="utf-8", errors="replace"
-    )
-
-
-def restore_lang(text: str, lang: str) -> str:
-    """The <html> tag's lang as the project wrote it (`zh`), where Quarto wrote a variant (`zh-Hans`)."""
-
-    def fix(match: re.Match) -> str:
-        return re.sub(r'((?:xml:)?lang)="' + re.escape(lang) + r'-[^"]*"', rf'\1="{lang}"', match.group(0))
-
-    return _HTML_TAG.sub(fix, text, count=1)
-
-
-def merge_search(part: Path, site: Path) -> None:
-    """Quarto's search index of the site with the part's pages replaced by the part's entries."""
-    if not part.is_file():
-        return
-    new = json.loads(part.read_text(encoding="utf-8"))
-    old = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else []
-    replaced = {e.get("href", "").split("#")[0] for e in new}
-    kept = [e for e in old if e.get("href", "").split("#")[0] not in replaced]
-    site.write_text(json.dumps([*kept, *new], ensure_ascii=False), encoding="utf-8")
-
-
-def merge_sitemap(part: Path, site: Path) -> None:
-    """The sitemap's <url> entries of both, one per address."""
-    if not part.is_file():
-        return
-    if not site.is_file():
-        shutil.copyfile(part, site)
-        return
-    text = site.read_text(encoding="utf-8")
-    entries = {_loc(b): b for b in _URL_BLOCK.findall(text)}
-    entries.update({_loc(b): b for b in _URL_BLOCK.findall(part.read_text(encoding="utf-8"))})
-    head = text[: text.find("<url>")] if "<url>" in text else text[: text.rfind("</urlset>")]
-    site.write_text(head + "\n  ".join(entries.values()) + "\n</urlset>\n", encoding="utf-8")
-
-
-def _loc(block: str) -> str:
-    found = re.search(r"<loc>(.*?)</loc>", block, re.DOTALL)
-    return found.group(1).strip() if found else block
-
-
 def profile_lang(root: Path, config: render.SiteConfig, profile: render.Profile) -> str | None:
     """The language of a profile's pages, from their folder's _metadata.yml (zh/ → zh)."""
     return render.folder_lang(root, profile.pages[0]) if profile.pages else None
@@ -270,10 +191,59 @@ def copy_resources(root: Path, patterns: tuple[str, ...], out_dir: Path) -> None
     render._copy_resources(root, patterns, out_dir)
 
 
+def restricted_twin(root: Path, twin: Path, profile: str, pages: list[str]) -> Path:
+    """A twin of the project (`twin_project`) whose render list is `pages`: rendering its whole
+    profile renders those pages only, each as a render of the whole project would (same navbar,
+    same metadata); links to pages outside the list are resolved when merging (`merge_pages`)."""
+    twin_project(root, twin)
+    base = twin / render.CONFIG_FILE
+    holder = base if profile == render.NO_PROFILE else twin / f"_quarto-{profile}.yml"
+    for path in dict.fromkeys([base, holder]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        project = data.setdefault("project", {})
+        project.pop("render", None)  # Quarto joins a profile's list to the base's: one list, in one file
+        if path == holder:
+            project["render"] = ["/" + page for page in pages]  # rooted: Quarto's globs match at any depth
+        path.unlink(missing_ok=True)  # a hard link to the project's own file: never written through
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return twin
+
+
+def render_whole(
+    executable: str, root: Path, config: render.SiteConfig, out_dir: Path, scratch: Path
+) -> list[tuple[str, subprocess.Popen, Path]]:
+    """Every page: the first profile rendered whole in the project into `out_dir`, each other profile
+    in a twin into a scratch folder of its own, all at once (as a plain `quarto render` does)."""
+    processes = []
+    for i, profile in enumerate(config.profiles):
+        target = out_dir if i == 0 else scratch / profile.name
+        where = root if i == 0 else twin_project(root, paths.cache_dir(root) / "quarto-twins" / profile.name)
+        log = scratch / f"{profile.name}.log"
+        processes.append((profile.name, start_profile(executable, where, profile.name, target, log), log))
+    return processes
+
+
+def render_changed(
+    executable: str, root: Path, config: render.SiteConfig, changed: set[str], scratch: Path
+) -> list[tuple[str, subprocess.Popen, Path]]:
+    """The changed pages of each profile, each profile's set in a restricted twin of its own, at once."""
+    processes = []
+    for profile in config.profiles:
+        pages = [p for p in profile.pages if p in changed]
+        if pages:
+            twin = restricted_twin(
+                root, paths.cache_dir(root) / "quarto-twins" / profile.name, profile.name, pages
+            )
+            log = scratch / f"{profile.name}.log"
+            process = start_profile(executable, twin, profile.name, scratch / profile.name, log)
+            processes.append((profile.name, process, log))
+    return processes
+
+
 def render_site(root: Path | None, out_dir: Path, previous: Path | None = None, console=None) -> list[Path]:
     """Render the site with Quarto (from the notebooks' stored outputs: it executes no .ipynb) into
-    `out_dir`: over a copy of `previous` (the published site) only
-    the pages whose inputs changed, else every page; each profile in its own Quarto process, at once."""
+    `out_dir`: over a copy of `previous` (the published site) only the pages whose inputs changed,
+    else every page; each profile in its own Quarto process, at once."""
     from analysis.build.progress import say
 
     root = root or paths.project_root()
@@ -281,35 +251,28 @@ def render_site(root: Path | None, out_dir: Path, previous: Path | None = None, 
     config = render.load_site_config(root)
     prints = page_fingerprints(root, config, quarto_version(executable))
     record = read_record(previous)
-    if record and previous is not None:
-        shutil.copytree(previous, out_dir, dirs_exist_ok=True)  # copies: Quarto rewrites files in place
-    else:
-        record = {}
-    changed = set(pages_to_render(config, prints, record, out_dir))
-    for gone in set(record.get("pages") or {}) - set(prints):
-        (out_dir / output_path(gone)).unlink(missing_ok=True)
+    changed = pages_to_render(config, prints, record, previous) if record else list(config.pages)
     say(console, f"quarto: rendering {len(changed)} of {len(prints)} pages")
     scratch = out_dir.parent / f"{out_dir.name}-profiles"
-    processes = []
-    for i, profile in enumerate(config.profiles):
-        pages = [p for p in profile.pages if p in changed]
-        if pages:
-            # a cold build renders each profile whole, as `quarto render` does (a list of all 238 files was
-            # far slower here, 3.5 GB per process); only over a published site a list of the changed pages
-            # (a whole-profile render would first empty the output folder, the other language's pages too)
-            pages = None if not record and len(pages) == len(profile.pages) else pages
-            target = out_dir if i == 0 else scratch / profile.name
-            log = scratch / f"{profile.name}.log"
-            twin = None if i == 0 else paths.cache_dir(root) / "quarto-twins" / profile.name
-            process = start_profile(executable, root, profile.name, pages, target, log, twin)
-            processes.append((profile.name, process, log))
+    whole = len(changed) == len(config.pages)
+    if not whole:
+        shutil.copytree(previous, out_dir, dirs_exist_ok=True)  # copies: Quarto rewrites files in place
+        quarto_merge.forget_pages(out_dir, sorted(set(record.get("pages") or {}) - set(prints)))
+    if whole:
+        processes = render_whole(executable, root, config, out_dir, scratch)
+    else:
+        processes = render_changed(executable, root, config, set(changed), scratch)
     wait_all(processes)
     for name, _, log in processes:
         for line in problems_in(log):
             say(console, f"quarto ({name}): {line}")
-    for profile in config.profiles[1:]:
-        if (scratch / profile.name).is_dir():
-            merge_profile(scratch / profile.name, out_dir, profile_lang(root, config, profile))
+    for i, profile in enumerate(config.profiles):
+        part, lang = scratch / profile.name, profile_lang(root, config, profile)
+        if whole and i > 0:
+            quarto_merge.merge_profile(part, out_dir, lang)
+        elif not whole and part.is_dir():
+            pages = [p for p in profile.pages if p in changed]
+            quarto_merge.merge_pages(part, out_dir, pages, set(config.pages), lang)
     shutil.rmtree(scratch, ignore_errors=True)
     copy_resources(root, config.resources, out_dir)
     record = {"renderer": "quarto", "pages": prints}

@@ -26,7 +26,7 @@ from pathlib import Path
 if os.environ.get("PLANTRACKER_BUILD") and __name__ == "__main__":
     sys.exit(0)  # `plantracker build` drives Quarto itself: return at once, before the heavy imports
 
-from analysis.build import quarto, render  # noqa: E402
+from analysis.build import quarto, quarto_merge, render  # noqa: E402
 from analysis.core import paths  # noqa: E402
 from analysis.core.errors import PlanTrackerError  # noqa: E402
 
@@ -73,7 +73,9 @@ def child(root: Path, profile: str) -> int:
     try:
         twin = folder / f"{profile}-project"  # its own `.quarto/` folder (quarto.twin_project says why)
         executable = quarto.quarto_executable()
-        process = quarto.start_profile(executable, root, profile, None, folder / profile, log, twin)
+        process = quarto.start_profile(
+            executable, quarto.twin_project(root, twin), profile, folder / profile, log
+        )
         code = process.wait()
     except (OSError, PlanTrackerError) as exc:
         log.write_text(str(exc), encoding="utf-8")
@@ -106,7 +108,9 @@ def post(root: Path, profile: str, out_dir: Path) -> int:
         if code != 0:
             print(f"plantracker: the render of profile {other.name} failed; see {log}", file=sys.stderr)
             return 1
-        merged = quarto.merge_profile(folder / other.name, out_dir, quarto.profile_lang(root, config, other))
+        merged = quarto_merge.merge_profile(
+            folder / other.name, out_dir, quarto.profile_lang(root, config, other)
+        )
         print(
             f"plantracker: merged {len(merged)} pages of profile {other.name} into {out_dir}", file=sys.stderr
         )
