@@ -18,7 +18,9 @@ pages and the pages that show every region, nothing else; an invalid input is re
 Then, when `quarto` is on PATH, both renderers side by side on copies of the built project (issue 17):
 the whole site rendered from scratch (notebooks current), a build with nothing changed, and one region's
 figure changed (its notebooks re-executed, only the pages whose content changed rendered again); goals
-with Quarto: whole site < 3 min, one region changed ≤ 60 s.
+with Quarto: whole site < 3 min, one region changed ≤ 60 s. Each step says what it executed and how
+many pages Quarto rendered. The copies are no git checkout: the pages cite no commit (a build after a
+new commit in a checkout re-renders every page that cites it).
 
     .venv/bin/python bench/build.py [--jobs N] [--repeat N]
 """
@@ -124,6 +126,23 @@ def change_one_figure(root: Path, region: str = "guizhou") -> str:
     return f"{region} {row['indicator']} {row['year']}: {old} → {row['value']}"
 
 
+class Notes:
+    """Records the build's messages (a console that is no terminal: one line per notebook)."""
+
+    is_terminal = False
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def print(self, message: str, **kwargs) -> None:
+        self.lines.append(str(message))
+
+    def what_was_done(self) -> str:
+        """The notebooks executed and the pages Quarto rendered, from the build's own messages."""
+        done = [line for line in self.lines if line.startswith(("executing ", "quarto: rendering"))]
+        return "; ".join(done) or "nothing executed"
+
+
 def renderer_timings(built: Path, scratch: Path, renderer: str, jobs: int | None) -> dict[str, float]:
     """On a copy of a built project: the site from scratch, again with nothing changed, and after one
     region's figure changed, with one renderer."""
@@ -134,9 +153,11 @@ def renderer_timings(built: Path, scratch: Path, renderer: str, jobs: int | None
     for step in ("site from scratch", "no change", "one region changed"):
         if step == "one region changed":
             change_one_figure(root, "bazhong")
+        notes = Notes()
         started = time.perf_counter()
-        build.build_site(renderer=renderer, root=root, jobs=jobs)
+        build.build_site(renderer=renderer, root=root, jobs=jobs, console=notes)
         times[step] = time.perf_counter() - started
+        print(f"  {renderer}, {step}: {times[step]:.1f} s — {notes.what_was_done()}", flush=True)
     return times
 
 
@@ -152,6 +173,24 @@ def side_by_side(built: Path, scratch: Path, jobs: int | None) -> None:
         ratio = with_quarto[step] / offline[step] if offline[step] else float("nan")
         print(f"{step:22}{offline[step]:9.1f}s{with_quarto[step]:9.1f}s{ratio:7.1f}×")
     print("goals with Quarto: site from scratch < 180 s; one region changed ≤ 60 s")
+    plain = plain_quarto_render(built, scratch)
+    print(f"a plain `quarto render` of a clean copy (what a user runs): {plain:.1f} s")
+
+
+def plain_quarto_render(built: Path, scratch: Path) -> float:
+    """`quarto render` in a copy of the project with no generated page and no site: its pre-render step
+    writes the pages and starts the Chinese render, its post-render step merges it."""
+    from analysis.build import quarto
+
+    root = scratch / "plain-quarto"
+    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns("_site", ".plantracker-cache"))
+    for generated_folder in (*permalinks.GENERATED_FOLDERS, permalinks.GENERATED_DATA):
+        shutil.rmtree(root / generated_folder, ignore_errors=True)
+    started = time.perf_counter()
+    done = subprocess.run(["quarto", "render"], cwd=root, capture_output=True, env=quarto.quarto_env())
+    if done.returncode != 0:
+        print(done.stdout.decode()[-2000:], done.stderr.decode()[-2000:])
+    return time.perf_counter() - started
 
 
 def main() -> None:
