@@ -160,6 +160,15 @@ def test_a_set_of_pages_renders_as_a_twin_whose_render_list_is_that_set(site: Pa
     assert en.pages == ("reports/north.ipynb",)
 
 
+def test_a_site_without_profiles_takes_the_restricted_render_list_in_its_own_file(tmp_path: Path):
+    root = tmp_path / "tiny"
+    shutil.copytree(TINY, root)
+    twin = quarto.restricted_twin(root, tmp_path / "twin", render.NO_PROFILE, ["reports/south.ipynb"])
+    assert render.load_site_config(twin).pages == ("reports/south.ipynb",)
+    assert render.load_site_config(twin).navbar == render.load_site_config(root).navbar
+    assert len(render.load_site_config(root).pages) == 4
+
+
 PAGES = {"index.qmd", "about.qmd", "reports/x.ipynb", "zh/about.qmd", "zh/targets/t.qmd"}
 
 
