@@ -96,9 +96,18 @@ def checked_site(request, tmp_path_factory) -> Path:
         rendered = request.getfixturevalue("quarto_render")
         assert rendered.returncode == 0, rendered.output[-3000:]
         return rendered.site
+    return request.getfixturevalue("offline_site")
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Path:
+    """The offline renderer's site of the project, from the committed notebooks and freshly generated
+    pages. Rendered once per session and only read: the Chinese-pages check, the layout measurements and
+    the PDFs share it."""
     from analysis.build import generated, render
 
-    generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
+    assert config.pages
     out = tmp_path_factory.mktemp("site") / "site"
     render.render_offline(REPO, out)
     return out

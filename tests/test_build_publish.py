@@ -60,13 +60,31 @@ def library(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def site(tmp_path: Path, library: Path, monkeypatch) -> Path:
-    root = tmp_path / "site"
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory) -> Path:
+    """The tiny site after one cold build, once per module: each test builds on a copy of it. The library
+    file is named and filled as each test's `library` is, so the copies' fingerprints are current."""
+    folder = tmp_path_factory.mktemp("template")
+    library = folder / "library.py"
+    library.write_text("VERSION = 1\n", encoding="utf-8")
+    root = folder / "site"
     shutil.copytree(TINY, root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fingerprint, "library_files", lambda: [library])
+        patch.setattr(build, "input_problems", lambda root: [])
+        report = build.build_site(renderer="offline", root=root, jobs=2)
+    assert report.executed == ["north", "south", "summary"]
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path, library: Path, monkeypatch, built_template: Path) -> Path:
+    """A built tiny site of this test's own (a copy of the module's cold build: nothing left to run)."""
+    root = tmp_path / "site"
+    shutil.copytree(built_template, root)
     monkeypatch.setattr(fingerprint, "library_files", lambda: [library])
     monkeypatch.setattr(build, "input_problems", lambda root: [])
-    build.build_site(renderer="offline", root=root, jobs=2)
+    assert build.build_site(renderer="offline", root=root).executed == []  # the copy is current here
     return root
 
 

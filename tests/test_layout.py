@@ -38,7 +38,7 @@ from test_browser import (  # noqa: E402  (the shared harness; no test of it is 
     top_pages,
 )
 
-from analysis.build import generated, render  # noqa: E402
+from analysis.build import render  # noqa: E402
 from analysis.core import vocabulary  # noqa: E402
 from analysis.site import permalinks  # noqa: E402
 
@@ -189,17 +189,12 @@ def _measure_pages(browser, base: str, results: dict, dashboards: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory) -> dict:
+def measured(request, tmp_path_factory) -> dict:
     """The measurements of PLANTRACKER_SITE when given (e.g. Quarto's render, as tests/test_browser.py
-    checks it), else of a fresh offline render."""
+    checks it), else of the session's offline render (conftest `offline_site`)."""
     executable = find_chromium()
     given = os.environ.get(SITE_FOLDER)
-    if given:
-        return measure(Path(given), executable, tmp_path_factory.mktemp("profile"), dashboards=True)
-    config = generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
-    assert config.pages
-    site = tmp_path_factory.mktemp("layout") / "site"
-    render.render_offline(REPO, site)
+    site = Path(given) if given else request.getfixturevalue("offline_site")
     return measure(site, executable, tmp_path_factory.mktemp("profile"), dashboards=True)
 
 

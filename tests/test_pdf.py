@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from analysis.build import generated, pdf, render
+from analysis.build import pdf
 from analysis.core import paths
 from analysis.site.edition import Edition
 
@@ -108,13 +108,11 @@ def needs(tool: str, package: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> dict:
-    """The site rendered offline and each region page printed in both languages."""
+def printed(request, tmp_path_factory) -> dict:
+    """The site rendered offline (conftest `offline_site`) and each region page printed in both languages."""
     needs("chromium", "chromium")
     needs("pdftotext", "poppler-utils")
-    generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
-    site = tmp_path_factory.mktemp("pdf-site") / "site"
-    render.render_offline(REPO, site)
+    site = request.getfixturevalue("offline_site")
     folder = tmp_path_factory.mktemp("pdf")
     written = pdf.write_pdfs(REPO, list(REGIONS), site=site, folder=folder)
     assert sorted(p.name for p in written) == sorted(

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import generated, render
 from analysis.core import labels, paths
 
 REPO = paths.project_root()
@@ -174,12 +173,10 @@ def test_the_chinese_labels_carry_no_english_words():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The site rendered offline from the committed notebooks and freshly generated target pages."""
-    generated.generated_pages(REPO, render.load_site_config(REPO), False, None)
-    out = tmp_path_factory.mktemp("site") / "site"
-    render.render_offline(REPO, out)
-    return out
+def site(offline_site: Path) -> Path:
+    """The site rendered offline from the committed notebooks and freshly generated target pages
+    (conftest `offline_site`, shared with the layout and PDF tests)."""
+    return offline_site
 
 
 def test_chinese_pages_carry_almost_no_english(site):
