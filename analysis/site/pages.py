@@ -10,7 +10,9 @@ page and its region's page cannot disagree. Each page is markdown headings aroun
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +21,8 @@ from analysis.core.labels import LANGUAGES
 from analysis.io.readers import editions
 from analysis.pipeline import Project
 from analysis.site import citations, data_page, gaps, home, permalinks, report, target_pages
-from analysis.site.edition import edition_of, edition_pages, notebook_default
+from analysis.site.edition import Edition, edition_of, edition_pages, notebook_default
+from analysis.site.figures import import_altair
 
 EDITION_FILE = f"{permalinks.GENERATED_DATA}/edition.json"
 
@@ -50,48 +53,138 @@ def chart_files(figures: list, language: str) -> dict[str, bytes | str]:
     return files
 
 
-def generate(root: Path, min_grade: str | None = None) -> dict[str, str | bytes]:
-    """Every generated page: source path → text (with `min_grade`, from sources that good or better)."""
-    from analysis.site import overview
+@dataclass(frozen=True)
+class Inputs:
+    """What every language's pages are made from, computed once: the regions assessed and forecast in
+    English (the figures; each language words them anew), the edition, the last published edition."""
 
+    root: Path
+    as_of: int
+    project: Project
+    english: dict
+    edition: Edition
+    published: object
+    min_grade: str | None
+
+
+def inputs(root: Path, min_grade: str | None = None) -> Inputs:
+    """The region reports, edition and last published edition the pages of both languages share."""
     as_of = int(notebook_default("as_of", root))
     project = Project(root)
     regions = project.regions
     english = {r: report.region_report(r, as_of, "en", project=project, min_grade=min_grade) for r in regions}
-    reports = {lang: {r: report.localised(rr, lang) for r, rr in english.items()} for lang in LANGUAGES}
-    resolved = pd.concat([rr.resolved for rr in reports["en"].values()]).drop_duplicates(
+    resolved = pd.concat([rr.resolved for rr in english.values()]).drop_duplicates(
         subset=["region", "indicator", "year", "source_file", "source_row"]
     )
     published = editions.last_published(root)
     edition = edition_of(root, as_of, resolved, regions, published)
-    figures = {
-        lang: {r: target_pages.region_figures(reports[lang][r]) for r in regions} for lang in LANGUAGES
-    }
+    return Inputs(root, as_of, project, english, edition, published, min_grade)
+
+
+def language_pages(shared: Inputs, language: str) -> dict[str, str | bytes]:
+    """Every generated file of one language: its target pages, citation records, gaps page, home summary,
+    chart files and table downloads (the languages share no file, so each can be written apart)."""
+    from analysis.site import overview
+
+    regions = list(shared.english)  # the project's regions, in its order
+    reports = {r: report.localised(rr, language) for r, rr in shared.english.items()}
+    figures = {r: target_pages.region_figures(reports[r]) for r in regions}
     pages: dict[str, str | bytes] = {}
     for region in regions:
-        pages.update(
-            target_pages.region_target_pages(
-                {lang: reports[lang][region] for lang in LANGUAGES},
-                {lang: figures[lang][region] for lang in LANGUAGES},
-                edition,
-            )
+        pages |= target_pages.region_target_pages(
+            {language: reports[region]}, {language: figures[region]}, shared.edition
         )
-    pages.update(edition_pages(reports, edition, published))
     for region in regions:
-        for language in LANGUAGES:
-            pages |= citations.region_records(reports[language][region], edition)
-    for language in LANGUAGES:
-        gaps_source = permalinks.in_language("gaps.qmd", language)
-        pages[gaps_source] = gaps.gaps_page(reports[language], root, language)
-        pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home.home_summary(
-            reports[language], edition, language
-        )
-        drawn = [f for region in regions for f in figures[language][region].values()]
-        ov = overview.gather(as_of, language, project=project, min_grade=min_grade)
-        pages.update(chart_files(drawn + overview_figures(ov), language))
-        pages.update(table_files(ov))
-    pages[EDITION_FILE] = json.dumps(edition.__dict__, ensure_ascii=False, indent=1) + "\n"
+        pages |= citations.region_records(reports[region], shared.edition)
+    pages[permalinks.in_language("gaps.qmd", language)] = gaps.gaps_page(reports, shared.root, language)
+    pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home.home_summary(
+        reports, shared.edition, language
+    )
+    drawn = [f for region in regions for f in figures[region].values()]
+    ov = overview.gather(shared.as_of, language, project=shared.project, min_grade=shared.min_grade)
+    pages |= chart_files(drawn + overview_figures(ov), language)
+    pages |= table_files(ov)
     return pages
+
+
+def generate(root: Path, min_grade: str | None = None, workers: int = 2) -> dict[str, str | bytes]:
+    """Every generated page: source path → text (with `min_grade`, from sources that good or better).
+
+    With `workers` > 1 each language is written in a process of its own (forked once the shared inputs
+    are computed, so nothing is computed twice); workers=1 writes them one after the other in this
+    process, the same calls, for the bench to compare with."""
+    shared = inputs(root, min_grade)
+    if workers > 1:
+        import vl_convert  # noqa: F401 - imported before the fork, once (an import starts no thread)
+
+        import_altair()
+        parts = in_processes(functools.partial(language_pages, shared), LANGUAGES)
+    else:
+        parts = [language_pages(shared, language) for language in LANGUAGES]
+    pages: dict[str, str | bytes] = {}
+    for part in parts:
+        pages |= part
+    pages |= edition_pages({"en": shared.english}, shared.edition, shared.published)
+    pages[EDITION_FILE] = json.dumps(shared.edition.__dict__, ensure_ascii=False, indent=1) + "\n"
+    return pages
+
+
+class WorkerFailed(Exception):
+    """A page writer process failed; its message is the one line the build shows (the traceback is
+    already in the log, printed by the process)."""
+
+
+def in_processes(task, items) -> list:
+    """[task(item) for item in items], each item in a forked process of its own, results in order.
+
+    Forked, so a task reads what this process computed without copying it; a process that fails or
+    dies fails the whole call (the others are stopped) and nothing it returned is used. Fork before
+    anything starts threads (vl-convert starts its runtime on the first chart drawn: draw only in tasks).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    running = []
+    try:
+        for item in items:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_run_task, args=(task, item, send), daemon=True)
+            process.start()
+            send.close()
+            running.append((process, receive))
+        return [_task_result(process, receive) for process, receive in running]
+    finally:
+        for process, receive in running:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            receive.close()
+
+
+def _run_task(task, item, send) -> None:
+    """In the forked process: send ("ok", result), or ("failed", one line) after printing the traceback."""
+    import traceback
+
+    try:
+        result = ("ok", task(item))
+    except BaseException as exc:  # noqa: BLE001 - any failure is reported to the parent, never lost
+        traceback.print_exc()
+        result = ("failed", f"{type(exc).__name__}: {exc}")
+    send.send(result)
+    send.close()
+
+
+def _task_result(process, receive):
+    try:
+        kind, value = receive.recv()
+    except EOFError:
+        process.join()
+        raise WorkerFailed(
+            f"a page writer process ended without its pages (exit code {process.exitcode})"
+        ) from None
+    if kind != "ok":
+        raise WorkerFailed(value)
+    return value
 
 
 def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> bool:
@@ -130,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        print(f"{type(exc).__name__}: {exc}")
+        print(str(exc) if isinstance(exc, WorkerFailed) else f"{type(exc).__name__}: {exc}")
         return 1
     return 0
 
