@@ -92,7 +92,8 @@ def test_a_failed_language_writes_no_page_and_no_stamp(tmp_path: Path, monkeypat
             raise KeyError("region_x")
         return {"targets/a.qmd": "a page\n"}
 
-    monkeypatch.setattr(pages, "inputs", lambda root, min_grade=None: None)
+    monkeypatch.setattr(pages, "inputs", lambda *args: None)
+    monkeypatch.setattr(pages, "overview_pages", lambda project, min_grade: {"charts/en/a.svg": "<svg/>"})
     monkeypatch.setattr(pages, "language_pages", language_pages)
     assert pages.main([str(tmp_path), "fingerprint"]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1] == "KeyError: 'region_x'"

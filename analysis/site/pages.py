@@ -67,10 +67,10 @@ class Inputs:
     min_grade: str | None
 
 
-def inputs(root: Path, min_grade: str | None = None) -> Inputs:
+def inputs(root: Path, min_grade: str | None = None, project: Project | None = None) -> Inputs:
     """The region reports, edition and last published edition the pages of both languages share."""
     as_of = int(notebook_default("as_of", root))
-    project = Project(root)
+    project = project or Project(root)
     regions = project.regions
     english = {r: report.region_report(r, as_of, "en", project=project, min_grade=min_grade) for r in regions}
     resolved = pd.concat([rr.resolved for rr in english.values()]).drop_duplicates(
@@ -81,11 +81,24 @@ def inputs(root: Path, min_grade: str | None = None) -> Inputs:
     return Inputs(root, as_of, project, english, edition, published, min_grade)
 
 
-def language_pages(shared: Inputs, language: str) -> dict[str, str | bytes]:
-    """Every generated file of one language: its target pages, citation records, gaps page, home summary,
-    chart files and table downloads (the languages share no file, so each can be written apart)."""
+def overview_pages(project: Project, min_grade: str | None = None) -> dict[str, str | bytes]:
+    """The overview's chart files and the data page's table downloads, in every language: made from
+    every region's statuses (overview.gather), so they need none of the region reports."""
     from analysis.site import overview
 
+    as_of = int(notebook_default("as_of", project.root))
+    pages: dict[str, str | bytes] = {}
+    for language in LANGUAGES:
+        ov = overview.gather(as_of, language, project=project, min_grade=min_grade)
+        pages |= chart_files(overview_figures(ov), language)
+        pages |= table_files(ov)
+    return pages
+
+
+def language_pages(shared: Inputs, language: str) -> dict[str, str | bytes]:
+    """The generated files of one language made from the region reports: its target pages, citation
+    records, gaps page, home summary and the region charts' files (the languages share no file, so each
+    can be written apart)."""
     regions = list(shared.english)  # the project's regions, in its order
     reports = {r: report.localised(rr, language) for r, rr in shared.english.items()}
     figures = {r: target_pages.region_figures(reports[r]) for r in regions}
@@ -100,27 +113,31 @@ def language_pages(shared: Inputs, language: str) -> dict[str, str | bytes]:
     pages[f"{permalinks.GENERATED_DATA}/home.{language}.md"] = home.home_summary(
         reports, shared.edition, language
     )
-    drawn = [f for region in regions for f in figures[region].values()]
-    ov = overview.gather(shared.as_of, language, project=shared.project, min_grade=shared.min_grade)
-    pages |= chart_files(drawn + overview_figures(ov), language)
-    pages |= table_files(ov)
-    return pages
+    return pages | chart_files([f for region in regions for f in figures[region].values()], language)
 
 
 def generate(root: Path, min_grade: str | None = None, workers: int = 2) -> dict[str, str | bytes]:
     """Every generated page: source path → text (with `min_grade`, from sources that good or better).
 
-    With `workers` > 1 each language is written in a process of its own (forked once the shared inputs
-    are computed, so nothing is computed twice); workers=1 writes them one after the other in this
-    process, the same calls, for the bench to compare with."""
-    shared = inputs(root, min_grade)
-    if workers > 1:
-        import vl_convert  # noqa: F401 - imported before the fork, once (an import starts no thread)
+    With `workers` > 1 the pages are written in forked processes: the overview's files in one, started
+    first (they need no region report), while this process assesses and forecasts the regions; then
+    each language's pages in one of its own. Three processes share the cores, so both stay busy to the
+    end. workers=1 makes the same calls one after the other in this process, for the bench to compare.
+    """
+    project = Project(root)
+    if workers <= 1:
+        shared = inputs(root, min_grade, project)
+        parts = [overview_pages(project, min_grade), *(language_pages(shared, lang) for lang in LANGUAGES)]
+    else:
+        import vl_convert  # noqa: F401 - imported before the forks, once (an import starts no thread)
 
         import_altair()
-        parts = in_processes(functools.partial(language_pages, shared), LANGUAGES)
-    else:
-        parts = [language_pages(shared, language) for language in LANGUAGES]
+        with Forked() as forked:
+            forked.start(functools.partial(overview_pages, project), min_grade)
+            shared = inputs(root, min_grade, project)
+            for language in LANGUAGES:
+                forked.start(functools.partial(language_pages, shared), language)
+            parts = forked.results()
     pages: dict[str, str | bytes] = {}
     for part in parts:
         pages |= part
@@ -134,31 +151,48 @@ class WorkerFailed(Exception):
     already in the log, printed by the process)."""
 
 
-def in_processes(task, items) -> list:
-    """[task(item) for item in items], each item in a forked process of its own, results in order.
+class Forked:
+    """Tasks each run in a forked process of its own, their results collected in the order started.
 
     Forked, so a task reads what this process computed without copying it; a process that fails or
-    dies fails the whole call (the others are stopped) and nothing it returned is used. Fork before
-    anything starts threads (vl-convert starts its runtime on the first chart drawn: draw only in tasks).
+    dies fails the whole run (leaving the block stops the others) and nothing it returned is used. Fork
+    before anything starts threads (vl-convert starts its runtime on the first chart drawn: draw only
+    in tasks, never in this process).
     """
-    import multiprocessing
 
-    context = multiprocessing.get_context("fork")
-    running = []
-    try:
-        for item in items:
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_run_task, args=(task, item, send), daemon=True)
-            process.start()
-            send.close()
-            running.append((process, receive))
-        return [_task_result(process, receive) for process, receive in running]
-    finally:
-        for process, receive in running:
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self.context = multiprocessing.get_context("fork")
+        self.running: list = []
+
+    def start(self, task, item) -> None:
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_run_task, args=(task, item, send), daemon=True)
+        process.start()
+        send.close()
+        self.running.append((process, receive))
+
+    def results(self) -> list:
+        return [_task_result(process, receive) for process, receive in self.running]
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process, receive in self.running:
             if process.is_alive():
                 process.kill()
             process.join()
             receive.close()
+
+
+def in_processes(task, items) -> list:
+    """[task(item) for item in items], each item in a forked process of its own (see Forked)."""
+    with Forked() as forked:
+        for item in items:
+            forked.start(task, item)
+        return forked.results()
 
 
 def _run_task(task, item, send) -> None:
