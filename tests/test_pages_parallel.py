@@ -35,6 +35,9 @@ def tricky_frame() -> pd.DataFrame:
             "nullable": pd.array([1.123456789, None, 3.0], dtype="Float64"),
             "category": pd.Categorical(["-2", "a", "a"]),
             "numpy_nan_text": pd.Series(["+x", np.float64("nan"), "y"], dtype=object),
+            "str_plain": pd.Series(["a", None, "b"], dtype=pd.StringDtype("python", na_value=np.nan)),
+            "str_formula": pd.Series(["a", None, "@b"], dtype=pd.StringDtype("python", na_value=np.nan)),
+            "str_na": pd.Series(["a", None, "b"], dtype="string"),  # missing as pd.NA
         }
     )
 
@@ -153,3 +156,24 @@ def test_a_charts_png_from_its_svg_is_the_png_drawn_from_its_spec():
     assert figure.drawn  # drawn once, kept for the PNG
     fonts.register()
     assert figure.png() == vl_convert.vegalite_to_png(fonts.with_fonts(figure.spec), scale=2)
+
+
+def test_the_narrow_drawing_is_the_wide_spec_at_the_narrow_size():
+    from analysis.site import charts
+
+    def rows(columns, *values):
+        return pd.DataFrame(list(values), columns=columns)
+
+    frame = charts.chart_frame(
+        rows(["year", "qualifier", "value"], (2020, "=", 18.83), (2024, "=", 32.52), (2023, "<=", 35.0)),
+        rows(["year", "qualifier", "value"], (2024, "=", 31.87)),
+        rows(["target_id", "target_year", "comparator", "goal_value"], ("t-2025", 2025, ">=", 30.0)),
+        rows(["year", "mean", "lower80", "upper80", "method"], (2025, 35.1, 33.7, 39.66, "pace")),
+    )
+    title = "居民健康素养水平 Health literacy, a title long enough to wrap in the narrow drawing"
+    wide = charts.indicator_chart(frame, title, "贵阳贵安 Guiyang", "%", "zh").to_dict(validate=False)
+    narrow = charts.indicator_chart(
+        frame, title, "贵阳贵安 Guiyang", "%", "zh", charts.NARROW_WIDTH, charts.NARROW_HEIGHT
+    ).to_dict(validate=False)
+    assert narrow != wide  # the sizes and the title's lines differ, so the test can fail
+    assert charts.narrow_spec(wide, title, "贵阳贵安 Guiyang") == narrow

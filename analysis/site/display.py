@@ -165,8 +165,9 @@ def tidy_column(values: pd.Series):
         old = values.to_numpy()
         new = np.array([cut_digits(v) for v in old.tolist()], dtype=np.float64)
         return None if np.array_equal(old, new, equal_nan=True) else new
-    if isinstance(dtype, np.dtype) and dtype == np.object_ and all(plain_text(v) for v in values.tolist()):
-        return None  # pandas would infer object (text) or float64 (all missing): the same CSV text
+    text = isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype == np.object_)
+    if text and all(plain_text(v) for v in values.tolist()):
+        return None  # the map would give the same texts (or all missing as float64): the same CSV text
     if pd.api.types.is_float_dtype(dtype):
         return values.map(cut_digits)
     if not pd.api.types.is_numeric_dtype(dtype):

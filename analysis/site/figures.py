@@ -136,10 +136,11 @@ def make_figure(
     chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str, narrow=None, **extra
 ) -> Figure:
     """Wrap a drawn chart (and its narrow twin) as a Figure: ids made safe for HTML and unique on the page,
-    the SVGs drawn once here, and the Vega-Lite spec kept for the PNG download."""
+    the SVGs drawn once here, and the Vega-Lite spec kept for the PNG download. Either chart may be given
+    as its Vega-Lite spec already (a dict)."""
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
-    narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
-    spec = fonts.with_fonts(chart.to_dict(validate=False))  # once: altair's to_dict is the slow part
+    narrow_svg = unique_ids(drawn_svg(spec_of(narrow)), f"{safe_id}-n") if narrow is not None else ""
+    spec = spec_of(chart)  # once: altair's to_dict is the slow part
     drawn = drawn_svg(spec)
     return Figure(
         safe_id,
@@ -153,3 +154,8 @@ def make_figure(
         drawn=drawn,
         **extra,
     )
+
+
+def spec_of(chart) -> dict:
+    """The Vega-Lite spec of an altair chart, or a spec already made, with the shipped fonts."""
+    return fonts.with_fonts(chart if isinstance(chart, dict) else chart.to_dict(validate=False))
