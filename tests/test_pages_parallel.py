@@ -177,3 +177,41 @@ def test_the_narrow_drawing_is_the_wide_spec_at_the_narrow_size():
     ).to_dict(validate=False)
     assert narrow != wide  # the sizes and the title's lines differ, so the test can fail
     assert charts.narrow_spec(wide, title, "贵阳贵安 Guiyang") == narrow
+
+
+SLEEPER = """
+import os, sys, time
+from pathlib import Path
+from analysis.site import pages
+
+def sleep(item):
+    Path(sys.argv[1], str(item)).write_text(str(os.getpid()))
+    time.sleep(120)
+
+pages.in_processes(sleep, [1, 2])
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="the parent-death signal is Linux's")
+def test_the_processes_end_when_the_page_writer_is_killed(tmp_path: Path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    writer = subprocess.Popen([sys.executable, "-c", SLEEPER, str(tmp_path)])
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    children = [int(p.read_text()) for p in tmp_path.iterdir()]
+    assert len(children) == 2
+    writer.send_signal(signal.SIGKILL)  # what the build does to a writer it no longer wants
+    writer.wait()
+
+    def alive(pid: int) -> bool:
+        status = Path(f"/proc/{pid}/stat")
+        return status.exists() and status.read_text().split(")")[-1].split()[0] != "Z"
+
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if alive(pid)]

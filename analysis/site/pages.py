@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,7 +169,8 @@ class Forked:
 
     def start(self, task, item) -> None:
         receive, send = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_run_task, args=(task, item, send), daemon=True)
+        args = (task, item, send, os.getpid())
+        process = self.context.Process(target=_run_task, args=args, daemon=True)
         process.start()
         send.close()
         self.running.append((process, receive))
@@ -195,10 +197,11 @@ def in_processes(task, items) -> list:
         return forked.results()
 
 
-def _run_task(task, item, send) -> None:
+def _run_task(task, item, send, parent: int) -> None:
     """In the forked process: send ("ok", result), or ("failed", one line) after printing the traceback."""
     import traceback
 
+    die_with(parent)
     try:
         result = ("ok", task(item))
     except BaseException as exc:  # noqa: BLE001 - any failure is reported to the parent, never lost
@@ -206,6 +209,20 @@ def _run_task(task, item, send) -> None:
         result = ("failed", f"{type(exc).__name__}: {exc}")
     send.send(result)
     send.close()
+
+
+def die_with(parent: int) -> None:
+    """Have Linux kill this process when its parent dies: the build kills the page writer it started
+    when it fails or is interrupted, and the writer's own processes must not outlive it."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the processes end when their task does
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _task_result(process, receive):
