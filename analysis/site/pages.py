@@ -11,6 +11,7 @@ page and its region's page cannot disagree. Each page is markdown headings aroun
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 from dataclasses import dataclass
@@ -117,16 +118,28 @@ def language_pages(shared: Inputs, language: str) -> dict[str, str | bytes]:
     return pages | chart_files([f for region in regions for f in figures[region].values()], language)
 
 
-def generate(root: Path, min_grade: str | None = None, workers: int = 2) -> dict[str, str | bytes]:
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it); 1 where processes
+    cannot be forked (the workers read what this process computed without copying it)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(cores))
+
+
+def generate(root: Path, min_grade: str | None = None, workers: int | None = None) -> dict[str, str | bytes]:
     """Every generated page: source path → text (with `min_grade`, from sources that good or better).
 
     With `workers` > 1 the pages are written in forked processes: the overview's files in one, started
     first (they need no region report), while this process assesses and forecasts the regions; then
     each language's pages in one of its own. Three processes share the cores, so both stay busy to the
-    end. workers=1 makes the same calls one after the other in this process, for the bench to compare.
+    end. workers=1 makes the same calls one after the other in this process, for the bench to compare;
+    by default, so does a machine with one core (processes would only take turns on it).
     """
     project = Project(root)
-    if workers <= 1:
+    if (usable_cores() if workers is None else workers) <= 1:
         shared = inputs(root, min_grade, project)
         parts = [overview_pages(project, min_grade), *(language_pages(shared, lang) for lang in LANGUAGES)]
     else:
@@ -171,7 +184,11 @@ class Forked:
         receive, send = self.context.Pipe(duplex=False)
         args = (task, item, send, os.getpid())
         process = self.context.Process(target=_run_task, args=args, daemon=True)
-        process.start()
+        gc.freeze()  # the child's garbage collector leaves what it inherits alone: no copied pages
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         send.close()
         self.running.append((process, receive))
 
