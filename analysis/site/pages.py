@@ -5,7 +5,9 @@ page's summary (analysis.site.home), the edition record, and the chart and table
 The figures come from the same calls the region notebooks make (`report.region_report`), so a target's
 page and its region's page cannot disagree. Each page is markdown headings around raw HTML blocks
 (```{=html}), which Quarto passes through untouched. The build runs this module in a process of its own:
-`python -m analysis.site.pages ROOT FINGERPRINT [MIN_GRADE]`.
+`python -m analysis.site.pages ROOT FINGERPRINT [MIN_GRADE]`, which forks (`generate`): the overview's
+files, and each language's pages, are made in processes of their own so that every core works while
+Quarto waits; the files are the same bytes as one process writes (bench/pages.py compares both).
 """
 
 from __future__ import annotations
