@@ -11,8 +11,9 @@ and a hash of every file it generated, so the run also shows that both ways writ
   before      (with --before PATH) generate(root) of an older copy of the package, e.g. one extracted with
               `git archive <commit> analysis | tar -x -C PATH`
 
-Goal: parallel ≤ 15 s wall on a quiet two-core machine; the hashes all equal. The machine's load is
-printed before each case: timings taken while other work runs are not comparable.
+Goal: parallel ≤ 15 s wall on a quiet two-core machine; the hashes all equal. Each case also prints the
+CPU seconds other processes used while it ran ("others"): a case timed while others used the cores is not
+comparable (the parallel case needs both cores; on a busy machine it is no faster than the serial one).
 
     .venv/bin/python bench/pages.py [--repeat N] [--before PATH]
 """
@@ -75,8 +76,23 @@ def run_case(root: Path, workers: int, package: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+def busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux), to tell how much other work ran
+    beside a case: a case timed while others used the cores is not comparable."""
+    stat = Path("/proc/stat")
+    if not stat.exists():
+        return None
+    ticks = [int(v) for v in stat.read_text().splitlines()[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def timed_case(root: Path, workers: int, package: Path) -> dict:
+    """run_case, with the CPU seconds other processes used meanwhile ("others")."""
+    before = busy_seconds()
+    result = run_case(root, workers, package)
+    after = busy_seconds()
+    result["others"] = max(0.0, after - before - result["cpu"]) if before is not None else float("nan")
+    return result
 
 
 def main() -> int:
@@ -94,15 +110,21 @@ def main() -> int:
         root = copy_inputs(Path(folder))
         for run in range(args.repeat):
             for name, workers, package in cases:
-                print(f"run {run + 1} {name:<9} load {load()} …", end=" ", flush=True)
-                result = run_case(root, workers, package)
-                print(f"{result['wall']:6.1f} s wall, {result['cpu']:6.1f} s CPU, sha {result['sha']}")
+                print(f"run {run + 1} {name:<9} …", end=" ", flush=True)
+                result = timed_case(root, workers, package)
+                print(
+                    f"{result['wall']:6.1f} s wall, {result['cpu']:6.1f} s CPU, others used "
+                    f"{result['others']:5.1f} CPU s meanwhile, sha {result['sha']}"
+                )
                 if name not in best or result["wall"] < best[name]["wall"]:
                     best[name] = result
     print()
-    print(f"{'case':<10}{'wall s':>8}{'CPU s':>8}{'files':>7}  sha")
+    print(f"{'case':<10}{'wall s':>8}{'CPU s':>8}{'others':>8}{'files':>7}  sha")
     for name, result in best.items():
-        print(f"{name:<10}{result['wall']:8.1f}{result['cpu']:8.1f}{result['files']:7d}  {result['sha']}")
+        print(
+            f"{name:<10}{result['wall']:8.1f}{result['cpu']:8.1f}{result['others']:8.1f}{result['files']:7d}"
+            f"  {result['sha']}"
+        )
     base = "before" if "before" in best else "serial"
     ratio = best["parallel"]["wall"] / best[base]["wall"]
     speedup = best["serial"]["wall"] / best["parallel"]["wall"]
