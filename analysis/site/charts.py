@@ -266,6 +266,14 @@ def indicator_chart(
     )
 
 
+def narrow_spec(spec: dict, title: str, subtitle: str) -> dict:
+    """The narrow drawing's spec from the wide one's: the same layers and data at NARROW_WIDTH ×
+    NARROW_HEIGHT, the title wrapped to that width: what indicator_chart at that size gives, without
+    building the chart and converting its data a second time."""
+    narrow_title = chart_title(import_altair(), title, subtitle, NARROW_WIDTH).to_dict(validate=False)
+    return {**spec, "width": NARROW_WIDTH, "height": NARROW_HEIGHT, "title": narrow_title}
+
+
 def _number(row: dict, key: str = "value") -> str:
     digits = row.get("decimals")
     return format_number(row[key]) if digits is None or pd.isna(digits) else fmt(float(row[key]), int(digits))
@@ -344,16 +352,15 @@ def figure(
     files: str = "",
 ) -> Figure:
     """Draw a chart_frame (wide and narrow) and wrap it with its caption, sources and text alternative."""
-    chart = indicator_chart(frame, title, subtitle, y_title, language)
-    narrow = indicator_chart(frame, title, subtitle, y_title, language, NARROW_WIDTH, NARROW_HEIGHT)
+    spec = indicator_chart(frame, title, subtitle, y_title, language).to_dict(validate=False)
     return make_figure(
-        chart,
+        spec,
         chart_id,
         caption,
         alt_sentence(frame, language),
         alt_table_html(frame, language),
         language,
-        narrow=narrow,
+        narrow=narrow_spec(spec, title, subtitle),
         source=source,
         links_html=links_html,
         data_csv=data_csv,

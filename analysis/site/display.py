@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from analysis.core import paths
@@ -125,19 +126,62 @@ def neutralise_formula(value):
     return value
 
 
+def cut_digits(value):
+    """A float cut to SIGNIFICANT digits (any other value as it is)."""
+    if isinstance(value, float) and not math.isnan(value):
+        return float(f"{value:.{SIGNIFICANT}g}")
+    return value
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """The table as CSV, floats cut to SIGNIFICANT digits so that other machines print the same text,
-    text cells that a spreadsheet would run as formulas neutralised."""
+    text cells that a spreadsheet would run as formulas neutralised.
 
-    def cut(value):
-        if isinstance(value, float) and not math.isnan(value):
-            return float(f"{value:.{SIGNIFICANT}g}")
-        return value
+    A column is replaced only when that changes something (tidy_column): most columns of a page's
+    tables hold short floats and plain text, and replacing every column of every table cost seconds."""
+    if not frame.columns.is_unique:
+        return csv_text_by_column(frame)
+    tidy = frame
+    for column, values in frame.items():
+        new = tidy_column(values)
+        if new is not None:
+            tidy = frame.copy() if tidy is frame else tidy
+            tidy[column] = new
+    return tidy.to_csv(index=False, lineterminator="\n")
 
+
+def plain_text(value) -> bool:
+    """A cell that neither neutralise_formula nor pandas' type inference after a map would change."""
+    if isinstance(value, str):
+        return not value.startswith(FORMULA_STARTS)
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def tidy_column(values: pd.Series):
+    """What csv_text_by_column puts in place of a column, or None where that is the column unchanged:
+    a float64 column whose floats have at most SIGNIFICANT digits, a text column with no formula."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype == np.float64:
+        old = values.to_numpy()
+        new = np.array([cut_digits(v) for v in old.tolist()], dtype=np.float64)
+        return None if np.array_equal(old, new, equal_nan=True) else new
+    text = isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype == np.object_)
+    if text and all(plain_text(v) for v in values.tolist()):
+        return None  # the map would give the same texts (or all missing as float64): the same CSV text
+    if pd.api.types.is_float_dtype(dtype):
+        return values.map(cut_digits)
+    if not pd.api.types.is_numeric_dtype(dtype):
+        return values.map(neutralise_formula)
+    return None
+
+
+def csv_text_by_column(frame: pd.DataFrame) -> str:
+    """csv_text the plain way, every column mapped and replaced: what csv_text must print, kept for
+    frames with repeated column names and for the test that holds csv_text to it."""
     tidy = frame.copy()
     for column in tidy.columns:
         if pd.api.types.is_float_dtype(tidy[column]):
-            tidy[column] = tidy[column].map(cut)
+            tidy[column] = tidy[column].map(cut_digits)
         elif not pd.api.types.is_numeric_dtype(tidy[column]):
             tidy[column] = tidy[column].map(neutralise_formula)
     return tidy.to_csv(index=False, lineterminator="\n")

@@ -35,10 +35,19 @@ def import_altair():
 
 def to_svg(chart, chart_id: str) -> str:
     """The chart as inline SVG whose internal ids cannot collide with another chart's on the page."""
+    return unique_ids(drawn_svg(fonts.with_fonts(chart.to_dict(validate=False))), chart_id)  # tests validate
+
+
+def drawn_svg(spec: dict) -> str:
+    """A Vega-Lite spec (with_fonts) drawn as SVG by vl-convert, with the shipped fonts."""
     import vl_convert
 
     fonts.register()
-    svg = vl_convert.vegalite_to_svg(fonts.with_fonts(chart.to_dict(validate=False)))  # tests validate specs
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def unique_ids(svg: str, chart_id: str) -> str:
+    """The SVG's internal ids (clip paths, gradients) prefixed with the chart's id: unique on the page."""
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     for old in sorted(ids, key=len, reverse=True):
         new = f"{chart_id}-{old}"
@@ -68,6 +77,7 @@ class Figure:
     files: str = ""  # the folder (a link relative to the page) holding <chart_id>.svg/.png/.csv
     data_csv: str = ""
     spec: dict = field(default_factory=dict, repr=False, compare=False)  # Vega-Lite, for the PNG file
+    drawn: str = field(default="", repr=False, compare=False)  # the spec as vl-convert drew it (SVG)
 
     def downloads(self) -> str:
         if not self.files:
@@ -84,9 +94,13 @@ class Figure:
         )
 
     def png(self) -> bytes:
+        """The PNG download, at twice the size. vl-convert draws a PNG by rasterising the SVG it draws
+        from the spec, so the SVG already drawn gives the same bytes without drawing the chart again."""
         import vl_convert
 
         fonts.register()
+        if self.drawn:
+            return vl_convert.svg_to_png(self.drawn, scale=2)
         return vl_convert.vegalite_to_png(fonts.with_fonts(self.spec), scale=2)
 
     def to_html(self) -> str:
@@ -122,17 +136,26 @@ def make_figure(
     chart, chart_id: str, caption: str, sentence: str, table_html: str, language: str, narrow=None, **extra
 ) -> Figure:
     """Wrap a drawn chart (and its narrow twin) as a Figure: ids made safe for HTML and unique on the page,
-    the SVGs drawn once here, and the Vega-Lite spec kept for the PNG download."""
+    the SVGs drawn once here, and the Vega-Lite spec kept for the PNG download. Either chart may be given
+    as its Vega-Lite spec already (a dict)."""
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
-    narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
+    narrow_svg = unique_ids(drawn_svg(spec_of(narrow)), f"{safe_id}-n") if narrow is not None else ""
+    spec = spec_of(chart)  # once: altair's to_dict is the slow part
+    drawn = drawn_svg(spec)
     return Figure(
         safe_id,
-        to_svg(chart, safe_id),
+        unique_ids(drawn, safe_id),
         caption,
         sentence,
         table_html,
         language,
         narrow_svg,
-        spec=fonts.with_fonts(chart.to_dict(validate=False)),
+        spec=spec,
+        drawn=drawn,
         **extra,
     )
+
+
+def spec_of(chart) -> dict:
+    """The Vega-Lite spec of an altair chart, or a spec already made, with the shipped fonts."""
+    return fonts.with_fonts(chart if isinstance(chart, dict) else chart.to_dict(validate=False))

@@ -58,8 +58,11 @@ def figures_frame(rr: report.RegionReport, indicator: str) -> pd.DataFrame:
     return own.sort_values(["year", "source_file", "source_row"]).reset_index(drop=True)
 
 
-def figures_table(rr: report.RegionReport, indicator: str, language: str) -> str:
-    frame = figures_frame(rr, indicator)
+def figures_table(
+    rr: report.RegionReport, indicator: str, language: str, frame: pd.DataFrame | None = None
+) -> str:
+    """Every figure of the indicator with its source (`frame`: its figures_frame, when already made)."""
+    frame = figures_frame(rr, indicator) if frame is None else frame
     if frame.empty and rr.min_grade:  # filtered out is not unpublished: say which and how many
         note = region_words.region_sources_note(rr, indicator)
         stop = "。" if language == "zh" else ". "
@@ -225,9 +228,16 @@ def forecast_block(row: dict, language: str) -> str:
 
 
 def target_page(
-    rr: report.RegionReport, row: dict, figure, needed: str, edition: Edition, language: str
+    rr: report.RegionReport,
+    row: dict,
+    figure,
+    needed: str,
+    edition: Edition,
+    language: str,
+    own: pd.DataFrame | None = None,
 ) -> str:
-    """The .qmd text of one target's page."""
+    """The .qmd text of one target's page (`own`: the figures_frame of its indicator, when already made:
+    the targets of one indicator share it)."""
     source = permalinks.target_source(row["target_id"], language)
     plan = rr.plans.set_index("file").loc[row["document"]].to_dict()
     indicator = rr.indicators.set_index("indicator_id").loc[row["indicator"]].to_dict()
@@ -238,10 +248,8 @@ def target_page(
     region_link = permalinks.page_href(f"reports/{rr.region}.ipynb", source)
     back = f'<p class="pt-back"><a href="{esc(region_link)}">← {esc(region_name)}</a></p>'
     filtered = region_words.region_sources_note(rr, row["indicator"])
-    figures = figures_frame(rr, row["indicator"])
-    figures = (
-        figures.assign(used=figures["used"] & (figures["year"] <= rr.as_of)) if "used" in figures else figures
-    )
+    own = figures_frame(rr, row["indicator"]) if own is None else own
+    figures = own.assign(used=own["used"] & (own["year"] <= rr.as_of)) if "used" in own else own
     download = data_download(target_csv(row, figures, filtered), f"{row['target_id']}.csv", language)
     what = f"“{title}” ({row['target_id']})" + (f" [{filtered}]" if filtered else "")
     cite = edition.cite(what, permalinks.output_path(source), language)
@@ -257,7 +265,7 @@ def target_page(
         h(label("heading_chart", language)),
         raw(chart),
         h(label("heading_figures", language)),
-        raw(figures_table(rr, row["indicator"], language)),
+        raw(figures_table(rr, row["indicator"], language, own)),
         h(label("heading_reasoning", language)),
         raw(reasoning_html(row, needed, language)),
         h(label("heading_forecast", language)),
@@ -316,10 +324,14 @@ def region_target_pages(
     for language, rr in reports.items():
         frame = report.targets_frame(rr)
         figures = figures_of[language]
+        own: dict[str, pd.DataFrame] = {}  # figures_frame by indicator, made once for its targets
         for row in frame.to_dict("records"):
             source = permalinks.target_source(row["target_id"], language)
             needed = "" if row["status"] != "not_assessable" or missing(row.get("needed")) else row["needed"]
-            pages[source] = target_page(rr, row, figures.get(row["indicator"]), needed, edition, language)
+            if row["indicator"] not in own:
+                own[row["indicator"]] = figures_frame(rr, row["indicator"])
+            figure = figures.get(row["indicator"])
+            pages[source] = target_page(rr, row, figure, needed, edition, language, own[row["indicator"]])
             filtered = region_words.region_sources_note(rr, row["indicator"])
             path = permalinks.output_path(source)
             title = cite_title(row, language)
