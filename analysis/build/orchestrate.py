@@ -101,7 +101,7 @@ def build_site(
             config = finish_generated_pages(root, generating, config)
             if force or pending or not site_is_current(root, config, renderer):
                 stage_site(root, scratch, executed)
-                publish(root, scratch, executed, render_staged(root, scratch, renderer))
+                publish(root, scratch, executed, render_staged(root, scratch, renderer, console))
                 report.rendered = True
     report.seconds = time.perf_counter() - started
     state = "written" if report.rendered else "unchanged"

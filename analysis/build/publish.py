@@ -52,11 +52,11 @@ def _link_or_copy(origin: Path, target: Path) -> None:
         shutil.copyfile(origin, target)
 
 
-def render_staged(root: Path, scratch: Scratch, renderer: str) -> str:
+def render_staged(root: Path, scratch: Scratch, renderer: str, console=None) -> str:
     """Render the staged sources into the scratch folder; returns the new site's fingerprint."""
     config = render.load_site_config(root)
     if renderer == "quarto":  # only the pages changed since the published site
-        quarto.render_site(scratch.stage, scratch.site, previous=paths.site_dir(root))
+        quarto.render_site(scratch.stage, scratch.site, previous=paths.site_dir(root), console=console)
     else:
         render.render_offline(scratch.stage, scratch.site)
     fingerprint = site_fingerprint(root, config, renderer, pages_from=scratch.stage)
