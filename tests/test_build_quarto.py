@@ -318,3 +318,9 @@ def test_a_page_is_rendered_again_when_a_file_it_includes_changes_and_only_then(
     assert [p for p in before if before[p] != after[p]] == ["index.qmd"]
     other_quarto = quarto.page_fingerprints(tmp_path, config, "1.11.0")
     assert all(other_quarto[p] != after[p] for p in after)  # another Quarto renders every page again
+
+
+def test_a_changed_page_quarto_did_not_write_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "part").mkdir()
+    with pytest.raises(BuildError, match=r"did not write about\.html \(from about\.qmd\)"):
+        quarto_merge.merge_pages(tmp_path / "part", tmp_path / "site", ["about.qmd"], {"about.qmd"}, None)

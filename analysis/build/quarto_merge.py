@@ -16,6 +16,7 @@ import re
 import shutil
 from pathlib import Path, PurePosixPath
 
+from analysis.core.errors import BuildError
 from analysis.site.permalinks import output_path
 
 # what Quarto writes per output folder that a merge combines rather than copies
@@ -98,6 +99,8 @@ def merge_pages(part: Path, site: Path, pages: list[str], every_page: set[str], 
     and files Quarto copied beside the pages) is left out: the build copies the resources itself."""
     for page in pages:
         out = output_path(page)
+        if not (part / out).is_file():
+            raise BuildError(f"quarto render did not write {out} (from {page}); the site was not changed")
         text = (part / out).read_text(encoding="utf-8")
         text = resolve_source_links(text, page, every_page)
         target = site / out
