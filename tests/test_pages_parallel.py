@@ -215,3 +215,25 @@ def test_the_processes_end_when_the_page_writer_is_killed(tmp_path: Path):
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in children if alive(pid)]
+
+
+def test_generate_forks_only_when_asked(tmp_path: Path, monkeypatch):
+    """A caller in a process that has drawn charts (a test, a notebook) gets the serial path by default:
+    forking after vl-convert started its runtime hangs the children (seen in the full suite)."""
+    import types
+
+    def no_fork():
+        raise AssertionError("generate forked without being asked to")
+
+    edition = types.SimpleNamespace(version="v")
+    shared = types.SimpleNamespace(english={}, edition=edition, published=None)
+    monkeypatch.setattr(pages, "Forked", no_fork)
+    monkeypatch.setattr(pages, "Project", lambda root: None)
+    monkeypatch.setattr(pages, "inputs", lambda *args: shared)
+    monkeypatch.setattr(pages, "overview_pages", lambda project, min_grade: {"charts/en/a.svg": "<svg/>"})
+    monkeypatch.setattr(pages, "language_pages", lambda shared, language: {f"{language}.qmd": language})
+    monkeypatch.setattr(pages, "edition_pages", lambda *args: {"changes.qmd": "c"})
+    built = pages.generate(tmp_path)
+    assert set(built) == {"charts/en/a.svg", "en.qmd", "zh.qmd", "changes.qmd", pages.EDITION_FILE}
+    with pytest.raises(AssertionError, match="forked"):
+        pages.generate(tmp_path, workers=2)

@@ -131,17 +131,19 @@ def usable_cores() -> int:
     return max(1, len(cores))
 
 
-def generate(root: Path, min_grade: str | None = None, workers: int | None = None) -> dict[str, str | bytes]:
+def generate(root: Path, min_grade: str | None = None, workers: int = 1) -> dict[str, str | bytes]:
     """Every generated page: source path → text (with `min_grade`, from sources that good or better).
 
     With `workers` > 1 the pages are written in forked processes: the overview's files in one, started
     first (they need no region report), while this process assesses and forecasts the regions; then
     each language's pages in one of its own. Three processes share the cores, so both stay busy to the
-    end. workers=1 makes the same calls one after the other in this process, for the bench to compare;
-    by default, so does a machine with one core (processes would only take turns on it).
+    end. workers=1 (the default) makes the same calls one after the other in this process: a process may
+    fork only before vl-convert has drawn a chart (its runtime's threads do not survive a fork, the
+    children hang), which only the page writer's own process (`main`) can promise; a caller in a process
+    that has drawn charts (a notebook, a test) must not ask for more.
     """
     project = Project(root)
-    if (usable_cores() if workers is None else workers) <= 1:
+    if workers <= 1:
         shared = inputs(root, min_grade, project)
         parts = [overview_pages(project, min_grade), *(language_pages(shared, lang) for lang in LANGUAGES)]
     else:
@@ -257,15 +259,16 @@ def _task_result(process, receive):
     return value
 
 
-def write_pages(root: Path, fingerprint: str, min_grade: str | None = None) -> bool:
-    """Write the generated pages unless they were written from the same inputs; True when rewritten.
+def write_pages(root: Path, fingerprint: str, min_grade: str | None = None, workers: int = 1) -> bool:
+    """Write the generated pages unless they were written from the same inputs; True when rewritten
+    (`workers`: see `generate`).
 
     Files of the generated folders that no page claims any more (a target removed) are deleted.
     """
     stamp = root / permalinks.GENERATED_STAMP
     if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint:
         return False
-    pages = generate(root, min_grade)
+    pages = generate(root, min_grade, workers)
     for folder in [*permalinks.GENERATED_FOLDERS, permalinks.CHARTS_FOLDER, permalinks.DOWNLOADS_FOLDER]:
         for old in (root / folder).rglob("*"):
             if old.is_file() and old.relative_to(root).as_posix() not in pages:
@@ -288,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        write_pages(Path(args[0]), args[1], args[2] if len(args) > 2 else None)
+        # this process has drawn no chart yet: it may fork, one process per core it may use
+        write_pages(Path(args[0]), args[1], args[2] if len(args) > 2 else None, usable_cores())
     except Exception as exc:  # one line for the build to show; the traceback stays in its log
         import traceback
 
