@@ -49,12 +49,20 @@ site: $(STAMP)
 # First, in a second: are the installed libraries the locked ones, and were reports/*.ipynb built from the
 # current data (if not, build --check says what to run)? tests/test_lock.py checks the lock against
 # pyproject.toml. nbval's diffs without colour codes, so that they read in a CI log.
+# nbval runs beside the suite (one kernel at a time, while the suite leaves a core idle much of the time);
+# its report is printed after the suite's, and either failing fails `make test`.
+NBVAL_LOG := test-artefacts/nbval.log
 test: $(STAMP)
 	$(BIN)/plantracker build --check
 	$(BIN)/ruff check analysis tests bench scripts
 	$(BIN)/ruff format --check analysis tests bench scripts
-	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider --color=no reports zh/reports
+	@mkdir -p $(dir $(NBVAL_LOG))
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-p no:cacheprovider --color=no reports zh/reports > $(NBVAL_LOG) 2>&1 & notebooks=$$!; \
+	$(BIN)/python -m pytest tests; suite=$$?; \
+	wait $$notebooks; nbval=$$?; \
+	echo "---- nbval on the committed notebooks ($(NBVAL_LOG))"; cat $(NBVAL_LOG); \
+	test $$suite -eq 0 && test $$nbval -eq 0
 
 clean:
 	rm -rf reports/_site .plantracker-cache
