@@ -11,14 +11,13 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 from pathlib import Path
 
 from analysis.build import quarto, render
 from analysis.build.fingerprint import site_fingerprint, site_sources
 from analysis.build.freshness import SITE_STAMP
 from analysis.build.jobs import project_relative
-from analysis.build.scratch import Scratch
+from analysis.build.scratch import Scratch, link_or_copy
 from analysis.core import paths
 
 
@@ -40,16 +39,8 @@ def stage_site(root: Path, scratch: Scratch, executed: dict[str, Path]) -> Path:
             continue  # a generated page, or one the renderer will report missing
         target = scratch.stage / source
         target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(origin, target)
+        link_or_copy(origin, target)
     return scratch.stage
-
-
-def _link_or_copy(origin: Path, target: Path) -> None:
-    """A hard link where possible (files are replaced by rename, never written in place), else a copy."""
-    try:
-        os.link(origin, target)
-    except OSError:
-        shutil.copyfile(origin, target)
 
 
 def render_staged(root: Path, scratch: Scratch, renderer: str, console=None) -> str:

@@ -29,6 +29,7 @@ import yaml
 
 from analysis.build import page_html, quarto_merge, render
 from analysis.build.fingerprint import checksum
+from analysis.build.scratch import link_or_copy
 from analysis.core import paths
 from analysis.core.errors import BuildError
 from analysis.site.permalinks import output_path
@@ -129,13 +130,6 @@ def start_profile(executable: str, where: Path, profile: str, out: Path, log: Pa
 _NOT_IN_TWIN = {".git", ".venv", ".quarto", "test-artefacts", "drafts", "_site"}
 
 
-def _link_or_copy(source: str, destination: str) -> None:
-    try:
-        os.link(source, destination)
-    except OSError:  # another file system, or links not allowed: a copy
-        shutil.copy2(source, destination)
-
-
 def twin_project(root: Path, twin: Path) -> Path:
     """A fresh twin of the project at `twin` (outside what it copies: the cache folder is left out), for a
     second Quarto process that must not share the first one's `.quarto/` folder."""
@@ -148,7 +142,7 @@ def twin_project(root: Path, twin: Path) -> Path:
             left_out |= {n for n in names if n.startswith(".")}  # a profile's own output folder
         return left_out
 
-    shutil.copytree(root, twin, ignore=ignored, copy_function=_link_or_copy, symlinks=True)
+    shutil.copytree(root, twin, ignore=ignored, copy_function=link_or_copy, symlinks=True)
     return twin
 
 

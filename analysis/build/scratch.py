@@ -16,6 +16,15 @@ from pathlib import Path
 from analysis.core import paths
 
 
+def link_or_copy(origin: str | Path, target: str | Path) -> None:
+    """A hard link where possible (the build replaces files by rename, never writes them in place), else
+    a copy (another file system, or links not allowed); also a copytree copy_function."""
+    try:
+        os.link(origin, target)
+    except OSError:
+        shutil.copyfile(origin, target)
+
+
 def scratch_dir(root: Path) -> Path:
     """The one folder a build writes into before publishing; only the build holding the lock uses it."""
     return paths.cache_dir(root) / "build"
