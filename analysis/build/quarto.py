@@ -185,6 +185,11 @@ def copy_resources(root: Path, patterns: tuple[str, ...], out_dir: Path) -> None
     render._copy_resources(root, patterns, out_dir)
 
 
+def twin_folder(root: Path, profile: str) -> Path:
+    """Where a profile's twin of the project is made for `plantracker build` (in the cache folder)."""
+    return paths.cache_dir(root) / "quarto-twins" / profile
+
+
 def restricted_twin(root: Path, twin: Path, profile: str, pages: list[str]) -> Path:
     """A twin of the project (`twin_project`) whose render list is `pages`: rendering its whole
     profile renders those pages only, each as a render of the whole project would (same navbar,
@@ -211,7 +216,7 @@ def render_whole(
     processes = []
     for i, profile in enumerate(config.profiles):
         target = out_dir if i == 0 else scratch / profile.name
-        where = root if i == 0 else twin_project(root, paths.cache_dir(root) / "quarto-twins" / profile.name)
+        where = root if i == 0 else twin_project(root, twin_folder(root, profile.name))
         log = scratch / f"{profile.name}.log"
         processes.append((profile.name, start_profile(executable, where, profile.name, target, log), log))
     return processes
@@ -225,9 +230,7 @@ def render_changed(
     for profile in config.profiles:
         pages = [p for p in profile.pages if p in changed]
         if pages:
-            twin = restricted_twin(
-                root, paths.cache_dir(root) / "quarto-twins" / profile.name, profile.name, pages
-            )
+            twin = restricted_twin(root, twin_folder(root, profile.name), profile.name, pages)
             log = scratch / f"{profile.name}.log"
             process = start_profile(executable, twin, profile.name, scratch / profile.name, log)
             processes.append((profile.name, process, log))
@@ -249,12 +252,11 @@ def render_site(root: Path | None, out_dir: Path, previous: Path | None = None, 
     say(console, f"quarto: rendering {len(changed)} of {len(prints)} pages")
     scratch = out_dir.parent / f"{out_dir.name}-profiles"
     whole = len(changed) == len(config.pages)
-    if not whole:
-        shutil.copytree(previous, out_dir, dirs_exist_ok=True)  # copies: Quarto rewrites files in place
-        quarto_merge.forget_pages(out_dir, sorted(set(record.get("pages") or {}) - set(prints)))
     if whole:
         processes = render_whole(executable, root, config, out_dir, scratch)
     else:
+        shutil.copytree(previous, out_dir, dirs_exist_ok=True)  # copies: Quarto rewrites files in place
+        quarto_merge.forget_pages(out_dir, sorted(set(record.get("pages") or {}) - set(prints)))
         processes = render_changed(executable, root, config, set(changed), scratch)
     wait_all(processes)
     for name, _, log in processes:
