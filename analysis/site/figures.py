@@ -34,8 +34,9 @@ def import_altair():
 
 
 def to_svg(chart, chart_id: str) -> str:
-    """The chart as inline SVG whose internal ids cannot collide with another chart's on the page."""
-    return unique_ids(drawn_svg(fonts.with_fonts(chart.to_dict(validate=False))), chart_id)  # tests validate
+    """The chart (or its spec) as inline SVG whose internal ids cannot collide with another chart's on
+    the page."""
+    return unique_ids(drawn_svg(spec_of(chart)), chart_id)
 
 
 def drawn_svg(spec: dict) -> str:
@@ -139,7 +140,7 @@ def make_figure(
     the SVGs drawn once here, and the Vega-Lite spec kept for the PNG download. Either chart may be given
     as its Vega-Lite spec already (a dict)."""
     safe_id = re.sub(r"[^a-z0-9_-]", "-", chart_id.lower())
-    narrow_svg = unique_ids(drawn_svg(spec_of(narrow)), f"{safe_id}-n") if narrow is not None else ""
+    narrow_svg = to_svg(narrow, f"{safe_id}-n") if narrow is not None else ""
     spec = spec_of(chart)  # once: altair's to_dict is the slow part
     drawn = drawn_svg(spec)
     return Figure(
@@ -157,5 +158,6 @@ def make_figure(
 
 
 def spec_of(chart) -> dict:
-    """The Vega-Lite spec of an altair chart, or a spec already made, with the shipped fonts."""
+    """The Vega-Lite spec of an altair chart (unvalidated: the tests validate the specs), or a spec
+    already made, with the shipped fonts."""
     return fonts.with_fonts(chart if isinstance(chart, dict) else chart.to_dict(validate=False))

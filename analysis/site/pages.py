@@ -63,12 +63,9 @@ class Inputs:
     English (the figures; each language words them anew), the edition, the last published edition."""
 
     root: Path
-    as_of: int
-    project: Project
     english: dict
     edition: Edition
     published: object
-    min_grade: str | None
 
 
 def inputs(root: Path, min_grade: str | None = None, project: Project | None = None) -> Inputs:
@@ -82,7 +79,7 @@ def inputs(root: Path, min_grade: str | None = None, project: Project | None = N
     )
     published = editions.last_published(root)
     edition = edition_of(root, as_of, resolved, regions, published)
-    return Inputs(root, as_of, project, english, edition, published, min_grade)
+    return Inputs(root, english, edition, published)
 
 
 def overview_pages(project: Project, min_grade: str | None = None) -> dict[str, str | bytes]:
