@@ -1,13 +1,17 @@
-"""Headless Chromium for the browser test: find it (or skip, or fail under CI), drive one page over the
-DevTools protocol, and read what a visit caused (console errors, requests)."""
+"""Headless Chromium for the browser test: find it (or skip, or fail under CI), serve the site over http,
+drive one page over the DevTools protocol, and read what a visit caused (console errors, requests)."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +29,32 @@ def find_chromium() -> str:
     if os.environ.get("PLANTRACKER_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}, and PLANTRACKER_REQUIRE_BROWSER=1 requires the browser test to run")
     pytest.skip(f"{reason}; set PLANTRACKER_REQUIRE_BROWSER=1 to make this a failure")
+
+
+@contextlib.contextmanager
+def serving(site: Path):
+    """The site served from this machine (127.0.0.1, a free port), as a reader's web server would; yields
+    its address. Quarto's module scripts (code-copy buttons, layout) do not run from file://."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send_head(self):
+            if self.path == "/favicon.ico" and not (site / "favicon.ico").exists():
+                self.send_response(204)  # the browser asks for it by itself; no page names it
+                self.end_headers()
+                return None
+            return super().send_head()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class Chromium:

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium import Chromium, console_errors, find_chromium, requested_urls
+from chromium import Chromium, console_errors, find_chromium, requested_urls, serving
 
 from analysis.build import render
 from analysis.core import paths
@@ -123,27 +123,8 @@ def site(checked_site) -> Path:
 @pytest.fixture(scope="module")
 def served(site):
     """The site served from this machine (127.0.0.1, a free port), as a reader's web server would."""
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def send_head(self):
-            if self.path == "/favicon.ico" and not (site / "favicon.ico").exists():
-                self.send_response(204)  # the browser asks for it by itself; no page names it
-                self.end_headers()
-                return None
-            return super().send_head()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -16,18 +16,15 @@ the before/after figures of the issue were taken).
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from chromium import serving  # noqa: E402
 from test_browser import (  # noqa: E402  (the shared harness; no test of it is imported)
     REPO,
     SITE_FOLDER,
@@ -144,25 +141,6 @@ REGION_PAGES = [
 def pages() -> list[str]:
     config = render.load_site_config(REPO)
     return [*top_pages(config), *sample_targets()]
-
-
-@contextlib.contextmanager
-def serving(site: Path):
-    """The site over http from 127.0.0.1 (a free port): Quarto's module scripts (its code-copy buttons,
-    its layout) do not run from file://, so a Quarto site is measured as a reader sees it."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def measure(site: Path, executable: str, profile: Path, dashboards: bool = False) -> dict:
