@@ -35,15 +35,22 @@ def run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProce
     )
 
 
+def free_name(folder: Path, stem: str) -> Path:
+    """A file name not yet in the folder: the researcher's own files may already hold any name."""
+    return next(
+        folder / f"{stem}{n or ''}.csv" for n in range(1000) if not (folder / f"{stem}{n or ''}.csv").exists()
+    )
+
+
 def test_a_new_observations_file_rebuilds_its_pages_and_the_suite_stays_green(project_copy: Path):
     root = project_copy
     assert run(root, "-m", "analysis", "build", "--check").returncode == 0  # committed reports: current
-    new = root / "data" / "observations" / "synthetic_guiyang.csv"
+    new = free_name(root / "data" / "observations", "synthetic_guiyang")
     new.write_text(SYNTHETIC, encoding="utf-8")
 
     stale = run(root, "-m", "analysis", "build", "--check")
     assert stale.returncode == 1
-    assert "reports/guiyang.ipynb: data/observations/synthetic_guiyang.csv is new" in stale.stderr
+    assert f"reports/guiyang.ipynb: data/observations/{new.name} is new" in stale.stderr
     assert "reports/guizhou.ipynb" not in stale.stderr and "reports/bazhong.ipynb" not in stale.stderr
     assert "run `make site`, then commit" in stale.stderr
 
